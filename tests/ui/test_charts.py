@@ -1,0 +1,170 @@
+"""Charts drawn from synthetic ensemble tables: the numbers behind each picture are right."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ui import charts
+
+MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
+
+
+def synthetic_table(runs: int = 50, shift: float = 0.0, seed: int = 1) -> pd.DataFrame:
+    """A tidy table with a known distribution: value = 50 + shift + run-specific noise."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    noise = rng.normal(0, 5, size=runs)
+    for r in range(runs):
+        for i, m in enumerate(MONTHS):
+            base = 50 + shift + noise[r] + i
+            rows.append((r, m, "relationship_index", base))
+            for k, track in enumerate(charts.TRACKS):
+                rows.append((r, m, track, base + k))
+            rows.append((r, m, "kr_favorable_japan", 30 + noise[r]))
+            rows.append((r, m, "jp_favorable_korea", 40 + noise[r]))
+            rows.append((r, m, "kr_gov_approval", 45.0))
+            rows.append((r, m, "jp_gov_approval", 38.0))
+            rows.append((r, m, "gsomia", float(r % 4 != 0 or i < 6)))
+            rows.append((r, m, "jp_export_controls", 0.0))
+    return pd.DataFrame(rows, columns=["run", "month", "variable", "value"])
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return synthetic_table()
+
+
+def test_quantiles_are_ordered_and_match_numpy(table):
+    """Bands nest (5% <= 25% <= median <= 75% <= 95%) and the median is numpy's."""
+    q = charts.quantile_table(table, ["relationship_index"])
+    assert list(q["month"]) == MONTHS
+    assert (q["q05"] <= q["q25"]).all() and (q["q25"] <= q["median"]).all()
+    assert (q["median"] <= q["q75"]).all() and (q["q75"] <= q["q95"]).all()
+    jan = table[(table["variable"] == "relationship_index") & (table["month"] == "2026-01")][
+        "value"
+    ]
+    assert q.loc[0, "median"] == pytest.approx(np.median(jan))
+    assert (q["runs"] == 50).all()
+
+
+def test_fan_chart_is_valid_vega_lite_with_event_markers(table):
+    """The fan chart serialises, and events inside the period become rule marks."""
+    events = pd.DataFrame({"month": ["2026-03", "2031-01"], "label": ["Summit", "Outside"]})
+    fig = charts.fan_chart(table, events=events)
+    spec = fig.chart.to_dict()
+    marks = [
+        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+        for layer in spec["layer"]
+    ]
+    assert marks.count("area") == 2 and "line" in marks and "rule" in marks
+    assert len(fig.data) == len(MONTHS)
+    assert "Median" in fig.data.columns
+
+
+def test_share_on_counts_runs_where_fact_is_in_force(table):
+    """GSOMIA is off in a quarter of runs from July: the share falls from 100% to 75%."""
+    s = charts.share_on_table(table, ["gsomia"]).set_index("month")["share_on"]
+    assert s["2026-01"] == pytest.approx(100.0)
+    assert s["2026-12"] == pytest.approx(74.0)  # runs 0,4,...,48: 13 of 50 off
+
+
+def test_institutions_chart_table_covers_present_facts_only(table):
+    fig = charts.institutions_chart(table)
+    assert set(fig.data.iloc[:, 1]) == {
+        charts.variable_label("gsomia"),
+        charts.variable_label("jp_export_controls"),
+    }
+    fig.chart.to_dict()
+
+
+def test_polls_become_points_only_where_the_run_covers_them(table):
+    """Polls map to the public they measure; unknown series and months outside are dropped."""
+    polls = pd.DataFrame(
+        {
+            "series": [
+                "genron_eai_KR_good_impression_of_japan",
+                "jp_favorable_korea",
+                "pew_other",
+                "kr_favorable_japan",
+            ],
+            "month": ["2026-05", "2026-10", "2026-05", "2019-06"],
+            "value": [31.7, 41.0, 20.0, 31.0],
+            "source": ["Genron NPO/EAI", "Cabinet Office", "Pew", "x"],
+        }
+    )
+    fig = charts.publics_chart(table, polls)
+    observed = fig.data.dropna(subset=["Published poll"])
+    assert sorted(observed["Published poll"]) == [31.7, 41.0]
+    fig.chart.to_dict()
+
+
+def test_difference_pairs_runs_and_is_the_shift():
+    """Same noise, B shifted by 3: every paired difference is exactly 3."""
+    a, b = synthetic_table(shift=0.0), synthetic_table(shift=3.0)
+    d = charts.paired_difference(a, b, "relationship_index")
+    assert len(d) == 50 * len(MONTHS)
+    assert np.allclose(d["value"], 3.0)
+    fig = charts.difference_fan_chart(a, b)
+    assert np.allclose(fig.data["Median"], 3.0)
+
+
+def test_difference_without_overlap_is_a_clear_error(table):
+    other = table.assign(month="2040-01")
+    with pytest.raises(ValueError, match="share no months"):
+        charts.difference_fan_chart(table, other)
+
+
+LEDGER = pd.DataFrame(
+    {
+        "month": ["2027-03", "2027-03", "2027-05", "2027-06", "2027-06", "2027-07"],
+        "cause": ["liquidation_order", "summit", "relax_baseline", "summit", "tiny", "summit"],
+        "actor": ["courts", "seoul", "model", "seoul", "model", "seoul"],
+        "variable": ["history", "history", "history", "diplomatic", "history", "history"],
+        "delta": [-6.1, 1.5, 0.8, 4.0, 0.01, 0.5],
+    }
+)
+
+
+def test_waterfall_steps_add_up_to_the_net_change():
+    """Each bar starts where the previous ended; the net bar equals the sum of the deltas."""
+    w = charts.waterfall_table(LEDGER, "history", {"liquidation_order": "The liquidation order"})
+    body, net = w.iloc[:-1], w.iloc[-1]
+    assert body.iloc[0]["label"] == "The liquidation order"  # largest first
+    assert np.allclose(body["start"].iloc[1:].to_numpy(), body["end"].iloc[:-1].to_numpy())
+    assert net["delta"] == pytest.approx(-6.1 + 1.5 + 0.8 + 0.01 + 0.5)
+    assert net["end"] == pytest.approx(body["end"].iloc[-1])
+
+
+def test_waterfall_groups_the_tail_as_other_causes():
+    w = charts.waterfall_table(LEDGER, "history", top=1)
+    assert list(w["cause"]) == ["liquidation_order", "_other", "_net"]
+    assert w.iloc[1]["delta"] == pytest.approx(1.5 + 0.8 + 0.01 + 0.5)
+    fig = charts.waterfall_chart(LEDGER, "history", top=1)
+    assert "Other causes" in fig.data.iloc[1, 0]
+    fig.chart.to_dict()
+
+
+def test_causes_in_words_reads_like_the_issue():
+    """The sentence the issue asks for, built through the translation layer."""
+    words = charts.causes_in_words(
+        LEDGER, "history", {"liquidation_order": "the liquidation order"}
+    )
+    assert words[0] == "the liquidation order of 2027-03 took 6.1 points off the History track."
+    assert any("added 1.5 points" in w for w in words)
+    assert not any("tiny" in w for w in words)  # below the noise threshold
+
+
+def test_tornado_ranks_by_absolute_index():
+    idx = pd.DataFrame(
+        {"parameter": ["a", "b", "c"], "mu_star": [0.1, -2.0, 0.5], "sigma": [0.1, 0.3, 0.2]}
+    )
+    fig = charts.tornado_chart(idx, "mu_star", spread="sigma")
+    assert list(fig.data["parameter"]) == ["b", "c", "a"]
+    fig.chart.to_dict()
+
+
+def test_missing_columns_name_what_is_missing():
+    with pytest.raises(ValueError, match="lacks the columns"):
+        charts.quantile_table(pd.DataFrame({"run": [1]}), ["x"])

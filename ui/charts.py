@@ -1,0 +1,605 @@
+"""Altair charts of an ensemble, each returned with the table of its numbers.
+
+Every function reads the tidy table the core produces (``run``, ``month`` as ``YYYY-MM``,
+``variable``, ``value``) or a frame derived from it, and returns a :class:`Figure`: the chart
+and the very numbers it draws, so that a page can always offer the table beside the picture
+(readers who cannot see the colours, or who want to quote a figure, use the table).
+
+Colours come from the Okabe-Ito palette, which stays distinguishable under the common forms of
+colour blindness. Every text a reader sees is looked up through :mod:`model.i18n`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, tr
+
+# Okabe & Ito (2008), "Color Universal Design": eight colours safe for colour-blind readers.
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#E69F00",  # orange
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow (kept last: too pale for thin lines on white)
+    "#000000",  # black
+)
+BAND_COLOUR = OKABE_ITO[0]
+EVENT_COLOUR = "#555555"
+
+TRACKS = ("diplomatic", "security", "economic", "history", "people")
+PUBLICS = ("kr_favorable_japan", "jp_favorable_korea")
+APPROVALS = ("kr_gov_approval", "jp_gov_approval")
+INSTITUTIONS = (
+    "gsomia",
+    "jp_export_controls",
+    "jp_whitelist_kr",
+    "kr_whitelist_jp",
+    "kr_countermeasures",
+)
+QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart and the table of the numbers it draws.
+
+    Attributes:
+        chart: The Altair chart to render.
+        data: The same numbers as a plain table, with readable column names.
+    """
+
+    chart: alt.TopLevelMixin
+    data: pd.DataFrame
+
+
+def variable_label(
+    variable: str, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES
+) -> str:
+    """The reader's name for a model variable (the key itself when none is written yet)."""
+    return tr(f"variable.{variable}", lang, places)
+
+
+def _dates(months: pd.Series) -> pd.Series:
+    """Turn ``YYYY-MM`` strings into timestamps so that the time axis is spaced by date."""
+    return pd.to_datetime(months.astype(str) + "-01", format="%Y-%m-%d")
+
+
+def _check_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} lacks the columns {missing}; it has {list(frame.columns)}")
+
+
+def quantile_table(table: pd.DataFrame, variables: Sequence[str]) -> pd.DataFrame:
+    """Median and the 50% and 90% bands over runs, per month and variable.
+
+    Args:
+        table: The tidy ensemble table.
+        variables: Which variables to summarise; absent ones are skipped.
+
+    Returns:
+        Columns ``month``, ``variable``, ``q05``, ``q25``, ``median``, ``q75``, ``q95``, ``runs``.
+    """
+    _check_columns(table, ("run", "month", "variable", "value"), "The results table")
+    sub = table[table["variable"].isin(list(variables))]
+    grouped = sub.groupby(["variable", "month"], sort=True)["value"]
+    out = pd.DataFrame({name: grouped.quantile(q) for name, q in QUANTILES.items()})
+    out["runs"] = grouped.size()
+    return out.reset_index()[["month", "variable", *QUANTILES, "runs"]]
+
+
+def share_on_table(table: pd.DataFrame, variables: Sequence[str]) -> pd.DataFrame:
+    """Share of runs (%) in which each on/off institutional fact is on, per month.
+
+    A fact counts as on when its value is at least 0.5, so 0/1 and 0/100 codings both work.
+    """
+    _check_columns(table, ("run", "month", "variable", "value"), "The results table")
+    sub = table[table["variable"].isin(list(variables))]
+    on = (sub["value"] >= 0.5).astype(float) * 100.0
+    out = on.groupby([sub["variable"], sub["month"]]).mean().rename("share_on")
+    return out.reset_index()[["month", "variable", "share_on"]]
+
+
+def _readable(frame: pd.DataFrame, lang: str, places: str) -> pd.DataFrame:
+    """Add a ``label`` column naming each variable for the reader, and a ``date`` column."""
+    out = frame.copy()
+    out["label"] = [variable_label(v, lang, places) for v in out["variable"]]
+    out["date"] = _dates(out["month"])
+    return out
+
+
+def _colour_scale(labels: Sequence[str]) -> alt.Scale:
+    return alt.Scale(domain=list(labels), range=list(OKABE_ITO[: max(len(labels), 1)]))
+
+
+def _time_x(lang: str) -> alt.X:
+    return alt.X("date:T", title=tr("charts.month", lang), axis=alt.Axis(format="%Y-%m"))
+
+
+def _event_layer(events: pd.DataFrame | None, months: Sequence[str]) -> list[alt.Chart]:
+    """Vertical rules with labels where scheduled or notable events fall inside the chart."""
+    if events is None or events.empty:
+        return []
+    _check_columns(events, ("month", "label"), "The event frame")
+    inside = events[events["month"].isin(set(months))].copy()
+    if inside.empty:
+        return []
+    inside["date"] = _dates(inside["month"])
+    base = alt.Chart(inside)
+    rules = base.mark_rule(color=EVENT_COLOUR, strokeDash=[4, 3]).encode(
+        x="date:T", tooltip=["month:N", "label:N"]
+    )
+    text = base.mark_text(
+        align="left", dx=3, dy=-4, angle=0, fontSize=10, color=EVENT_COLOUR
+    ).encode(x="date:T", y=alt.value(8), text="label:N")
+    return [rules, text]
+
+
+def fan_chart(
+    table: pd.DataFrame,
+    variable: str = "relationship_index",
+    events: pd.DataFrame | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+) -> Figure:
+    """The median of one variable over months with its 50% and 90% bands, and event markers.
+
+    Args:
+        table: The tidy ensemble table.
+        variable: The variable to draw (the relationship index by default).
+        events: Optional frame of ``month`` and ``label`` drawn as dashed rules.
+        lang: Language of the texts.
+        places: Place-name setting for texts that carry contested names.
+
+    Returns:
+        The chart and its quantile table.
+    """
+    q = _readable(quantile_table(table, [variable]), lang, places)
+    return _fan_from_quantiles(q, variable_label(variable, lang, places), events, lang)
+
+
+def _fan_from_quantiles(
+    q: pd.DataFrame, title: str, events: pd.DataFrame | None, lang: str, zero_rule: bool = False
+) -> Figure:
+    base = alt.Chart(q).encode(x=_time_x(lang))
+    band90 = base.mark_area(opacity=0.18, color=BAND_COLOUR).encode(
+        y=alt.Y("q05:Q", title=title), y2="q95:Q"
+    )
+    band50 = base.mark_area(opacity=0.35, color=BAND_COLOUR).encode(y="q25:Q", y2="q75:Q")
+    median = base.mark_line(color=BAND_COLOUR, strokeWidth=2).encode(
+        y="median:Q",
+        tooltip=[
+            alt.Tooltip("month:N", title=tr("charts.month", lang)),
+            alt.Tooltip("median:Q", title=tr("charts.median", lang), format=".1f"),
+            alt.Tooltip("q25:Q", title="25%", format=".1f"),
+            alt.Tooltip("q75:Q", title="75%", format=".1f"),
+            alt.Tooltip("q05:Q", title="5%", format=".1f"),
+            alt.Tooltip("q95:Q", title="95%", format=".1f"),
+        ],
+    )
+    layers: list[alt.Chart] = [band90, band50, median]
+    if zero_rule:
+        layers.append(
+            alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="black").encode(y="zero:Q")
+        )
+    layers += _event_layer(events, list(q["month"]))
+    chart = alt.layer(*layers).properties(title=title, height=320)
+    return Figure(chart, _table_for_reader(q, lang))
+
+
+def _table_for_reader(q: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The quantile numbers with column names a reader understands."""
+    cols = {
+        "month": tr("charts.month", lang),
+        "label": tr("charts.variable", lang),
+        "q05": "5%",
+        "q25": "25%",
+        "median": tr("charts.median", lang),
+        "q75": "75%",
+        "q95": "95%",
+    }
+    keep = [c for c in cols if c in q.columns]
+    return q[keep].rename(columns=cols).round(2).reset_index(drop=True)
+
+
+def lines_chart(
+    table: pd.DataFrame,
+    variables: Sequence[str],
+    title_key: str,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+    points: pd.DataFrame | None = None,
+) -> Figure:
+    """Medians of several variables with their 50% bands, one Okabe-Ito colour each.
+
+    Args:
+        table: The tidy ensemble table.
+        variables: The variables to draw, in legend order.
+        title_key: Translation key of the chart's title.
+        lang: Language of the texts.
+        places: Place-name setting.
+        points: Optional observations (``variable``, ``month``, ``value``, ``source``) drawn
+            as points in the colour of their variable, e.g. published polls.
+
+    Returns:
+        The chart and its table (quantiles, then any observed points).
+    """
+    present = [v for v in variables if v in set(table["variable"].unique())]
+    q = _readable(quantile_table(table, present), lang, places)
+    labels = [variable_label(v, lang, places) for v in present]
+    colour = alt.Color(
+        "label:N", scale=_colour_scale(labels), title=None, legend=alt.Legend(orient="bottom")
+    )
+    base = alt.Chart(q).encode(x=_time_x(lang), color=colour)
+    band = base.mark_area(opacity=0.22).encode(y="q25:Q", y2="q75:Q")
+    median = base.mark_line(strokeWidth=2).encode(
+        y=alt.Y("median:Q", title=tr("charts.value", lang)),
+        tooltip=[
+            alt.Tooltip("label:N", title=tr("charts.variable", lang)),
+            alt.Tooltip("month:N", title=tr("charts.month", lang)),
+            alt.Tooltip("median:Q", title=tr("charts.median", lang), format=".1f"),
+        ],
+    )
+    layers: list[alt.Chart] = [band, median]
+    data = _table_for_reader(q, lang)
+    if points is not None and not points.empty:
+        pts = points[points["variable"].isin(present)].copy()
+        if not pts.empty:
+            pts = _readable(pts, lang, places)
+            layers.append(
+                alt.Chart(pts)
+                .mark_point(filled=True, size=70, shape="diamond", stroke="black", strokeWidth=0.7)
+                .encode(
+                    x="date:T",
+                    y="value:Q",
+                    color=colour,
+                    tooltip=[
+                        alt.Tooltip("label:N", title=tr("charts.variable", lang)),
+                        alt.Tooltip("month:N", title=tr("charts.month", lang)),
+                        alt.Tooltip("value:Q", title=tr("charts.observed", lang), format=".1f"),
+                        alt.Tooltip("source:N", title=tr("charts.source", lang)),
+                    ],
+                )
+            )
+            observed = pts.rename(
+                columns={
+                    "month": tr("charts.month", lang),
+                    "label": tr("charts.variable", lang),
+                    "value": tr("charts.observed", lang),
+                    "source": tr("charts.source", lang),
+                }
+            )[
+                [
+                    tr("charts.month", lang),
+                    tr("charts.variable", lang),
+                    tr("charts.observed", lang),
+                    tr("charts.source", lang),
+                ]
+            ]
+            data = pd.concat([data, observed], ignore_index=True)
+    chart = alt.layer(*layers).properties(title=tr(title_key, lang, places), height=300)
+    return Figure(chart, data)
+
+
+def tracks_chart(
+    table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES
+) -> Figure:
+    """The five relationship tracks (diplomatic, security, economic, history, people)."""
+    return lines_chart(table, TRACKS, "charts.tracks_title", lang, places)
+
+
+def approval_chart(
+    table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES
+) -> Figure:
+    """Approval of the Korean and the Japanese governments."""
+    return lines_chart(table, APPROVALS, "charts.approval_title", lang, places)
+
+
+# Poll series -> the model variable they measure. The model variables themselves map to
+# themselves, so a poll frame may use either naming.
+POLL_SERIES_VARIABLE = {
+    "kr_favorable_japan": "kr_favorable_japan",
+    "jp_favorable_korea": "jp_favorable_korea",
+    "genron_eai_KR_good_impression_of_japan": "kr_favorable_japan",
+    "genron_eai_JP_good_impression_of_korea": "jp_favorable_korea",
+    "cabinet_office_JP_affinity_toward_korea_pct": "jp_favorable_korea",
+}
+
+
+def polls_as_points(polls: pd.DataFrame | None) -> pd.DataFrame:
+    """Turn poll targets (``series``, ``month``, ``value``, ``source``) into chart points.
+
+    Series that measure neither public's favourability are left out, since they would be
+    drawn against a variable they do not measure.
+    """
+    cols = ["variable", "month", "value", "source"]
+    if polls is None or polls.empty:
+        return pd.DataFrame(columns=cols)
+    _check_columns(polls, ("series", "month", "value"), "The poll frame")
+    out = polls.copy()
+    out["variable"] = out["series"].map(lambda s: POLL_SERIES_VARIABLE.get(str(s)))
+    if "source" not in out.columns:
+        out["source"] = out["series"]
+    out["source"] = out["source"].fillna(out["series"]).astype(str)
+    out = out.dropna(subset=["variable"])
+    return out[cols].reset_index(drop=True)
+
+
+def publics_chart(
+    table: pd.DataFrame,
+    polls: pd.DataFrame | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+) -> Figure:
+    """Both publics' favourability, with the published polls as points where they overlap."""
+    points = polls_as_points(polls)
+    months = set(table["month"].unique())
+    points = points[points["month"].isin(months)]
+    return lines_chart(table, PUBLICS, "charts.publics_title", lang, places, points=points)
+
+
+def institutions_chart(
+    table: pd.DataFrame,
+    variables: Sequence[str] = INSTITUTIONS,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+) -> Figure:
+    """Share of runs in which each institutional fact (GSOMIA, export controls...) is on."""
+    present = [v for v in variables if v in set(table["variable"].unique())]
+    s = _readable(share_on_table(table, present), lang, places)
+    labels = [variable_label(v, lang, places) for v in present]
+    chart = (
+        alt.Chart(s)
+        .mark_line(interpolate="step-after", strokeWidth=2)
+        .encode(
+            x=_time_x(lang),
+            y=alt.Y(
+                "share_on:Q", title=tr("charts.share_on", lang), scale=alt.Scale(domain=[0, 100])
+            ),
+            color=alt.Color(
+                "label:N",
+                scale=_colour_scale(labels),
+                title=None,
+                legend=alt.Legend(orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash("label:N", legend=None),
+            tooltip=[
+                alt.Tooltip("label:N", title=tr("charts.variable", lang)),
+                alt.Tooltip("month:N", title=tr("charts.month", lang)),
+                alt.Tooltip("share_on:Q", title=tr("charts.share_on", lang), format=".0f"),
+            ],
+        )
+        .properties(title=tr("charts.institutions_title", lang, places), height=260)
+    )
+    data = s[["month", "label", "share_on"]].rename(
+        columns={
+            "month": tr("charts.month", lang),
+            "label": tr("charts.variable", lang),
+            "share_on": tr("charts.share_on", lang),
+        }
+    )
+    return Figure(chart, data.round(1).reset_index(drop=True))
+
+
+def paired_difference(table_a: pd.DataFrame, table_b: pd.DataFrame, variable: str) -> pd.DataFrame:
+    """Per-run difference B minus A of one variable, on the months and runs both share.
+
+    With the same seed, run ``i`` of both ensembles draws from the same random stream, so the
+    pairwise difference isolates the effect of what differs between the scenarios.
+    """
+    cols = ["run", "month", "value"]
+    a = table_a.loc[table_a["variable"] == variable, cols]
+    b = table_b.loc[table_b["variable"] == variable, cols]
+    merged = a.merge(b, on=["run", "month"], suffixes=("_a", "_b"))
+    merged["value"] = merged["value_b"] - merged["value_a"]
+    merged["variable"] = variable
+    return merged[["run", "month", "variable", "value"]]
+
+
+def difference_fan_chart(
+    table_a: pd.DataFrame,
+    table_b: pd.DataFrame,
+    variable: str = "relationship_index",
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+) -> Figure:
+    """Fan chart of B minus A, run by run: above zero, B leaves the relationship warmer."""
+    diff = paired_difference(table_a, table_b, variable)
+    if diff.empty:
+        raise ValueError(tr("charts.no_overlap", lang))
+    q = _readable(quantile_table(diff, [variable]), lang, places)
+    title = tr(
+        "charts.difference_title", lang, places, variable=variable_label(variable, lang, places)
+    )
+    return _fan_from_quantiles(q, title, None, lang, zero_rule=True)
+
+
+def waterfall_table(
+    ledger: pd.DataFrame,
+    variable: str,
+    cause_label: Mapping[str, str] | None = None,
+    top: int = 8,
+) -> pd.DataFrame:
+    """Contributions to one variable's change over a window, largest first, as a waterfall.
+
+    Args:
+        ledger: Frame of ``cause``, ``actor``, ``variable``, ``delta`` (mean over runs), and
+            optionally ``month``; rows for other variables are ignored.
+        variable: The variable whose change is explained.
+        cause_label: Readable names of causes; missing ones show the cause id.
+        top: How many causes to show one by one; the rest are summed as "other causes".
+
+    Returns:
+        Columns ``step`` (order), ``cause``, ``actor``, ``label``, ``delta``, ``start``, ``end``;
+        the last row is the net change.
+    """
+    _check_columns(ledger, ("cause", "actor", "variable", "delta"), "The ledger frame")
+    cause_label = cause_label or {}
+    sub = ledger[ledger["variable"] == variable]
+    grouped = sub.groupby(["cause", "actor"], as_index=False)["delta"].sum()
+    grouped = grouped[grouped["delta"].abs() > 1e-9]
+    grouped = grouped.reindex(grouped["delta"].abs().sort_values(ascending=False).index)
+    shown, rest = grouped.head(top), grouped.iloc[top:]
+    rows = [
+        {
+            "cause": r.cause,
+            "actor": r.actor,
+            "label": cause_label.get(r.cause, r.cause),
+            "delta": r.delta,
+        }
+        for r in shown.itertuples()
+    ]
+    if not rest.empty:
+        rows.append(
+            {"cause": "_other", "actor": "", "label": "_other", "delta": rest["delta"].sum()}
+        )
+    out = pd.DataFrame(rows, columns=["cause", "actor", "label", "delta"])
+    out["end"] = out["delta"].cumsum()
+    out["start"] = out["end"] - out["delta"]
+    net = out["delta"].sum() if not out.empty else 0.0
+    total = pd.DataFrame(
+        [{"cause": "_net", "actor": "", "label": "_net", "delta": net, "start": 0.0, "end": net}]
+    )
+    out = pd.concat([out, total], ignore_index=True) if not out.empty else total
+    out.insert(0, "step", range(1, len(out) + 1))
+    return out
+
+
+def waterfall_chart(
+    ledger: pd.DataFrame,
+    variable: str,
+    cause_label: Mapping[str, str] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+    top: int = 8,
+) -> Figure:
+    """Waterfall of the causes that moved one variable over a window (from the effects ledger)."""
+    w = waterfall_table(ledger, variable, cause_label, top)
+    names = {"_other": tr("charts.other_causes", lang), "_net": tr("charts.net_change", lang)}
+    w["label"] = [names.get(lbl, lbl) for lbl in w["label"]]
+    w["label"] = [f"{i}. {lbl}" for i, lbl in zip(w["step"], w["label"], strict=True)]
+    w["kind"] = [
+        tr("charts.net_change", lang)
+        if c == "_net"
+        else (tr("charts.raised", lang) if d >= 0 else tr("charts.lowered", lang))
+        for c, d in zip(w["cause"], w["delta"], strict=True)
+    ]
+    kinds = [tr("charts.raised", lang), tr("charts.lowered", lang), tr("charts.net_change", lang)]
+    title = tr(
+        "charts.waterfall_title", lang, places, variable=variable_label(variable, lang, places)
+    )
+    chart = (
+        alt.Chart(w)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", sort=list(w["label"]), title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("start:Q", title=tr("charts.points", lang)),
+            x2="end:Q",
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=[OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[7]]),
+                title=None,
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=tr("charts.cause", lang)),
+                alt.Tooltip("actor:N", title=tr("charts.actor", lang)),
+                alt.Tooltip("delta:Q", title=tr("charts.points", lang), format="+.2f"),
+            ],
+        )
+        .properties(title=title, height=max(140, 28 * len(w)))
+    )
+    data = w[["label", "actor", "delta"]].rename(
+        columns={
+            "label": tr("charts.cause", lang),
+            "actor": tr("charts.actor", lang),
+            "delta": tr("charts.points", lang),
+        }
+    )
+    return Figure(chart, data.round(2))
+
+
+def causes_in_words(
+    ledger: pd.DataFrame,
+    variable: str,
+    cause_label: Mapping[str, str] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+    top: int = 5,
+    threshold: float = 0.05,
+) -> list[str]:
+    """The largest contributions to a variable's change, as sentences a student can read.
+
+    E.g. "the liquidation order of 2027-03 took 6.1 points off the history track". Causes
+    smaller than ``threshold`` points are left out as noise.
+    """
+    _check_columns(ledger, ("cause", "actor", "variable", "delta"), "The ledger frame")
+    cause_label = cause_label or {}
+    sub = ledger[ledger["variable"] == variable]
+    keys = ["cause", "actor", "month"] if "month" in sub.columns else ["cause", "actor"]
+    grouped = sub.groupby(keys, as_index=False)["delta"].sum()
+    grouped = grouped[grouped["delta"].abs() >= threshold]
+    grouped = grouped.reindex(grouped["delta"].abs().sort_values(ascending=False).index).head(top)
+    target = variable_label(variable, lang, places)
+    sentences = []
+    for row in grouped.itertuples():
+        name = cause_label.get(row.cause, row.cause)
+        if "month" in keys:
+            name = tr("charts.cause_of_month", lang, places, cause=name, month=row.month)
+        key = "charts.sentence_up" if row.delta > 0 else "charts.sentence_down"
+        sentences.append(tr(key, lang, places, cause=name, points=abs(row.delta), variable=target))
+    return sentences
+
+
+def tornado_chart(
+    indices: pd.DataFrame,
+    value: str,
+    label: str = "parameter",
+    spread: str | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+) -> Figure:
+    """Sensitivity indices as a tornado chart: the assumptions that matter most on top.
+
+    Args:
+        indices: One row per assumption with a ``label`` column and a ``value`` column (for
+            instance Morris ``mu_star`` or Sobol ``ST``).
+        value: Column holding the index to rank by.
+        label: Column naming the assumption.
+        spread: Optional column drawn as a tick to the right (Morris ``sigma``, a confidence).
+        lang: Language of the texts.
+        places: Place-name setting.
+
+    Returns:
+        The chart and its table, ranked.
+    """
+    _check_columns(indices, (label, value), "The sensitivity table")
+    ranked = indices.sort_values(value, key=lambda s: s.abs(), ascending=False).reset_index(
+        drop=True
+    )
+    order = list(ranked[label].astype(str))
+    base = alt.Chart(ranked).encode(
+        y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    )
+    bars = base.mark_bar(color=OKABE_ITO[0]).encode(
+        x=alt.X(f"{value}:Q", title=tr("charts.sensitivity_index", lang, value=value)),
+        tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", format=".3f")]
+        + ([alt.Tooltip(f"{spread}:Q", format=".3f")] if spread else []),
+    )
+    layers: list[alt.Chart] = [bars]
+    if spread and spread in ranked.columns:
+        layers.append(
+            base.mark_tick(color=OKABE_ITO[1], thickness=2, size=16).encode(x=f"{spread}:Q")
+        )
+    chart = alt.layer(*layers).properties(
+        title=tr("charts.tornado_title", lang, places), height=max(120, 26 * len(ranked))
+    )
+    cols = [label, value] + ([spread] if spread and spread in ranked.columns else [])
+    return Figure(chart, ranked[cols].round(4))
