@@ -1,0 +1,389 @@
+"""How well the historical replay fits the polls, and whether it shows the known signatures.
+
+Why: teachers and analysts trust the model only if it reproduces what happened. This module
+turns an ensemble's tidy table (run, month, variable, value) into the numbers the docs and the
+Model & data page show: per poll wave the simulated median and 90% band against the published
+value, per series the error of the median (RMSE, mean bias) and the coverage of the band, and
+the stylised facts of the period as pass/fail checks over the runs.
+
+Everything here reads outputs; nothing changes the model. Poll waves are compared over their
+fieldwork months (see :mod:`model.analysis.polls`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from model.analysis.polls import (
+    SERIES,
+    PollTarget,
+    load_opinion,
+    poll_targets,
+    series_offset,
+    visitor_change,
+    yearly_launches,
+)
+
+BAND = (0.05, 0.95)
+"""The ensemble band drawn and scored: 90% of runs."""
+
+SIGNATURE_SHARE = 0.8
+"""A signature holds when its direction is right in the median and in this share of runs."""
+
+
+def wide(table: pd.DataFrame, variable: str) -> pd.DataFrame:
+    """One variable as a month x run matrix (months sorted).
+
+    Raises:
+        KeyError: if the table has no such variable.
+    """
+    sub = table[table["variable"] == variable]
+    if sub.empty:
+        raise KeyError(f"variable {variable!r} is not in the run table")
+    return sub.pivot(index="month", columns="run", values="value").sort_index()
+
+
+def window_mean(w: pd.DataFrame, months: Iterable[str]) -> np.ndarray:
+    """Per-run mean of a month x run matrix over the given months.
+
+    Raises:
+        KeyError: if a month is outside the simulated period.
+    """
+    months = list(months)
+    missing = [m for m in months if m not in w.index]
+    if missing:
+        raise KeyError(f"months {missing} are outside the simulated period")
+    return w.loc[months].to_numpy(dtype=float).mean(axis=0)
+
+
+def poll_points(table: pd.DataFrame, targets: list[PollTarget] | None = None) -> pd.DataFrame:
+    """Each poll wave against the simulated median and 90% band over its fieldwork months.
+
+    The simulated share is shifted by the series' wording offset (non-zero only for the
+    Cabinet Office affinity series) before it is compared.
+
+    Args:
+        table: tidy run table of the replay.
+        targets: poll waves (default: all training targets up to 2019-12).
+
+    Returns:
+        One row per wave: series, variable, year, month, observed, observed_model_scale
+        (observed minus the wording offset, for drawing against the simulated variable),
+        median, low, high (offset included), inside (observed within the band), error
+        (median - observed), confidence.
+    """
+    targets = poll_targets() if targets is None else targets
+    cache: dict[str, pd.DataFrame] = {}
+    rows = []
+    for t in targets:
+        w = cache.setdefault(t.variable, wide(table, t.variable))
+        vals = window_mean(w, t.months) + series_offset(t.series)
+        lo, med, hi = np.quantile(vals, [BAND[0], 0.5, BAND[1]])
+        rows.append(
+            {
+                "series": t.series,
+                "variable": t.variable,
+                "year": t.year,
+                "month": t.month,
+                "observed": t.value,
+                "observed_model_scale": t.value - series_offset(t.series),
+                "median": float(med),
+                "low": float(lo),
+                "high": float(hi),
+                "inside": bool(lo <= t.value <= hi),
+                "error": float(med - t.value),
+                "confidence": t.confidence,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def series_errors(points: pd.DataFrame) -> pd.DataFrame:
+    """Error of the ensemble median per series, from :func:`poll_points`.
+
+    Returns:
+        One row per series: n (waves), rmse, bias (mean of median - observed), mae,
+        coverage (share of waves inside the 90% band), label.
+    """
+    rows = []
+    for key, grp in points.groupby("series", sort=False):
+        err = grp["error"].to_numpy()
+        rows.append(
+            {
+                "series": key,
+                "label": SERIES[key].label,
+                "n": len(grp),
+                "rmse": float(np.sqrt(np.mean(err**2))),
+                "bias": float(err.mean()),
+                "mae": float(np.abs(err).mean()),
+                "coverage": float(grp["inside"].mean()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def bands(
+    table: pd.DataFrame,
+    variables: Iterable[str] = ("kr_favorable_japan", "jp_favorable_korea"),
+) -> pd.DataFrame:
+    """Monthly median and 90% band of the given variables, for charts.
+
+    Returns:
+        Columns month, variable, low, median, high.
+    """
+    frames = []
+    for v in variables:
+        w = wide(table, v).to_numpy(dtype=float)
+        q = np.quantile(w, [BAND[0], 0.5, BAND[1]], axis=1)
+        months = sorted(table.loc[table["variable"] == v, "month"].unique())
+        frames.append(
+            pd.DataFrame(
+                {"month": months, "variable": v, "low": q[0], "median": q[1], "high": q[2]}
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+# --- signatures ---------------------------------------------------------------------------
+
+
+@dataclass
+class Signature:
+    """One stylised fact of 2012-2019 and whether the replay shows it.
+
+    Attributes:
+        key: short id.
+        claim: the fact, in words.
+        observed: what the data say (with the number).
+        simulated: median simulated change (units of ``measure``).
+        share: share of runs in which the direction is right.
+        holds: direction right in the median and in at least :data:`SIGNATURE_SHARE` of runs.
+        measure: what was measured in the simulation.
+        scripted: True when the replay schedules the fact as an input (then it is a check of
+            the scenario, not of the model's mechanisms).
+    """
+
+    key: str
+    claim: str
+    observed: str
+    simulated: float
+    share: float
+    holds: bool
+    measure: str
+    scripted: bool = False
+    details: dict = field(default_factory=dict)
+
+
+def _direction(diff: np.ndarray, sign: int) -> tuple[float, float, bool]:
+    med = float(np.median(diff))
+    share = float(np.mean(np.sign(diff) == sign))
+    return med, share, bool(np.sign(med) == sign and share >= SIGNATURE_SHARE)
+
+
+def _targets_by(series: str) -> dict[int, PollTarget]:
+    return {t.year: t for t in poll_targets(series=(series,))}
+
+
+def sig_jp_drop_after_dokdo(table: pd.DataFrame) -> Signature:
+    """Japanese affinity falls between the month before the Dokdo visit and the 2012 wave."""
+    w = wide(table, "jp_favorable_korea")
+    co = _targets_by("jp_affinity")
+    diff = window_mean(w, co[2012].months) - window_mean(w, ["2012-07"])
+    med, share, holds = _direction(diff, -1)
+    return Signature(
+        "jp_drop_after_dokdo",
+        "Japanese affinity toward Korea drops after the August 2012 Dokdo visit",
+        "Cabinet Office affinity 62.2 (autumn 2011) -> 39.2 (Sep-Oct 2012)",
+        med,
+        share,
+        holds,
+        "jp_favorable_korea, mean of Sep-Oct 2012 minus Jul 2012 (points)",
+    )
+
+
+def sig_jp_further_fall_2014(table: pd.DataFrame) -> Signature:
+    """Japanese affinity is lower at the 2014 wave than at the 2012 wave."""
+    w = wide(table, "jp_favorable_korea")
+    co = _targets_by("jp_affinity")
+    diff = window_mean(w, co[2014].months) - window_mean(w, co[2012].months)
+    med, share, holds = _direction(diff, -1)
+    return Signature(
+        "jp_further_fall_2014",
+        "Japanese affinity falls further to 2014",
+        "Cabinet Office affinity 39.2 (2012) -> 31.5 (Oct 2014)",
+        med,
+        share,
+        holds,
+        "jp_favorable_korea, Oct 2014 minus Sep-Oct 2012 (points)",
+    )
+
+
+def sig_kr_slow_rise(table: pd.DataFrame) -> Signature:
+    """Korean good impressions rise from the 2013 wave to the spring 2019 wave."""
+    w = wide(table, "kr_favorable_japan")
+    gn = _targets_by("kr_good_impression")
+    diff = window_mean(w, gn[2019].months) - window_mean(w, gn[2013].months)
+    med, share, holds = _direction(diff, +1)
+    mid = window_mean(w, gn[2016].months) - window_mean(w, gn[2013].months)
+    return Signature(
+        "kr_slow_rise",
+        "Korean good impressions of Japan rise slowly from 2013 to spring 2019",
+        "Genron NPO/EAI 12.2 (Mar-Apr 2013) -> 31.7 (May-Jun 2019)",
+        med,
+        share,
+        holds,
+        "kr_favorable_japan, May-Jun 2019 minus Mar-Apr 2013 (points)",
+        details={"median_rise_to_2016": float(np.median(mid))},
+    )
+
+
+def sig_nk_threat_2018_2022(table: pd.DataFrame) -> Signature:
+    """The simulated North Korean threat is lower in 2018 than 2017 and higher in 2022 than 2021.
+
+    The launches themselves are scripted inputs of the replay (0 missiles in 2018, 69 in 2022,
+    from the CNS database); what is tested is the model's threat level responding to them.
+    """
+    w = wide(table, "nk_threat")
+
+    def year(y: int) -> np.ndarray:
+        return window_mean(w, [m for m in w.index if m.startswith(str(y))])
+
+    d18 = year(2018) - year(2017)
+    d22 = year(2022) - year(2021)
+    both = np.minimum(-d18, d22)
+    med, share, holds = _direction(both, +1)
+    yearly = yearly_launches()
+    return Signature(
+        "nk_launches_2018_2022",
+        "North Korean launches: none in 2018 (the diplomacy year), many in 2022",
+        f"CNS: {yearly[2018]} missiles in 2018, {yearly[2022]} in 2022 "
+        "(scripted inputs of the replay)",
+        med,
+        share,
+        holds,
+        "nk_threat: min(2017 - 2018, 2022 - 2021) of yearly means (points)",
+        scripted=True,
+        details={
+            "median_2018_minus_2017": float(np.median(d18)),
+            "median_2022_minus_2021": float(np.median(d22)),
+        },
+    )
+
+
+def sig_people_fall_2019(table: pd.DataFrame) -> Signature:
+    """The people-to-people track falls after the July 2019 export controls (the boycott).
+
+    Nothing on the publics' side is scripted: the fall must come from the model's response to
+    the export controls and white-list removal.
+    """
+    w = wide(table, "people")
+    after = window_mean(w, [f"2019-{m:02d}" for m in range(8, 13)])
+    before = window_mean(w, [f"2019-{m:02d}" for m in range(1, 7)])
+    diff = after - before
+    med, share, holds = _direction(diff, -1)
+    return Signature(
+        "people_fall_2019",
+        "Korean travel to Japan collapses after the July 2019 export controls (boycott)",
+        f"JNTO: Korean visitors to Japan {visitor_change():+.1%} in 2019 "
+        "(Aug -48%, Oct -65.5% year on year)",
+        med,
+        share,
+        holds,
+        "people track, mean Aug-Dec 2019 minus Jan-Jun 2019 (points)",
+    )
+
+
+SIGNATURES: tuple[Callable[[pd.DataFrame], Signature], ...] = (
+    sig_jp_drop_after_dokdo,
+    sig_jp_further_fall_2014,
+    sig_kr_slow_rise,
+    sig_nk_threat_2018_2022,
+    sig_people_fall_2019,
+)
+
+
+def signatures(table: pd.DataFrame) -> list[Signature]:
+    """Check every signature of the period on a replay's run table."""
+    return [check(table) for check in SIGNATURES]
+
+
+def signatures_frame(sigs: list[Signature]) -> pd.DataFrame:
+    """Signatures as a table (details dropped)."""
+    return pd.DataFrame([{k: v for k, v in asdict(s).items() if k != "details"} for s in sigs])
+
+
+# --- the page's data -----------------------------------------------------------------------
+
+
+@dataclass
+class FitView:
+    """Everything the Model & data page and docs/VALIDATION.md draw.
+
+    Attributes:
+        bands: monthly median and 90% band of both publics' favourable shares.
+        points: poll waves (training targets) with the simulated values at their fieldwork.
+        errors: error per series.
+        signatures: stylised-fact checks.
+        other_polls: other published polls on the same subjects (context, not targets).
+        runs: ensemble size.
+        seed: root seed.
+    """
+
+    bands: pd.DataFrame
+    points: pd.DataFrame
+    errors: pd.DataFrame
+    signatures: pd.DataFrame
+    other_polls: pd.DataFrame
+    runs: int
+    seed: int
+
+
+def fit_view(table: pd.DataFrame, seed: int = 0) -> FitView:
+    """Compute the fit of a replay run table (see :class:`FitView`)."""
+    points = poll_points(table)
+    opinion = load_opinion()
+    other = opinion[
+        opinion["series"].isin(
+            [
+                "gallup_korea_KR_favorable_japan_pct",
+                "pew_KR_favorable_japan_pct",
+                "pew_JP_favorable_southkorea_pct",
+            ]
+        )
+    ][["year", "series", "value", "fieldwork", "source_url_or_title"]]
+    return FitView(
+        bands=bands(table),
+        points=points,
+        errors=series_errors(points),
+        signatures=signatures_frame(signatures(table)),
+        other_polls=other.reset_index(drop=True),
+        runs=int(table["run"].nunique()),
+        seed=seed,
+    )
+
+
+def replay_fit(
+    scenario_path: str | None = None,
+    runs: int = 100,
+    seed: int = 2012,
+    progress: Callable | None = None,
+) -> FitView:
+    """Run the historical replay (with the calibrated coefficients) and compute its fit.
+
+    This is the function the Model & data page calls (behind its cache); the docs' figures
+    come from the same function via ``scripts/build_validation.py``.
+
+    Args:
+        scenario_path: replay file (default: the shipped ``history-2012-2025.yaml``).
+        runs: ensemble size.
+        seed: root seed.
+        progress: optional callback passed to the ensemble runner.
+    """
+    from model.analysis.calibration import run_replay
+
+    table = run_replay(scenario_path, runs=runs, seed=seed, progress=progress)
+    return fit_view(table, seed=seed)

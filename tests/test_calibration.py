@@ -1,0 +1,150 @@
+"""Calibration targets, the hold-out rule, fit metrics and the calibrated-coefficient file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.analysis import fit, polls
+
+
+def test_targets_are_the_three_series_at_their_fieldwork_months():
+    """Genron both ways 2013-2019 and Cabinet Office 2012-2019, placed at fieldwork months."""
+    t = polls.poll_targets()
+    by = {(x.series, x.year): x for x in t}
+    assert len([x for x in t if x.series == "kr_good_impression"]) == 7
+    assert len([x for x in t if x.series == "jp_good_impression"]) == 7
+    assert len([x for x in t if x.series == "jp_affinity"]) == 8
+    assert by[("jp_affinity", 2015)].months == ("2016-01",)  # FY2015 wave fielded Jan 2016
+    assert by[("jp_affinity", 2012)].months == ("2012-09", "2012-10")
+    assert by[("kr_good_impression", 2019)].months == ("2019-05", "2019-06")
+    assert by[("kr_good_impression", 2013)].value == 12.2
+    assert by[("jp_affinity", 2013)].derived  # the confidence column is kept
+    assert not any(x.year == 2011 for x in t)  # 2011 is context, not a target
+
+
+def test_context_values_for_the_initial_state():
+    ctx = polls.context_values()
+    assert ctx["jp_affinity"].value == 62.2
+    assert ctx["kr_favorable"].value == 41.0
+
+
+def test_targets_from_2020_are_refused():
+    """Nothing dated 2020 or later may become a target, whichever way it is asked for."""
+    with pytest.raises(polls.HoldoutError):
+        polls.poll_targets(until="2020-01")
+    with pytest.raises(polls.HoldoutError):
+        polls.PollTarget(
+            "kr_good_impression",
+            "kr_favorable_japan",
+            2020,
+            ("2020-05",),
+            20.0,
+            "exact",
+            "made up for the test",
+        )
+    with pytest.raises(polls.HoldoutError):
+        polls.PollTarget(
+            "jp_affinity",
+            "jp_favorable_korea",
+            2019,
+            polls.fieldwork_months("Nov 2019-Feb 2020"),
+            30.0,
+            "exact",
+            "test",
+        )
+
+
+def test_training_window_cuts_later_waves():
+    t = polls.poll_targets(until="2019-06")
+    assert max(x.month for x in t) == "2019-06"
+    assert not any(x.series == "jp_affinity" and x.year == 2019 for x in t)
+
+
+def test_fieldwork_parser():
+    assert polls.fieldwork_months("Sep 27-Oct 7 2012") == ("2012-09", "2012-10")
+    assert polls.fieldwork_months("Oct 2018") == ("2018-10",)
+    assert polls.fieldwork_months("Nov-Jan 2012") == ("2012-11", "2012-12", "2013-01")
+    with pytest.raises(ValueError):
+        polls.fieldwork_months("spring 2013")
+
+
+def test_affinity_offset_is_the_paired_gap():
+    """The wording offset is the mean Cabinet Office minus Genron gap over 2013-2018."""
+    off, n = polls.affinity_offset()
+    assert n == 6
+    assert off == pytest.approx(
+        np.mean([40.7 - 31.1, 31.5 - 20.5, 33.0 - 23.8, 38.1 - 29.1, 37.5 - 26.9, 39.4 - 22.9])
+    )
+    assert polls.series_offset("kr_good_impression") == 0.0
+
+
+def test_data_signature_numbers():
+    """The signatures quote the shipped data: -25.9% visitors in 2019, 0 / 69 launches."""
+    assert polls.visitor_change() == pytest.approx(-0.259, abs=0.001)
+    y = polls.yearly_launches()
+    assert y[2018] == 0 and y[2022] == 69
+
+
+def _table(values: dict[str, np.ndarray], months: list[str]) -> pd.DataFrame:
+    rows = []
+    for var, arr in values.items():
+        for i, m in enumerate(months):
+            for r in range(arr.shape[1]):
+                rows.append((r, m, var, float(arr[i, r])))
+    return pd.DataFrame(rows, columns=["run", "month", "variable", "value"])
+
+
+def _months(a: str, b: str) -> list[str]:
+    return [str(p) for p in pd.period_range(a, b, freq="M")]
+
+
+def test_fit_metrics_on_a_known_table():
+    """A table equal to the observed value everywhere has zero error and full coverage."""
+    months = _months("2012-01", "2019-12")
+    runs = 20
+    targets = polls.poll_targets(series=("kr_good_impression",))
+    kr = np.full((len(months), runs), 50.0)
+    for t in targets:
+        for m in t.months:
+            kr[months.index(m)] = t.value + np.linspace(-1, 1, runs)
+    table = _table({"kr_favorable_japan": kr}, months)
+    pts = fit.poll_points(table, targets)
+    err = fit.series_errors(pts)
+    assert err.loc[0, "rmse"] == pytest.approx(0.0, abs=1e-9)
+    assert err.loc[0, "coverage"] == 1.0
+    # shift everything up by 3 points: bias +3, rmse 3, band misses
+    pts3 = fit.poll_points(table.assign(value=table["value"] + 3), targets)
+    err3 = fit.series_errors(pts3)
+    assert err3.loc[0, "bias"] == pytest.approx(3.0)
+    assert err3.loc[0, "rmse"] == pytest.approx(3.0)
+    assert err3.loc[0, "coverage"] == 0.0
+
+
+def test_cabinet_office_series_is_compared_through_the_offset():
+    months = _months("2012-01", "2019-12")
+    targets = polls.poll_targets(series=("jp_affinity",))
+    off = polls.series_offset("jp_affinity")
+    jp = np.zeros((len(months), 5))
+    for t in targets:
+        for m in t.months:
+            jp[months.index(m)] = t.value - off
+    pts = fit.poll_points(_table({"jp_favorable_korea": jp}, months), targets)
+    assert np.allclose(pts["error"], 0.0)
+    assert np.allclose(pts["observed_model_scale"], pts["observed"] - off)
+
+
+def test_signatures_detect_a_wrong_direction():
+    """A flat Japanese public fails the Dokdo signature; a falling one passes."""
+    months = _months("2012-01", "2015-12")
+    runs = 10
+    flat = np.full((len(months), runs), 40.0)
+    falling = flat.copy()
+    falling[months.index("2012-08") :] -= 10
+    falling[months.index("2014-01") :] -= 5
+    assert not fit.sig_jp_drop_after_dokdo(_table({"jp_favorable_korea": flat}, months)).holds
+    tab = _table({"jp_favorable_korea": falling}, months)
+    s = fit.sig_jp_drop_after_dokdo(tab)
+    assert s.holds and s.simulated == pytest.approx(-10.0) and s.share == 1.0
+    assert fit.sig_jp_further_fall_2014(tab).holds
