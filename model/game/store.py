@@ -1,0 +1,376 @@
+"""The game store: games, their access codes and their append-only logs, in SQL.
+
+SQLite by default, at ``var/games.db`` under the current directory (or wherever
+``$RAPPROCHEMENT_DB`` points: a path or a SQLAlchemy URL), PostgreSQL when given a URL such as
+``postgresql+psycopg://user@host/db``. Rows are only ever inserted, never updated or deleted:
+the log is the game, and every state is rebuilt from it (see :mod:`model.game.replay`).
+
+Concurrency, which a class of thirty laptops produces:
+
+- Each entry gets the next sequence number of its game inside one transaction. Two writers that
+  draw the same number collide on the primary key ``(game, seq)``; the loser retries, so both
+  entries land (SQLite transactions are ``BEGIN IMMEDIATE``, so there they simply queue).
+- An action that must happen once (resolving turn 3, ending the game) carries a ``once_key``
+  that is unique per game. The insert is ``ON CONFLICT (game, once_key) DO NOTHING RETURNING
+  seq``: an empty result means somebody else did it first. ``RETURNING`` is needed because
+  psycopg reports rowcount -1 for ``ON CONFLICT DO NOTHING``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from model.game.codes import hash_code, new_code, new_game_id, same_digest
+from model.game.errors import AccessDenied, GameError, UnknownGame
+
+ENV_VAR = "RAPPROCHEMENT_DB"
+DEFAULT_PATH = Path("var") / "games.db"
+INSTRUCTOR = "instructor"
+KINDS = (
+    "start",
+    "pause",
+    "resume",
+    "join",
+    "deadline",
+    "submission",
+    "inject",
+    "resolve",
+    "rewind",
+    "end",
+)
+_RETRIES = 20
+
+metadata = sa.MetaData()
+
+games = sa.Table(
+    "games",
+    metadata,
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("scenario", sa.Text, nullable=False),
+    sa.Column("seed", sa.BigInteger, nullable=False),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+)
+
+codes = sa.Table(
+    "game_codes",
+    metadata,
+    sa.Column("game", sa.String(16), sa.ForeignKey("games.id"), primary_key=True),
+    sa.Column("role", sa.String(32), primary_key=True),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+)
+
+entries = sa.Table(
+    "game_log",
+    metadata,
+    sa.Column("game", sa.String(16), sa.ForeignKey("games.id"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("turn", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("seat", sa.String(32), nullable=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("time", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("once_key", sa.String(64), nullable=True),
+    sa.UniqueConstraint("game", "once_key", name="uq_game_log_once"),
+    sa.CheckConstraint(f"kind IN ({', '.join(repr(k) for k in KINDS)})", name="ck_game_log_kind"),
+)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of a game's log, as stored."""
+
+    game: str
+    seq: int
+    turn: int
+    kind: str
+    seat: str | None
+    payload: dict[str, Any]
+    time: datetime
+
+
+@dataclass(frozen=True)
+class GameRecord:
+    """A game's fixed part: what it was created with."""
+
+    id: str
+    scenario: str
+    seed: int
+    config: dict[str, Any]
+    created: datetime
+
+
+@dataclass(frozen=True)
+class NewGame:
+    """What creating a game hands back once: the codes in clear (the store keeps digests)."""
+
+    id: str
+    instructor_code: str
+    seat_codes: dict[str, str] = field(default_factory=dict)
+
+
+def database_url(url: str | os.PathLike[str] | None = None) -> str:
+    """Resolve where games live.
+
+    An explicit URL or path wins, else ``$RAPPROCHEMENT_DB``, else ``var/games.db`` under the
+    current directory. A value without ``://`` is a file path for SQLite; its folder is created.
+    """
+    value = str(url) if url else os.environ.get(ENV_VAR) or str(DEFAULT_PATH)
+    if "://" in value:
+        return value
+    path = Path(value).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _record(row: Any) -> GameRecord:
+    return GameRecord(row.id, row.scenario, int(row.seed), dict(row.config), _utc(row.created))
+
+
+def _make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and IMMEDIATE transactions."""
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when a transaction begins (SQLAlchemy's
+        # documented recipe), so that every transaction can be BEGIN IMMEDIATE below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class GameStore:
+    """Games and their logs in one database; safe to share between threads.
+
+    Every method opens its own connection from the engine's pool and closes it, so a Streamlit
+    ``cache_resource`` may hold one store for all sessions.
+
+    Args:
+        url: SQLAlchemy URL or SQLite file path; see :func:`database_url`.
+    """
+
+    def __init__(self, url: str | os.PathLike[str] | None = None):
+        self.url = database_url(url)
+        self.engine = _make_engine(self.url)
+        try:
+            metadata.create_all(self.engine)
+        except OperationalError as err:
+            raise GameError(
+                "game.error.database", url=self.safe_url, message=str(err.orig)
+            ) from err
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages."""
+        return sa.make_url(self.url).render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        """Close pooled connections (tests, and servers shutting down)."""
+        self.engine.dispose()
+
+    # Games and codes ---------------------------------------------------------------------
+
+    def create_game(
+        self, scenario: str, seed: int, config: Mapping[str, Any], roles: list[str]
+    ) -> NewGame:
+        """Store a new game and draw a code for the instructor and for each role in ``roles``.
+
+        Args:
+            scenario: The scenario's YAML text (the game keeps its own copy).
+            seed: Root seed of the game's model.
+            config: Seats, turns, turn length and the rest (JSON-serialisable).
+            roles: Seats that get a code (humans' seats; rule seats need none).
+
+        Returns:
+            The new game's id and its codes in clear, shown once.
+        """
+        for _ in range(_RETRIES):
+            game_id = new_game_id()
+            instructor_code = new_code()
+            seat_codes = {role: new_code() for role in roles}
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        games.insert().values(
+                            id=game_id,
+                            scenario=scenario,
+                            seed=int(seed),
+                            config=dict(config),
+                            created=datetime.now(UTC),
+                        )
+                    )
+                    every = {INSTRUCTOR: instructor_code} | seat_codes
+                    conn.execute(
+                        codes.insert(),
+                        [
+                            {"game": game_id, "role": role, "code_hash": hash_code(game_id, code)}
+                            for role, code in every.items()
+                        ],
+                    )
+            except IntegrityError:
+                continue  # an id drawn twice: draw again
+            return NewGame(game_id, instructor_code, seat_codes)
+        raise GameError("game.error.database", url=self.safe_url, message="no free game id")
+
+    def game(self, game_id: str) -> GameRecord:
+        """The stored game, or :class:`UnknownGame`."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(games).where(games.c.id == game_id)).first()
+        if row is None:
+            raise UnknownGame("game.error.unknown_game", game=game_id)
+        return _record(row)
+
+    def list_games(self) -> list[GameRecord]:
+        """All games, newest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(games).order_by(games.c.created.desc())).all()
+        return [_record(r) for r in rows]
+
+    def role_of(self, game_id: str, code: str | None) -> str:
+        """Which role a code opens in a game: ``"instructor"`` or a seat id.
+
+        Raises:
+            UnknownGame: No such game.
+            AccessDenied: The code is missing or opens nothing in this game.
+        """
+        self.game(game_id)
+        if not code or not code.strip():
+            raise AccessDenied("game.error.missing_code")
+        digest = hash_code(game_id, code)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(codes.c.role, codes.c.code_hash).where(codes.c.game == game_id)
+            ).all()
+        for role, stored in rows:
+            if same_digest(stored, digest):
+                return role
+        raise AccessDenied("game.error.wrong_code")
+
+    def roles(self, game_id: str) -> list[str]:
+        """Roles that have a code in a game (the instructor and the humans' seats)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(codes.c.role).where(codes.c.game == game_id)).all()
+        return sorted(r.role for r in rows)
+
+    # The log -----------------------------------------------------------------------------
+
+    def append(
+        self,
+        game_id: str,
+        kind: str,
+        turn: int,
+        seat: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+        once_key: str | None = None,
+    ) -> LogEntry | None:
+        """Append one entry at the end of a game's log.
+
+        Args:
+            game_id: The game.
+            kind: One of :data:`KINDS`.
+            turn: The turn the entry belongs to.
+            seat: The acting seat, or ``"instructor"``.
+            payload: JSON-serialisable details.
+            once_key: If given, the entry goes in only if no entry of this game carries the
+                same key (a double-clicked resolve resolves once).
+
+        Returns:
+            The stored entry, or ``None`` if ``once_key`` was already taken.
+        """
+        if kind not in KINDS:
+            raise ValueError(f"unknown log kind {kind!r}")
+        body = dict(payload or {})
+        for _ in range(_RETRIES):
+            now = datetime.now(UTC)
+            try:
+                with self.engine.begin() as conn:
+                    last = conn.execute(
+                        sa.select(sa.func.coalesce(sa.func.max(entries.c.seq), 0)).where(
+                            entries.c.game == game_id
+                        )
+                    ).scalar_one()
+                    values = {
+                        "game": game_id,
+                        "seq": int(last) + 1,
+                        "turn": int(turn),
+                        "kind": kind,
+                        "seat": seat,
+                        "payload": body,
+                        "time": now,
+                        "once_key": once_key,
+                    }
+                    stmt = self._insert().values(**values)
+                    if once_key is not None:
+                        stmt = stmt.on_conflict_do_nothing(index_elements=["game", "once_key"])
+                    got = conn.execute(stmt.returning(entries.c.seq)).scalar_one_or_none()
+            except IntegrityError as err:
+                if self._is_missing_game(err):
+                    raise UnknownGame("game.error.unknown_game", game=game_id) from err
+                continue  # another writer took this seq: take the next one
+            if got is None:
+                return None
+            return LogEntry(game_id, int(got), int(turn), kind, seat, body, now)
+        raise GameError("game.error.busy")
+
+    def _insert(self) -> Any:
+        """The dialect's INSERT, which knows ON CONFLICT."""
+        if self.engine.dialect.name == "postgresql":
+            return postgresql.insert(entries)
+        if self.engine.dialect.name == "sqlite":
+            return sqlite.insert(entries)
+        raise GameError("game.error.database", url=self.safe_url, message="unsupported database")
+
+    def _is_missing_game(self, err: IntegrityError) -> bool:
+        text = str(err.orig).lower()
+        return "foreign key" in text
+
+    def entries(self, game_id: str, after_seq: int = 0) -> list[LogEntry]:
+        """A game's log in order, optionally only the entries after ``after_seq``."""
+        query = (
+            sa.select(entries)
+            .where(entries.c.game == game_id, entries.c.seq > after_seq)
+            .order_by(entries.c.seq)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            LogEntry(r.game, int(r.seq), int(r.turn), r.kind, r.seat, dict(r.payload), _utc(r.time))
+            for r in rows
+        ]
+
+    def last_seq(self, game_id: str) -> int:
+        """Sequence number of a game's latest entry (0 for an empty log): cheap to poll."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(entries.c.seq), 0)).where(
+                    entries.c.game == game_id
+                )
+            ).scalar_one()
+        return int(value)
