@@ -316,15 +316,18 @@ POLL_SERIES_VARIABLE = {
 def polls_as_points(polls: pd.DataFrame | None) -> pd.DataFrame:
     """Turn poll targets (``series``, ``month``, ``value``, ``source``) into chart points.
 
-    Series that measure neither public's favourability are left out, since they would be
-    drawn against a variable they do not measure.
+    A ``variable`` column, when present (as in ``model.analysis.polls.targets_frame``), names
+    the simulated variable each poll measures; otherwise the series name is looked up. Series
+    that measure neither public's favourability are left out, since they would be drawn
+    against a variable they do not measure.
     """
     cols = ["variable", "month", "value", "source"]
     if polls is None or polls.empty:
         return pd.DataFrame(columns=cols)
     _check_columns(polls, ("series", "month", "value"), "The poll frame")
     out = polls.copy()
-    out["variable"] = out["series"].map(lambda s: POLL_SERIES_VARIABLE.get(str(s)))
+    if "variable" not in out.columns:
+        out["variable"] = out["series"].map(lambda s: POLL_SERIES_VARIABLE.get(str(s)))
     if "source" not in out.columns:
         out["source"] = out["series"]
     out["source"] = out["source"].fillna(out["series"]).astype(str)

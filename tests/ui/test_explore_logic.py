@@ -1,0 +1,167 @@
+"""Edits, bounds and links of the Explore page, without Streamlit."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from model.i18n import has
+from ui import explore_logic as el
+from ui import state_url as su
+
+TREE = {
+    "title": "t",
+    "actors": {"seoul": {"hawkishness": 0.3}},
+    "scheduled_events": [{"type": "summit", "month": "2026-05"}],
+}
+
+
+def test_apply_edits_sets_adds_removes_and_leaves_the_original_alone():
+    edits = (
+        el.Edits()
+        .with_value("actors.seoul.hawkishness", 0.8)
+        .with_value("actors.tokyo.hawkishness", 0.6)
+        .with_added("nuclear_test", "2027-01")
+        .with_removed("summit", "2026-05")
+    )
+    out = el.apply_edits(TREE, edits)
+    assert out["actors"]["seoul"]["hawkishness"] == 0.8
+    assert out["actors"]["tokyo"]["hawkishness"] == 0.6
+    assert out["scheduled_events"] == [{"type": "nuclear_test", "month": "2027-01"}]
+    assert TREE["actors"]["seoul"]["hawkishness"] == 0.3
+    assert len(TREE["scheduled_events"]) == 1
+
+
+def test_later_value_for_a_path_replaces_the_earlier_one():
+    edits = el.Edits().with_value("a.b", 1).with_value("a.b", 2)
+    assert edits.values == (("a.b", 2),)
+    assert edits.without_value("a.b").values == ()
+
+
+def test_removing_an_added_event_drops_the_addition():
+    edits = el.Edits().with_added("nuclear_test", "2027-01").with_removed("nuclear_test", "2027-01")
+    assert not edits
+
+
+def test_removing_an_event_the_scenario_lacks_says_which():
+    edits = el.Edits().with_removed("summit", "2030-01")
+    with pytest.raises(el.InputError) as err:
+        el.apply_edits(TREE, edits)
+    assert err.value.key == "explore.error_remove_missing"
+    assert err.value.values == {"event": "summit", "month": "2030-01"}
+
+
+def test_setting_a_path_through_a_value_is_refused():
+    with pytest.raises(el.InputError):
+        el.apply_edits(TREE, el.Edits().with_value("title.x", 1))
+
+
+@pytest.mark.parametrize("size", [el.MAX_UPLOAD_BYTES + 1, 10 * el.MAX_UPLOAD_BYTES])
+def test_uploads_over_the_bound_are_refused(size):
+    with pytest.raises(el.InputError) as err:
+        el.read_upload(b"a" * size)
+    assert err.value.key == "explore.error_upload_size"
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfe\x00binary", b"title: x\x00"])
+def test_binary_uploads_are_refused(data):
+    with pytest.raises(el.InputError) as err:
+        el.read_upload(data)
+    assert err.value.key == "explore.error_upload_encoding"
+
+
+@pytest.mark.parametrize("runs", [0, -1, el.MAX_RUNS + 1, "many", "1e3", True, 2.5])
+def test_runs_outside_the_bounds_are_refused(runs):
+    with pytest.raises(el.InputError):
+        el.check_runs(runs)
+
+
+def test_runs_and_seed_within_bounds_pass():
+    assert el.check_runs("200") == 200
+    assert el.check_runs(el.MAX_RUNS) == el.MAX_RUNS
+    assert el.check_seed("0") == 0
+    with pytest.raises(el.InputError):
+        el.check_seed(el.MAX_SEED + 1)
+
+
+def test_cache_key_changes_with_each_input():
+    base = el.cache_key("a: 1\n", 200, 7)
+    assert base == el.cache_key("a: 1\n", 200, 7)
+    assert (
+        len(
+            {
+                base,
+                el.cache_key("a: 2\n", 200, 7),
+                el.cache_key("a: 1\n", 201, 7),
+                el.cache_key("a: 1\n", 200, 8),
+            }
+        )
+        == 4
+    )
+
+
+edit_values = st.one_of(
+    st.integers(-1000, 1000),
+    st.floats(0, 100, allow_nan=False),
+    st.booleans(),
+    st.text(max_size=20),
+)
+paths = st.from_regex(r"\A[a-z_]{1,8}(\.[a-z_]{1,8}){0,2}\Z")
+months = st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(2000, 2099), st.integers(1, 12))
+
+
+@given(
+    values=st.lists(st.tuples(paths, edit_values), max_size=6),
+    added=st.lists(st.tuples(st.sampled_from(["summit", "nuclear_test"]), months), max_size=4),
+    scenario=st.sampled_from(["baseline-2026", "us-steps-back"]),
+    runs=st.integers(el.MIN_RUNS, el.MAX_RUNS),
+    seed=st.integers(0, el.MAX_SEED),
+)
+def test_a_link_round_trips_the_page_state(values, added, scenario, runs, seed):
+    """Whatever the user set, the link brings back exactly the same state."""
+    edits = el.Edits()
+    for p, v in values:
+        edits = edits.with_value(p, v)
+    for a in added:
+        edits = edits.with_added(*a)
+    state = su.PageState(scenario, edits, runs, seed, ("2027-01", "2027-12"), "edited")
+    back, problems = su.from_params(su.to_params(state), ["baseline-2026", "us-steps-back"], "x")
+    assert problems == []
+    assert back == state
+
+
+@pytest.mark.parametrize(
+    ("params", "key"),
+    [
+        ({"scenario": "../../etc/passwd"}, "explore.error_link_scenario"),
+        ({"runs": "999999"}, "explore.error_runs"),
+        ({"runs": "-3"}, "explore.error_runs"),
+        ({"seed": "abc"}, "explore.error_seed"),
+        ({"edits": "%%%not-base64"}, "explore.error_link_edits"),
+        ({"edits": su.encode_edits(el.Edits())[:-3] + "x!"}, "explore.error_link_edits"),
+        ({"edits": "eyJzZXQiOiA1fQ"}, "explore.error_link_edits"),  # {"set": 5}
+        ({"from": "2027-13", "to": "2027-12"}, "explore.error_month"),
+        ({"from": "2028-01", "to": "2027-12"}, "explore.error_window"),
+        ({"compare": "nope"}, "explore.error_link_scenario"),
+        ({"edits": "A" * (su.MAX_PARAM_CHARS + 1)}, "explore.error_link_param"),
+    ],
+)
+def test_a_tampered_link_gives_a_message_and_keeps_the_rest(params, key):
+    """Each bad parameter is reported by a known message; valid ones still apply."""
+    good = {"scenario": "baseline-2026", "runs": "300", "seed": "11"}
+    merged = good | params
+    state, problems = su.from_params(merged, ["baseline-2026"], "baseline-2026")
+    assert [p.key for p in problems] == [key]
+    assert has(key), f"no English text for {key}"
+    assert state.scenario == "baseline-2026"
+    if "runs" not in params:
+        assert state.runs == 300
+    if "seed" not in params:
+        assert state.seed == 11
+
+
+def test_edit_paths_in_links_are_checked():
+    bad = su.encode_edits(el.Edits(values=(("__class__.x y", 1),)))
+    _, problems = su.from_params({"edits": bad}, ["s"], "s")
+    assert [p.key for p in problems] == ["explore.error_edit_path"]
