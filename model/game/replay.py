@@ -23,6 +23,8 @@ from typing import Any
 from model.game.store import LogEntry
 
 LOBBY, RUNNING, PAUSED, ENDED = "lobby", "running", "paused", "ended"
+# What became of a submission (shown beside it in the log).
+PENDING, COUNTED, REPLACED, LATE, REWOUND = "pending", "counted", "replaced", "late", "rewound"
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Timeline:
     joined: set[str] = field(default_factory=set)
     deadline: str | None = None
     last_seq: int = 0
+    fates: dict[int, str] = field(default_factory=dict)
 
     def open_turn(self) -> None:
         """Forget what belonged to the turn that just closed."""
@@ -117,6 +120,8 @@ def _apply(tl: Timeline, entry: LogEntry, turns: int | None) -> None:
         tl.status = RUNNING
     elif kind == "end":
         tl.status = ENDED
+        for sub in tl.pending.values():
+            tl.fates[sub.seq] = LATE
     elif kind == "rewind":
         _rewind(tl, int(entry.payload.get("to_turn", entry.turn)))
     elif (
@@ -126,12 +131,15 @@ def _apply(tl: Timeline, entry: LogEntry, turns: int | None) -> None:
     ):
         if kind == "submission":
             tl.late.append(Submission.from_entry(entry))
+            tl.fates[entry.seq] = LATE
     elif kind == "submission":
         new = Submission.from_entry(entry)
         old = tl.pending.get(new.seat)
         if old is not None:
             tl.replaced.append(old)
+            tl.fates[old.seq] = REPLACED
         tl.pending[new.seat] = new
+        tl.fates[new.seq] = PENDING
     elif kind == "inject":
         tl.injects.append(str(entry.payload["event"]))
     elif kind == "deadline":
@@ -142,6 +150,10 @@ def _apply(tl: Timeline, entry: LogEntry, turns: int | None) -> None:
 
 def _resolve(tl: Timeline, entry: LogEntry, turns: int | None) -> None:
     human = {seat: dict(body) for seat, body in entry.payload.get("human", {}).items()}
+    counted = {int(body.get("seq", 0)) for body in human.values()}
+    for sub in tl.pending.values():
+        # A submission that landed while the resolve was being written is not in it.
+        tl.fates[sub.seq] = COUNTED if sub.seq in counted else LATE
     tl.resolved.append(
         ResolvedTurn(
             turn=tl.turn,
@@ -160,6 +172,11 @@ def _resolve(tl: Timeline, entry: LogEntry, turns: int | None) -> None:
 def _rewind(tl: Timeline, target: int) -> None:
     if not 0 <= target <= tl.turn:
         return
+    for sub in tl.pending.values():
+        tl.fates[sub.seq] = REWOUND
+    for undone in tl.resolved[target:]:
+        for body in undone.human.values():
+            tl.fates[int(body.get("seq", 0))] = REWOUND
     tl.resolved = tl.resolved[:target]
     tl.turn = target
     tl.branch += 1

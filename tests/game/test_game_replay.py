@@ -106,3 +106,21 @@ def test_joins_are_remembered():
     """Seats that joined stay joined, once each."""
     tl = read_log(log(("join", 0, "seoul", {}), ("join", 0, "seoul", {}), ("join", 0, "tokyo", {})))
     assert tl.joined == {"seoul", "tokyo"} and tl.last_seq == 3
+
+
+def test_every_submission_has_a_visible_fate():
+    """Counted, replaced, late, rewound or pending: the log says what became of each one."""
+    tl = read_log(
+        log(
+            ("start", 0, None, {}),
+            sub(0, "seoul", "a"),  # 2 replaced
+            sub(0, "seoul", "b"),  # 3 counted in turn 0, later rewound
+            sub(0, "tokyo", "c"),  # 4 landed while the resolve was written: late
+            resolve(0, {"seoul": {"seq": 3, "decisions": ["b"], "statement": ""}}),
+            sub(1, "tokyo", "d"),  # 6 counted in turn 1
+            resolve(1, {"tokyo": {"seq": 6, "decisions": ["d"], "statement": ""}}),
+            ("rewind", 2, None, {"to_turn": 1}),
+            sub(1, "tokyo", "e", branch=1),  # 9 pending
+        )
+    )
+    assert tl.fates == {2: "replaced", 3: "counted", 4: "late", 6: "rewound", 9: "pending"}
