@@ -9,13 +9,14 @@ health endpoint answers, and can stop and restart it on the same port and databa
 from __future__ import annotations
 
 import functools
+import http.client
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
@@ -170,7 +171,7 @@ class AppServer:
         try:
             with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
                 return response.status == 200 and response.read().strip() == b"ok"
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
+        except (OSError, http.client.HTTPException):  # URLError, refused, reset, timeout
             return False
 
     def stop(self, timeout: float = 15.0) -> None:
@@ -178,11 +179,13 @@ class AppServer:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
-        os.killpg(process.pid, signal.SIGTERM)
         try:
+            os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        except ProcessLookupError:  # it ended between poll() and killpg()
             process.wait()
 
     def restart(self, timeout: float = START_TIMEOUT) -> AppServer:
@@ -193,9 +196,7 @@ class AppServer:
     def close(self) -> None:
         """Stop the server and remove its log directory."""
         self.stop()
-        for path in self._logdir.iterdir():
-            path.unlink()
-        self._logdir.rmdir()
+        shutil.rmtree(self._logdir, ignore_errors=True)
 
     def __enter__(self) -> AppServer:
         return self.start()
