@@ -19,6 +19,7 @@ from model.backends.executors import (
     BackendError,
     InlineExecutor,
     executor_width,
+    get_executor,
     imap_ordered,
     open_executor,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "BackendError",
     "InlineExecutor",
     "executor_width",
+    "get_executor",
     "imap_ordered",
     "open_executor",
 ]

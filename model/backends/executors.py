@@ -7,7 +7,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from model.i18n import tr
@@ -79,6 +79,19 @@ def open_executor(
 
         with open_dask_executor(scheduler, workers) as executor:
             yield executor
+
+
+def get_executor(
+    backend: str, scheduler: str | None = None, workers: int | None = None
+) -> tuple[Executor, Callable[[], None]]:
+    """:func:`open_executor` for callers that cannot use a ``with`` block.
+
+    Returns:
+        The executor and the function that closes it (and any cluster it started).
+    """
+    stack = ExitStack()
+    executor = stack.enter_context(open_executor(backend, scheduler, workers))
+    return executor, stack.close
 
 
 def executor_width(executor: Executor) -> int:
