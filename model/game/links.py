@@ -1,0 +1,41 @@
+"""Join links: the address that opens a role's page of a game directly.
+
+The app serves the seat page at ``/play`` and the instructor's at ``/instructor`` (their
+``url_path`` in ``ui/app.py``); both read ``game`` and ``code`` from the query string.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from model.game.store import INSTRUCTOR, NewGame
+
+DEFAULT_BASE_URL = "http://localhost:8501"
+PAGE_OF = {INSTRUCTOR: "instructor"}
+SEAT_PAGE = "play"
+
+
+def link(base_url: str, game_id: str, role: str, code: str) -> str:
+    """The link that opens ``role``'s page of a game, code included."""
+    page = PAGE_OF.get(role, SEAT_PAGE)
+    query = urlencode({"game": game_id, "code": code})
+    return f"{base_url.rstrip('/')}/{page}?{query}"
+
+
+def invitation(new: NewGame, base_url: str = DEFAULT_BASE_URL) -> dict:
+    """The JSON a teacher (or a script) gets for a new game: every code and its link.
+
+    Returns:
+        ``{"game": ID, "instructor": {"code", "link"}, "seats": {seat: {"code", "link"}}}``.
+    """
+    return {
+        "game": new.id,
+        "instructor": {
+            "code": new.instructor_code,
+            "link": link(base_url, new.id, INSTRUCTOR, new.instructor_code),
+        },
+        "seats": {
+            seat: {"code": code, "link": link(base_url, new.id, seat, code)}
+            for seat, code in new.seat_codes.items()
+        },
+    }

@@ -1,0 +1,259 @@
+"""The model a game's log builds: one run of the scenario, turn by turn.
+
+Replaying is deterministic: the game's seed, the scenario and the resolved turns (injected
+events, the humans' decisions) fix every random draw, because the core's streams are keyed by
+seed, month and site, not by call order. A turn is ``turn_months`` months; the game sets the
+scenario's decision window to the turn length, so each seat decides once per turn, in the
+turn's first month: a human's submission replaces the seat's rule for that window, and a seat
+that did not submit is played by its rule (``SeatAgent.decide``).
+
+Rebuilding on every page view would cost a full replay, so :func:`world_for` keeps the latest
+world of each game in this process and steps it forward when the log only added turns.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.catalogue import ACTORS
+from model.game.replay import ResolvedTurn
+from model.game.setup import parse_game_scenario
+from model.game.store import GameRecord
+from model.model import Occurrence, RelationsModel
+from model.state import OUTPUT_VARIABLES
+
+_CACHE_SIZE = 32
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    """What one resolved turn was: who decided what, what was injected, what happened."""
+
+    turn: int
+    months: tuple[str, ...]
+    first_t: int
+    last_t: int
+    injects: tuple[str, ...]
+    played_by: dict[str, str]
+    decisions: dict[str, tuple[str, ...]]
+    statements: dict[str, str]
+    occurrences: tuple[Occurrence, ...]
+
+
+@dataclass
+class World:
+    """A game's model after some turns, with what each turn did.
+
+    Attributes:
+        model: The one-run model, stepped to the end of the last resolved turn.
+        turn_months: Months per turn.
+        start: Every output variable before the first month (run 0).
+        outcomes: One entry per resolved turn.
+        signature: The resolved turns it was built from, as (turn, resolve seq) pairs.
+    """
+
+    model: RelationsModel
+    turn_months: int
+    start: np.ndarray
+    outcomes: list[TurnOutcome] = field(default_factory=list)
+    signature: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def turns_done(self) -> int:
+        """Number of turns resolved."""
+        return len(self.outcomes)
+
+    def view(self) -> WorldView:
+        """A read-only picture of the world now (see :class:`WorldView`)."""
+        model = self.model
+        return WorldView(
+            scenario=model.scenario,
+            months=tuple(model.months),
+            turn_months=self.turn_months,
+            signature=self.signature,
+            outcomes=tuple(self.outcomes),
+            values={n: float(model.state.get(n)[0]) for n in OUTPUT_VARIABLES},
+            menus={
+                seat: tuple((d.id, bool(mask[0])) for d, mask in model.menu(seat))
+                for seat in ACTORS
+            },
+            trajectory=self.trajectory(),
+            ledger=model.ledger.frame(list(model.months), run=0),
+            leaders=dict(model.leaders),
+        )
+
+    def trajectory(self) -> pd.DataFrame:
+        """Monthly values so far: t (-1 for the start), month, variable, value.
+
+        The start point is labelled with the scenario's first month, as "before it".
+        """
+        values = self.model.values()[:, :, 0]
+        months = self.model.months
+        rows = [
+            (-1, months[0], name, float(self.start[i])) for i, name in enumerate(OUTPUT_VARIABLES)
+        ]
+        for t in range(values.shape[0]):
+            rows += [(t, months[t], n, float(values[t, i])) for i, n in enumerate(OUTPUT_VARIABLES)]
+        return pd.DataFrame(rows, columns=["t", "month", "variable", "value"])
+
+    def apply(self, turn: ResolvedTurn) -> None:
+        """Play one more resolved turn: injects, the humans' decisions, the months."""
+        model = self.model
+        first = turn.turn * self.turn_months
+        last = first + self.turn_months - 1
+        before = len(model.occurrences)
+        if turn.injects:
+            model.begin_month(first)
+            for event in turn.injects:
+                model.inject(event)
+        for seat, body in turn.human.items():
+            model.submit(seat, list(body.get("decisions", [])))
+        decisions: dict[str, tuple[str, ...]] = {}
+        for _ in range(self.turn_months):
+            model.step()
+            if model.t == first:
+                decisions = self._window_choices(turn)
+        self.outcomes.append(
+            TurnOutcome(
+                turn=turn.turn,
+                months=tuple(model.months[first : last + 1]),
+                first_t=first,
+                last_t=last,
+                injects=turn.injects,
+                played_by={s: ("human" if s in turn.human else "rule") for s in ACTORS},
+                decisions=decisions,
+                statements={s: str(b.get("statement", "")) for s, b in turn.human.items()},
+                occurrences=tuple(model.occurrences[before:]),
+            )
+        )
+        self.signature = (*self.signature, (turn.turn, turn.seq))
+
+    def _window_choices(self, turn: ResolvedTurn) -> dict[str, tuple[str, ...]]:
+        """What each seat chose in the turn's decision window ("hold" is a choice too)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for seat in ACTORS:
+            if seat in turn.human:
+                out[seat] = tuple(turn.human[seat].get("decisions", []))
+                continue
+            agent = self.model.seats[seat]
+            if agent.last_choice is None:
+                out[seat] = ()
+            else:
+                out[seat] = (agent.menu[int(agent.last_choice[0])].id,)
+        return out
+
+
+@dataclass(frozen=True)
+class WorldView:
+    """A read-only picture of a game's world after some turns, safe to share between threads.
+
+    The model itself stays inside the cache (another session may step it); pages, the CLI and
+    the engine read this picture.
+    """
+
+    scenario: Any
+    months: tuple[str, ...]
+    turn_months: int
+    signature: tuple[tuple[int, int], ...]
+    outcomes: tuple[TurnOutcome, ...]
+    values: dict[str, float]
+    menus: dict[str, tuple[tuple[str, bool], ...]]
+    trajectory: pd.DataFrame
+    ledger: pd.DataFrame
+    leaders: dict[str, str]
+
+    @property
+    def turns_done(self) -> int:
+        """Number of turns resolved."""
+        return len(self.outcomes)
+
+    def value(self, variable: str) -> float:
+        """Current value of a variable."""
+        return self.values[variable]
+
+    def available(self, seat: str) -> dict[str, bool]:
+        """The seat's menu now: decision id -> whether its preconditions hold."""
+        return dict(self.menus[seat])
+
+
+def game_scenario(record: GameRecord) -> Any:
+    """The game's scenario as the game plays it: decision window = turn, rule profiles set."""
+    sc = parse_game_scenario(record.scenario, f"{record.id}.yaml")
+    config = record.config
+    actors = sc.actors
+    for seat, spec in config["seats"].items():
+        profile = spec.get("profile")
+        if spec.get("player") == "rule" and profile and hasattr(actors, seat):
+            current = getattr(actors, seat)
+            actors = actors.model_copy(update={seat: current.model_copy(update=dict(profile))})
+    return sc.model_copy(update={"decision_interval": int(config["turn_months"]), "actors": actors})
+
+
+def build_world(record: GameRecord, resolved: list[ResolvedTurn]) -> World:
+    """Replay a game from its first month through the given resolved turns."""
+    sc = game_scenario(record)
+    model = RelationsModel(sc, runs=1, seed=record.seed)
+    world = World(model, int(record.config["turn_months"]), model.state.snapshot()[:, 0].copy())
+    for turn in resolved:
+        world.apply(turn)
+    return world
+
+
+class _WorldCache:
+    """The latest world of each game in this process, stepped forward when turns are added.
+
+    Streamlit serves every browser from threads of one process: one lock per game keeps two
+    sessions from stepping the same model at once.
+    """
+
+    def __init__(self, size: int = _CACHE_SIZE):
+        self.size = size
+        self.worlds: OrderedDict[str, World] = OrderedDict()
+        self.views: dict[tuple[str, tuple[tuple[int, int], ...]], WorldView] = {}
+        self.locks: dict[str, threading.Lock] = {}
+        self.guard = threading.Lock()
+
+    def get(self, record: GameRecord, resolved: list[ResolvedTurn]) -> WorldView:
+        want = tuple((r.turn, r.seq) for r in resolved)
+        with self.guard:
+            lock = self.locks.setdefault(record.id, threading.Lock())
+            seen = self.views.get((record.id, want))
+        if seen is not None:
+            return seen
+        with lock:
+            world = self.worlds.get(record.id)
+            if world is None or want[: len(world.signature)] != world.signature:
+                world = build_world(record, [])
+            for turn in resolved[world.turns_done :]:
+                world.apply(turn)
+            view = world.view()
+            with self.guard:
+                self.worlds[record.id] = world
+                self.worlds.move_to_end(record.id)
+                self.views[(record.id, want)] = view
+                while len(self.worlds) > self.size:
+                    gone, _ = self.worlds.popitem(last=False)
+                    self.views = {k: v for k, v in self.views.items() if k[0] != gone}
+                while len(self.views) > 4 * self.size:
+                    self.views.pop(next(iter(self.views)))
+            return view
+
+    def clear(self) -> None:
+        """Forget every world (tests; a process that wants its memory back)."""
+        with self.guard:
+            self.worlds.clear()
+            self.views.clear()
+
+
+WORLDS = _WorldCache()
+
+
+def world_for(record: GameRecord, resolved: list[ResolvedTurn]) -> WorldView:
+    """A picture of the game's world after ``resolved`` (replayed, or from this process's cache)."""
+    return WORLDS.get(record, resolved)
