@@ -541,21 +541,26 @@ def causes_in_words(
     """The largest contributions to a variable's change, as sentences a student can read.
 
     E.g. "the liquidation order of 2027-03 took 6.1 points off the history track". Causes
-    smaller than ``threshold`` points are left out as noise.
+    smaller than ``threshold`` points are left out as noise. A cause that acted in a single
+    month of the window is dated; a recurring one (a summit each year, the pull toward the
+    long-run level) is summed over the window.
     """
     _check_columns(ledger, ("cause", "actor", "variable", "delta"), "The ledger frame")
     cause_label = cause_label or {}
     sub = ledger[ledger["variable"] == variable]
-    keys = ["cause", "actor", "month"] if "month" in sub.columns else ["cause", "actor"]
-    grouped = sub.groupby(keys, as_index=False)["delta"].sum()
+    grouped = sub.groupby(["cause", "actor"], as_index=False).agg(
+        delta=("delta", "sum"),
+        months=("month", "unique") if "month" in sub.columns else ("delta", "size"),
+    )
     grouped = grouped[grouped["delta"].abs() >= threshold]
     grouped = grouped.reindex(grouped["delta"].abs().sort_values(ascending=False).index).head(top)
     target = variable_label(variable, lang, places)
     sentences = []
     for row in grouped.itertuples():
         name = cause_label.get(row.cause, row.cause)
-        if "month" in keys:
-            name = tr("charts.cause_of_month", lang, places, cause=name, month=row.month)
+        # A one-off cause is dated ("the liquidation order of 2027-03"); a recurring one is not.
+        if "month" in sub.columns and len(row.months) == 1:
+            name = tr("charts.cause_of_month", lang, places, cause=name, month=row.months[0])
         key = "charts.sentence_up" if row.delta > 0 else "charts.sentence_down"
         sentences.append(tr(key, lang, places, cause=name, points=abs(row.delta), variable=target))
     return sentences

@@ -17,11 +17,17 @@ import copy
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 import yaml
+
+from model.catalogue import Catalogue
+from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, tr
+from model.scenario import Scenario, month_index, parse_scenario
 
 MAX_UPLOAD_BYTES = 200_000
 """Largest scenario file accepted from a browser (the shipped ones are a few kB)."""
@@ -100,14 +106,13 @@ class Edits:
 
     def to_json(self) -> str:
         """Compact JSON, stable for equal edits (used in links and cache keys)."""
+        data = {
+            "set": [list(p) for p in self.values],
+            "add": [list(a) for a in self.added],
+            "remove": [list(r) for r in self.removed],
+        }
         return json.dumps(
-            {
-                "set": [list(p) for p in self.values],
-                "add": [list(a) for a in self.added],
-                "remove": [list(r) for r in self.removed],
-            },
-            separators=(",", ":"),
-            sort_keys=True,
+            {k: v for k, v in data.items() if v}, separators=(",", ":"), sort_keys=True
         )
 
     @classmethod
@@ -253,7 +258,7 @@ class ScheduleShape:
         month_field: Field holding the month in each entry.
     """
 
-    key: str = "scheduled_events"
+    key: str = "events"
     type_field: str = "type"
     month_field: str = "month"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -300,6 +305,287 @@ def cache_key(scenario_yaml: str, runs: int, seed: int) -> str:
     return digest[:16]
 
 
+class ResultStore:
+    """A small thread-safe least-recently-used store of ensemble results, by cache key.
+
+    Why not ``st.cache_data`` around the run itself: a cached function may not update a
+    progress bar drawn outside it, and a long run must show progress. The page keeps one
+    store per server (``st.cache_resource``) and computes on a miss, outside any cache; the
+    stored results are never modified after they are put in.
+
+    Args:
+        max_entries: How many ensembles to keep (a 200-run, 60-month ensemble is ~10 MB).
+    """
+
+    def __init__(self, max_entries: int = 24) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any | None:
+        """The stored value, or ``None``; a hit makes the entry the most recent."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: str, value: Any) -> None:
+        """Store a value, dropping the least recently used entries beyond the bound."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def get_or_compute(self, key: str, compute: Callable[[], Any]) -> tuple[Any, bool]:
+        """The stored value, or ``compute()`` stored now; and whether it was a hit."""
+        found = self.get(key)
+        if found is not None:
+            return found, True
+        value = compute()
+        self.put(key, value)
+        return value, False
+
+    def clear(self) -> None:
+        """Forget everything (tests start from an empty store)."""
+        with self._lock:
+            self._items.clear()
+
+
 def dump_yaml(tree: Mapping[str, Any]) -> str:
     """YAML text of a tree, in the order written (what a user downloads and edits by hand)."""
     return yaml.safe_dump(dict(tree), sort_keys=False, allow_unicode=True)
+
+
+PROFILE_FIELDS = (
+    ("seoul", "camp"),
+    ("seoul", "stance"),
+    ("tokyo", "camp"),
+    ("tokyo", "stance"),
+    ("washington", "stance"),
+)
+"""The leaders' profile fields a user may change (the leader's name is a label, not a lever)."""
+
+
+@dataclass(frozen=True)
+class EditableField:
+    """One assumption the Explore page offers to change.
+
+    Attributes:
+        path: Dotted path in the scenario's YAML tree (``actors.seoul.camp``,
+            ``parameters.nk_launch_rate``).
+        kind: ``"choice"`` (one of ``options``) or ``"number"`` (from ``low`` to ``high``).
+        group: ``"leaders"`` for the governments' profiles, else the coefficient's group
+            (``rate``, ``dynamics``, ``public``, ...).
+        default: The value in the scenario as written (or the catalogue's value).
+        options: Allowed values of a choice.
+        low: Smallest plausible value of a number.
+        high: Largest plausible value of a number.
+        label: What the reader sees.
+        help: Meaning, plausible range and source, for the help text.
+    """
+
+    path: str
+    kind: Literal["choice", "number"]
+    group: str
+    default: Any
+    options: tuple[str, ...] = ()
+    low: float = 0.0
+    high: float = 0.0
+    label: str = ""
+    help: str = ""
+
+    def check(self, value: Any) -> Any:
+        """The value if this field can take it, else an :class:`InputError`."""
+        if self.kind == "choice":
+            if value not in self.options:
+                raise InputError("explore.error_edit_value", path=self.path)
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputError("explore.error_edit_value", path=self.path)
+        if not self.low <= float(value) <= self.high:
+            raise InputError(
+                "explore.error_edit_range",
+                path=self.path,
+                value=value,
+                low=self.low,
+                high=self.high,
+            )
+        return float(value)
+
+    def differs(self, value: Any) -> bool:
+        """Whether ``value`` is an edit (numbers compare within a rounding tolerance)."""
+        if self.kind == "number":
+            return abs(float(value) - float(self.default)) > 1e-9 * max(1.0, abs(self.high))
+        return value != self.default
+
+
+def editable_fields(
+    scenario: Scenario,
+    catalogue: Catalogue,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+) -> list[EditableField]:
+    """The assumptions a user may change in a scenario: profiles first, then coefficients.
+
+    The options of a profile come from the scenario schema itself and the range, meaning and
+    source of a coefficient from the catalogue, so the page cannot offer a value the model
+    would refuse.
+    """
+    fields: list[EditableField] = []
+    for actor, name in PROFILE_FIELDS:
+        profile = getattr(scenario.actors, actor)
+        options = tuple(get_args(type(profile).model_fields[name].annotation))
+        fields.append(
+            EditableField(
+                path=f"actors.{actor}.{name}",
+                kind="choice",
+                group="leaders",
+                default=getattr(profile, name),
+                options=options,
+                label=tr(f"explore.field_{actor}_{name}", lang, places),
+                help=tr(f"explore.help_{actor}_{name}", lang, places),
+            )
+        )
+    for cid, coef in catalogue.coefficients.items():
+        fields.append(
+            EditableField(
+                path=f"parameters.{cid}",
+                kind="number",
+                group=coef.group,
+                default=float(scenario.parameters.get(cid, coef.value)),
+                low=float(coef.range[0]),
+                high=float(coef.range[1]),
+                label=cid.replace("_", " ").capitalize(),
+                help=tr(
+                    "explore.help_coefficient",
+                    lang,
+                    places,
+                    meaning=tr(f"coefficient.{cid}.meaning", lang, places),
+                    low=coef.range[0],
+                    high=coef.range[1],
+                    default=coef.value,
+                    source=coef.source,
+                ),
+            )
+        )
+    return fields
+
+
+def validate_edits(
+    edits: Edits, fields: list[EditableField], scenario: Scenario, catalogue: Catalogue
+) -> tuple[Edits, list[InputError]]:
+    """Keep the edits this scenario can take; one message for each that was dropped.
+
+    Why: edits may come from a link (anyone can change it) or survive a switch of scenario;
+    each is checked against the field it names, the event catalogue and the calendar before
+    any widget is given its value.
+    """
+    by_path = {f.path: f for f in fields}
+    problems: list[InputError] = []
+    values: list[tuple[str, Any]] = []
+    for path, value in edits.values:
+        field_ = by_path.get(path)
+        try:
+            if field_ is None:
+                raise InputError("explore.error_edit_path", path=path)
+            values.append((path, field_.check(value)))
+        except InputError as err:
+            problems.append(err)
+    first, last = month_index(scenario.start), month_index(scenario.end)
+    existing = {(e.type, e.month) for e in scenario.events}
+
+    def event_ok(event_type: str, month: str, must_exist: bool) -> bool:
+        if event_type not in catalogue.events:
+            problems.append(InputError("explore.error_event_type", event=event_type))
+            return False
+        if not first <= month_index(month) <= last:
+            problems.append(
+                InputError(
+                    "explore.error_event_month", month=month, start=scenario.start, end=scenario.end
+                )
+            )
+            return False
+        if must_exist and (event_type, month) not in existing:
+            problems.append(
+                InputError("explore.error_remove_missing", event=event_type, month=month)
+            )
+            return False
+        return True
+
+    added = tuple(a for a in edits.added if event_ok(*a, must_exist=False))
+    removed = tuple(r for r in edits.removed if event_ok(*r, must_exist=True))
+    return Edits(tuple(values), added, removed), problems
+
+
+def edited_scenario(base: Scenario, edits: Edits) -> Scenario:
+    """The base scenario with the edits applied, validated by the core's own parser.
+
+    An edited scenario gets the id ``<id>-edited`` so that its YAML, once downloaded, does not
+    pass for the shipped file.
+
+    Raises:
+        InputError: if an edit cannot be applied at all.
+        model.scenario.ScenarioError: if the result is not a valid scenario (each problem
+            names the field).
+    """
+    if not edits:
+        return base
+    tree = yaml.safe_load(base.to_yaml())
+    tree = apply_edits(tree, edits)
+    if not str(tree.get("id", "")).endswith("-edited"):
+        tree["id"] = f"{tree.get('id', 'scenario')}-edited"
+    return parse_scenario(dump_yaml(tree), filename=f"{base.id} (edited)")
+
+
+def scheduled_events(base: Scenario, edits: Edits) -> list[tuple[str, str, bool]]:
+    """The events on the timeline after edits: ``(type, month, added_by_user)``, by month."""
+    removed = list(edits.removed)
+    out: list[tuple[str, str, bool]] = []
+    for e in base.events:
+        if (e.type, e.month) in removed:
+            removed.remove((e.type, e.month))
+            continue
+        out.append((e.type, e.month, False))
+    out += [(t, m, True) for t, m in edits.added]
+    return sorted(out, key=lambda x: (x[1], x[0]))
+
+
+def cause_labels(
+    catalogue: Catalogue, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES
+) -> dict[str, str]:
+    """Readable names for every cause the ledger can name (events, decisions, mechanisms)."""
+    labels = {eid: catalogue.label("event", eid, lang, places) for eid in catalogue.events}
+    labels |= {did: catalogue.label("decision", did, lang, places) for did in catalogue.decisions}
+    return labels
+
+
+def cause_label_for(cause: str, labels: dict[str, str], lang: str, places: str) -> str:
+    """The label of one cause: catalogue entry, model mechanism (``cause.*``), or the id."""
+    if cause in labels:
+        return labels[cause]
+    key = f"cause.{cause}"
+    text = tr(key, lang, places)
+    return cause if text == key else text
+
+
+def ledger_window(ledger: Any, first: str, last: str) -> Any:
+    """Rows of a ledger frame (with a ``month`` column) inside a window of months."""
+    return ledger[(ledger["month"] >= first) & (ledger["month"] <= last)]
+
+
+def poll_frame() -> Any:
+    """Published polls on the simulated variables' scale, for drawing as points.
+
+    The Cabinet Office series asks a different question; it is shifted by the wording offset
+    the calibration measured (``model.analysis.polls.series_offset``), never spliced.
+    """
+    from model.analysis.polls import SERIES, poll_targets, series_offset, targets_frame
+
+    frame = targets_frame(poll_targets())
+    if frame.empty:
+        return frame
+    frame["value"] = frame["value"] - frame["series"].map(series_offset)
+    frame["source"] = frame["series"].map(lambda k: SERIES[k].label)
+    return frame

@@ -152,7 +152,7 @@ def test_causes_in_words_reads_like_the_issue():
         LEDGER, "history", {"liquidation_order": "the liquidation order"}
     )
     assert words[0] == "the liquidation order of 2027-03 took 6.1 points off the History track."
-    assert any("added 1.5 points" in w for w in words)
+    assert "summit added 2.0 points to the History track." in words  # two months: not dated
     assert not any("tiny" in w for w in words)  # below the noise threshold
 
 

@@ -13,7 +13,7 @@ from ui import state_url as su
 TREE = {
     "title": "t",
     "actors": {"seoul": {"hawkishness": 0.3}},
-    "scheduled_events": [{"type": "summit", "month": "2026-05"}],
+    "events": [{"type": "summit", "month": "2026-05"}],
 }
 
 
@@ -28,9 +28,9 @@ def test_apply_edits_sets_adds_removes_and_leaves_the_original_alone():
     out = el.apply_edits(TREE, edits)
     assert out["actors"]["seoul"]["hawkishness"] == 0.8
     assert out["actors"]["tokyo"]["hawkishness"] == 0.6
-    assert out["scheduled_events"] == [{"type": "nuclear_test", "month": "2027-01"}]
+    assert out["events"] == [{"type": "nuclear_test", "month": "2027-01"}]
     assert TREE["actors"]["seoul"]["hawkishness"] == 0.3
-    assert len(TREE["scheduled_events"]) == 1
+    assert len(TREE["events"]) == 1
 
 
 def test_later_value_for_a_path_replaces_the_earlier_one():

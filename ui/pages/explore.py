@@ -1,0 +1,410 @@
+"""Explore: pick or upload a scenario, change its assumptions, run it many times, see why.
+
+The page only draws. What an edit is, which input is refused and why, and how the page state
+travels in a link live in :mod:`ui.explore_logic` and :mod:`ui.state_url`; the ensemble runs in
+the core behind a cache keyed on the scenario's YAML, the runs and the seed, so changing an
+assumption back and forth costs one run per distinct setting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import streamlit as st
+
+from model.catalogue import load_catalogue
+from model.i18n import tr
+from model.scenario import Scenario, ScenarioError
+from ui import charts, widgets
+from ui import explore_logic as el
+from ui import state_url as su
+
+PREFIX = "explore"
+WHY_VARIABLES = ("relationship_index", *charts.TRACKS, *charts.PUBLICS, *charts.APPROVALS)
+
+
+def _k(name: str) -> str:
+    """Session-state key of this page (kept apart from other pages' keys)."""
+    return f"{PREFIX}_{name}"
+
+
+def load_from_link(ids: list[str], default: str) -> list[el.InputError]:
+    """On a session's first visit, put the link's state into the page's widgets.
+
+    Returns:
+        The link's refused parameters, to show once.
+    """
+    if st.session_state.get(_k("link_read")):
+        return []
+    st.session_state[_k("link_read")] = True
+    params = {name: st.query_params.get_all(name) for name in st.query_params}
+    state, problems = su.from_params(params, ids, default)
+    st.session_state[_k("scenario")] = state.scenario
+    st.session_state[_k("runs")] = state.runs
+    st.session_state[_k("seed")] = state.seed
+    st.session_state[_k("pending_edits")] = state.edits
+    if state.window:
+        st.session_state[_k("window")] = state.window
+    if "scenario" in params:
+        st.session_state[_k("live")] = True  # a shared link shows its results at once
+    return problems
+
+
+def choose_scenario(
+    shipped: dict[str, Scenario], lang: str, places: str
+) -> tuple[Scenario, str, bool]:
+    """The base scenario: a shipped one, or an uploaded file (parsed safely by the core).
+
+    Returns:
+        The scenario, a key naming it (for widget state), and whether it is shipped (only a
+        shipped scenario can travel in a link).
+    """
+    ids = list(shipped)
+    source = st.radio(
+        tr("explore.source", lang),
+        ["shipped", "upload"],
+        format_func=lambda s: tr(f"explore.source_{s}", lang),
+        horizontal=True,
+        key=_k("source"),
+    )
+    if source == "upload":
+        upload = st.file_uploader(
+            tr("explore.upload", lang, places),
+            type=["yaml", "yml"],
+            max_upload_size=1,
+            help=tr("explore.upload_help", lang, limit=el.MAX_UPLOAD_BYTES // 1000),
+            key=_k("upload"),
+        )
+        if upload is not None:
+            try:
+                text = el.read_upload(upload.getvalue())
+                scenario = widgets.parse_cached(text, upload.name)
+            except el.InputError as err:
+                st.error(widgets.input_error_text(err, lang, places))
+            except ScenarioError as err:
+                widgets.show_scenario_error(err, lang)
+            else:
+                digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+                return scenario, f"upload-{digest}", False
+        st.info(tr("explore.upload_fallback", lang))
+    if st.session_state.get(_k("scenario")) not in shipped:
+        st.session_state[_k("scenario")] = ids[0]
+    sid = st.selectbox(
+        tr("explore.scenario", lang),
+        ids,
+        format_func=lambda i: shipped[i].title,
+        key=_k("scenario"),
+    )
+    return shipped[sid], sid, source == "shipped"
+
+
+def edit_assumptions(
+    base: Scenario, key: str, lang: str, places: str
+) -> tuple[el.Edits, list[el.InputError]]:
+    """Widgets for the leaders, Washington and the coefficients; the edits they make.
+
+    Every widget is keyed by the scenario, so each scenario keeps its own edits and a switch
+    back finds them again.
+    """
+    cat = load_catalogue()
+    fields = el.editable_fields(base, cat, lang, places)
+    pending: el.Edits | None = st.session_state.pop(_k("pending_edits"), None)
+    problems: list[el.InputError] = []
+    if pending is not None:
+        pending, problems = el.validate_edits(pending, fields, base, cat)
+        for path, value in pending.values:
+            st.session_state[f"{_k('field')}|{key}|{path}"] = value
+        st.session_state[f"{_k('added')}|{key}|"] = list(pending.added)
+        st.session_state[f"{_k('removed')}|{key}|"] = list(pending.removed)
+    edits = el.Edits()
+    by_group: dict[str, list[el.EditableField]] = {}
+    for f in fields:
+        by_group.setdefault(f.group, []).append(f)
+    with st.expander(tr("explore.assumptions", lang), expanded=True):
+        st.caption(tr("explore.assumptions_help", lang, places))
+        leaders = by_group.pop("leaders", [])
+        cols = st.columns(len(leaders) or 1)
+        for col, f in zip(cols, leaders, strict=False):
+            with col:
+                edits = _field_widget(f, key, edits, lang)
+        groups = list(by_group)
+        for tab, group in zip(
+            st.tabs([tr(f"explore.group_{g}", lang) for g in groups]), groups, strict=True
+        ):
+            with tab:
+                cols = st.columns(3)
+                for i, f in enumerate(by_group[group]):
+                    with cols[i % 3]:
+                        edits = _field_widget(f, key, edits, lang)
+    return edits, problems
+
+
+def _field_widget(f: el.EditableField, key: str, edits: el.Edits, lang: str) -> el.Edits:
+    wkey = f"{_k('field')}|{key}|{f.path}"
+    if wkey not in st.session_state:
+        st.session_state[wkey] = f.default
+    if f.kind == "choice":
+        value = st.selectbox(
+            f.label,
+            list(f.options),
+            format_func=lambda o: tr(f"explore.option_{o}", lang),
+            help=f.help,
+            key=wkey,
+        )
+    else:
+        value = st.number_input(
+            f.label,
+            min_value=f.low,
+            max_value=f.high,
+            step=_step(f),
+            format="%.4g",
+            help=f.help,
+            key=wkey,
+        )
+    return edits.with_value(f.path, value) if f.differs(value) else edits
+
+
+def _step(f: el.EditableField) -> float:
+    span = f.high - f.low
+    return float(f"{span / 20:.1g}") if span > 0 else 1.0
+
+
+def edit_timeline(base: Scenario, key: str, edits: el.Edits, lang: str, places: str) -> el.Edits:
+    """The scenario's scheduled events, with buttons to remove them and a form to add one."""
+    cat = load_catalogue()
+    added_key, removed_key = f"{_k('added')}|{key}|", f"{_k('removed')}|{key}|"
+    added = st.session_state.setdefault(added_key, [])
+    removed = st.session_state.setdefault(removed_key, [])
+    edits = replace(edits, added=tuple(added), removed=tuple(removed))
+    with st.expander(tr("explore.timeline", lang), expanded=False):
+        events = el.scheduled_events(base, edits)
+        if not events:
+            st.caption(tr("explore.timeline_empty", lang))
+        for i, (etype, month, by_user) in enumerate(events):
+            c1, c2 = st.columns([5, 1])
+            mark = tr("explore.added_mark", lang) if by_user else ""
+            c1.markdown(f"**{month}** · {cat.label('event', etype, lang, places)} {mark}")
+            if c2.button(tr("explore.remove", lang), key=f"{_k('rm')}|{key}|{i}|{etype}|{month}"):
+                edits = edits.with_removed(etype, month)
+                st.session_state[added_key] = list(edits.added)
+                st.session_state[removed_key] = list(edits.removed)
+                st.rerun()
+        with st.form(key=f"{_k('add_form')}|{key}", clear_on_submit=False, border=False):
+            c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+            etype = c1.selectbox(
+                tr("explore.add_type", lang),
+                sorted(cat.events, key=lambda e: cat.label("event", e, lang, places)),
+                format_func=lambda e: cat.label("event", e, lang, places),
+            )
+            month = c2.selectbox(tr("explore.add_month", lang), base.months)
+            if c3.form_submit_button(tr("explore.add", lang)):
+                edits = edits.with_added(etype, month)
+                st.session_state[added_key] = list(edits.added)
+                st.session_state[removed_key] = list(edits.removed)
+        if etype in cat.events:
+            st.caption(cat.briefing("event", etype, lang, places))
+    return edits
+
+
+def run_controls(lang: str) -> tuple[int, int, bool]:
+    """Runs, seed and the Run button; returns whether results should be shown."""
+    st.session_state.setdefault(_k("runs"), el.DEFAULT_RUNS)
+    st.session_state.setdefault(_k("seed"), el.DEFAULT_SEED)
+    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+    runs = c1.number_input(
+        tr("explore.runs", lang),
+        min_value=el.MIN_RUNS,
+        max_value=el.MAX_RUNS,
+        step=50,
+        help=tr("explore.runs_help", lang, limit=el.MAX_RUNS),
+        key=_k("runs"),
+    )
+    seed = c2.number_input(
+        tr("explore.seed", lang),
+        min_value=0,
+        max_value=el.MAX_SEED,
+        step=1,
+        help=tr("explore.seed_help", lang),
+        key=_k("seed"),
+    )
+    if c3.button(tr("explore.run", lang), type="primary", key=_k("run"), width="stretch"):
+        st.session_state[_k("live")] = True
+    return int(runs), int(seed), bool(st.session_state.get(_k("live")))
+
+
+def show_results(
+    scenario: Scenario, edits: el.Edits, runs: int, seed: int, lang: str, places: str
+) -> widgets.Results:
+    """Run (or fetch from the cache) and draw every chart with its table."""
+    result = widgets.ensemble(scenario.to_yaml(), runs, seed, lang)
+    st.success(
+        tr("explore.done", lang, runs=runs, months=len(scenario.months), seconds=result.seconds)
+        if not result.cached
+        else tr("explore.cached", lang, runs=runs, months=len(scenario.months))
+    )
+    table = result.table
+    events = widgets.marker_events(scenario, result.events, lang, places)
+    tabs = st.tabs(
+        [
+            tr(f"explore.tab_{t}", lang)
+            for t in ("index", "tracks", "publics", "facts", "approval", "why", "keep")
+        ]
+    )
+    with tabs[0]:
+        widgets.show_figure(
+            charts.fan_chart(table, "relationship_index", events, lang, places), lang, "fan"
+        )
+    with tabs[1]:
+        widgets.show_figure(charts.tracks_chart(table, lang, places), lang, "tracks")
+    with tabs[2]:
+        widgets.show_figure(
+            charts.publics_chart(table, widgets.polls(), lang, places), lang, "publics"
+        )
+        st.caption(tr("explore.polls_note", lang))
+    with tabs[3]:
+        widgets.show_figure(
+            charts.institutions_chart(table, lang=lang, places=places), lang, "facts"
+        )
+    with tabs[4]:
+        widgets.show_figure(charts.approval_chart(table, lang, places), lang, "approval")
+    with tabs[5]:
+        why_section(scenario, result, lang, places)
+    with tabs[6]:
+        keep_section(scenario, edits, result, runs, seed, lang)
+    return result
+
+
+def why_section(scenario: Scenario, result: widgets.Results, lang: str, places: str) -> None:
+    """Waterfall and sentences of the causes that moved a variable in a chosen window."""
+    months = scenario.months
+    initial = st.session_state.get(_k("window"))
+    if not initial or initial[0] not in months or initial[1] not in months:
+        initial = (months[0], months[-1])
+    first, last = st.select_slider(
+        tr("explore.window", lang),
+        options=months,
+        value=tuple(initial),
+        key=f"{_k('window_w')}|{months[0]}|{months[-1]}",
+    )
+    st.session_state[_k("window")] = (first, last)
+    variable = st.selectbox(
+        tr("explore.why_variable", lang),
+        WHY_VARIABLES,
+        format_func=lambda v: charts.variable_label(v, lang, places),
+        key=_k("why_variable"),
+    )
+    if result.ledger is None or result.ledger.empty:
+        st.info(tr("explore.no_ledger", lang))
+        return
+    window_rows = el.ledger_window(result.ledger, first, last)
+    labels = el.cause_labels(load_catalogue(), lang, places)
+    names = {c: el.cause_label_for(c, labels, lang, places) for c in window_rows["cause"].unique()}
+    sentences = charts.causes_in_words(window_rows, variable, names, lang, places)
+    if sentences:
+        st.markdown("\n".join(f"- {s}" for s in sentences))
+    else:
+        st.caption(tr("explore.nothing_moved", lang))
+    widgets.show_figure(
+        charts.waterfall_chart(window_rows, variable, names, lang, places), lang, "why"
+    )
+    st.caption(tr("explore.why_note", lang))
+
+
+def keep_section(
+    scenario: Scenario,
+    edits: el.Edits,
+    result: widgets.Results,
+    runs: int,
+    seed: int,
+    lang: str,
+) -> None:
+    """Downloads of the results and of the edited scenario, and the link to this page."""
+    st.download_button(
+        tr("explore.download_csv", lang),
+        data=widgets.csv_bytes(result.table),
+        file_name=f"{scenario.id}-runs{runs}-seed{seed}.csv",
+        mime="text/csv",
+        key=_k("dl_csv"),
+    )
+    st.download_button(
+        tr("explore.download_parquet", lang),
+        data=widgets.parquet_bytes(result.table),
+        file_name=f"{scenario.id}-runs{runs}-seed{seed}.parquet",
+        mime="application/vnd.apache.parquet",
+        key=_k("dl_parquet"),
+    )
+    st.download_button(
+        tr("explore.download_yaml", lang),
+        data=scenario.to_yaml().encode("utf-8"),
+        file_name=f"{scenario.id}.yaml",
+        mime="application/x-yaml",
+        help=tr("explore.download_yaml_help", lang, file=f"{scenario.id}.yaml"),
+        key=_k("dl_yaml"),
+    )
+    st.caption(tr("explore.link_note", lang))
+
+
+def main() -> None:
+    """Draw the Explore page."""
+    lang, places = widgets.settings()
+    st.title(tr("explore.title", lang))
+    st.markdown(tr("explore.intro", lang, places))
+    shipped = widgets.shipped()
+    if not shipped:
+        st.error(tr("explore.no_scenarios", lang))
+        return
+    ids = list(shipped)
+    link_problems = load_from_link(ids, ids[0])
+    widgets.show_input_errors(link_problems, lang, places)
+
+    base, key, is_shipped = choose_scenario(shipped, lang, places)
+    st.subheader(base.title)
+    st.markdown(f"**{tr('explore.question', lang)}** {base.question}")
+    if base.description:
+        st.caption(base.description)
+
+    edits, edit_problems = edit_assumptions(base, key, lang, places)
+    widgets.show_input_errors(edit_problems, lang, places)
+    edits = edit_timeline(base, key, edits, lang, places)
+    if edits:
+        st.caption(tr("explore.edit_count", lang, count=edits.count()))
+        if st.button(tr("explore.reset", lang), key=_k("reset")):
+            widgets.forget_keys(f"|{key}|")
+            st.rerun()
+    runs, seed, live = run_controls(lang)
+
+    try:
+        scenario = el.edited_scenario(base, edits)
+    except el.InputError as err:
+        st.error(widgets.input_error_text(err, lang, places))
+        return
+    except ScenarioError as err:
+        widgets.show_scenario_error(err, lang)
+        return
+    st.session_state["explore_current"] = (
+        scenario.title,
+        scenario.to_yaml(),
+        key if is_shipped else None,
+        edits,
+    )
+
+    if not live:
+        st.info(tr("explore.press_run", lang))
+        return
+    try:
+        show_results(scenario, edits, runs, seed, lang, places)
+    except widgets.RunFailed as err:
+        st.error(tr("error.generic", lang, message=str(err)))
+        return
+    # The address bar now reproduces this page; an uploaded file cannot travel in a link.
+    if is_shipped:
+        window = st.session_state.get(_k("window"))
+        state = su.PageState(key, edits, runs, seed, tuple(window) if window else None)
+        st.query_params.from_dict(su.to_params(state))
+    else:
+        st.query_params.clear()
+
+
+if __name__ == "__main__":
+    main()

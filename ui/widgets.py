@@ -1,0 +1,266 @@
+"""Streamlit helpers the explorer's pages share: reader settings, errors, figures.
+
+Why here: each page must read the same language and place-name setting, show every chart with
+its table, and turn bad input into a message that says what to fix (never a traceback). One
+place for each keeps the pages short and the behaviour the same everywhere.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from model.catalogue import load_catalogue
+from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, LANGUAGES, PLACE_SETTINGS, tr
+from model.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from model.scenario import shipped_scenarios as _shipped_paths
+from ui.charts import Figure
+from ui.explore_logic import InputError, ResultStore, cache_key, check_runs, poll_frame
+
+LANG_KEY = "settings_lang"
+PLACES_KEY = "settings_places"
+
+
+def settings() -> tuple[str, str]:
+    """The reader's language and place-name setting, chosen in the sidebar.
+
+    The choice lives in ``st.session_state`` so that every page reads the same one (a page
+    that another module already drew a selector for reuses that value instead of drawing its
+    own).
+
+    Returns:
+        ``(lang, places)``.
+    """
+    lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    if lang not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
+    places = st.session_state.get(PLACES_KEY, DEFAULT_PLACES)
+    if places not in PLACE_SETTINGS:
+        places = DEFAULT_PLACES
+    with st.sidebar:
+        lang = st.selectbox(
+            tr("settings.language", lang),
+            list(LANGUAGES),
+            index=list(LANGUAGES).index(lang),
+            format_func=LANGUAGES.__getitem__,
+            key=f"{LANG_KEY}_widget",
+        )
+        places = st.selectbox(
+            tr("settings.places", lang),
+            list(PLACE_SETTINGS),
+            index=list(PLACE_SETTINGS).index(places),
+            format_func=lambda p: tr(f"settings.places_{p}", lang),
+            key=f"{PLACES_KEY}_widget",
+        )
+    st.session_state[LANG_KEY] = lang
+    st.session_state[PLACES_KEY] = places
+    return lang, places
+
+
+def input_error_text(err: InputError, lang: str, places: str = DEFAULT_PLACES) -> str:
+    """The message for an :class:`InputError`, in the reader's language."""
+    return tr(err.key, lang, places, **err.values)
+
+
+def scenario_problem_lines(err: Exception) -> list[str]:
+    """One readable line per problem of a scenario error (file, line, field, message).
+
+    The core's ``ScenarioError`` carries its problems; anything else is shown by its message.
+    """
+    problems: Iterable[Any] = getattr(err, "problems", None) or []
+    lines = []
+    for p in problems:
+        if isinstance(p, str):
+            lines.append(p)
+            continue
+        where = ", ".join(
+            f"{name} {value}"
+            for name, value in (
+                ("file", getattr(p, "file", None)),
+                ("line", getattr(p, "line", None)),
+                ("field", getattr(p, "field", None)),
+            )
+            if value not in (None, "")
+        )
+        message = getattr(p, "message", None) or str(p)
+        lines.append(f"{where}: {message}" if where else str(message))
+    return lines or [str(err)]
+
+
+def show_scenario_error(err: Exception, lang: str) -> None:
+    """Show a scenario's problems in the page, one per line, with what to fix."""
+    lines = scenario_problem_lines(err)
+    st.error(tr("error.scenario", lang) + "\n\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def show_input_errors(errors: Iterable[InputError], lang: str, places: str) -> None:
+    """Show each refused input as a warning (the rest of the page still works)."""
+    for err in errors:
+        st.warning(input_error_text(err, lang, places))
+
+
+def show_figure(fig: Figure, lang: str, key: str) -> None:
+    """Draw a chart and, folded under it, the table of its numbers."""
+    st.altair_chart(fig.chart, width="stretch")
+    with st.expander(tr("charts.show_table", lang)):
+        st.dataframe(fig.data, hide_index=True, key=f"table_{key}")
+
+
+class RunFailed(RuntimeError):
+    """An ensemble could not be run (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """One ensemble as the pages use it.
+
+    Attributes:
+        table: Tidy table (run, month, variable, value).
+        ledger: Mean change per month, cause, actor and variable.
+        events: Events and decisions that happened, with the share of runs.
+        seconds: Wall time of the run itself (when it was computed, not fetched).
+        cached: Whether this page view fetched it from the cache.
+    """
+
+    table: pd.DataFrame
+    ledger: pd.DataFrame | None
+    events: pd.DataFrame
+    seconds: float
+    cached: bool
+
+
+def chunk_size(runs: int) -> int:
+    """Runs per model object: one for an interactive size, about ten for big jobs.
+
+    Why: the core reports progress per chunk; a single chunk is the fastest, but a long run
+    should move its progress bar.
+    """
+    return runs if runs <= 500 else max(100, -(-runs // 10))
+
+
+@st.cache_resource(show_spinner=False)
+def result_store() -> ResultStore:
+    """The server's store of ensembles (shared by sessions; entries are never modified)."""
+    return ResultStore(max_entries=24)
+
+
+def _run(scenario_yaml: str, runs: int, seed: int, progress: Any) -> Results:
+    """Run an ensemble with its ledger and reduce it to what the pages draw."""
+    from model.ensemble import run_ensemble
+
+    scenario = parse_cached(scenario_yaml, "<page>")
+    start = time.perf_counter()
+    result = run_ensemble(
+        scenario, runs=runs, seed=seed, ledger=True, chunk_size=chunk_size(runs), progress=progress
+    )
+    table, ledger, events = result.table, result.ledger_frame(), result.events_frame()
+    return Results(table, ledger, events, time.perf_counter() - start, cached=False)
+
+
+def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str) -> Results:
+    """An ensemble of the scenario, from the store or run now with a progress bar.
+
+    The store is keyed on the scenario's YAML text, the runs and the seed: the same three
+    always give the same numbers, so a stored result is exact, not an approximation.
+
+    Raises:
+        RunFailed: if the runs are out of bounds or the scenario text does not parse.
+    """
+    try:
+        runs = check_runs(runs)
+    except InputError as err:
+        raise RunFailed(tr(err.key, lang, **err.values)) from err
+    key = cache_key(scenario_yaml, runs, seed)
+    found = result_store().get(key)
+    if found is not None:
+        return replace(found, cached=True)
+    bar = st.progress(0.0, text=tr("explore.running", lang, runs=runs))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(1.0, done / max(total, 1)), text=tr("explore.running", lang, runs=total))
+
+    try:
+        results = _run(scenario_yaml, runs, seed, progress)
+    except ScenarioError as err:
+        raise RunFailed("; ".join(scenario_problem_lines(err))) from err
+    finally:
+        bar.empty()
+    result_store().put(key, results)
+    return results
+
+
+@st.cache_data(show_spinner=False)
+def _shipped() -> dict[str, str]:
+    """The shipped scenarios' YAML text by id (files are read once per server)."""
+    out = {}
+    for sid, path in _shipped_paths().items():
+        try:
+            out[sid] = load_scenario(path).to_yaml()
+        except ScenarioError:
+            continue  # a broken shipped file is the core's test failure, not the reader's
+    return out
+
+
+def shipped() -> dict[str, Scenario]:
+    """Shipped scenarios that load, by id, in file-name order."""
+    return {sid: parse_cached(text, sid) for sid, text in _shipped().items()}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def parse_cached(text: str, filename: str) -> Scenario:
+    """Parse scenario text once per distinct text (parsing checks the whole catalogue)."""
+    return parse_scenario(text, filename=filename)
+
+
+@st.cache_data(show_spinner=False)
+def polls() -> pd.DataFrame:
+    """Published poll targets on the simulated variables' scale (see ``poll_frame``)."""
+    return poll_frame()
+
+
+def marker_events(scenario: Scenario, events: pd.DataFrame, lang: str, places: str) -> pd.DataFrame:
+    """Events worth a marker on the time axis: the scenario's own and elections in every run.
+
+    Recurring irritants (Takeshima Day each February...) also happen in every run, but marking
+    them would hide the chart; they show in the Why section instead.
+    """
+    cat = load_catalogue()
+    rows = [
+        {"month": e.month, "label": cat.label("event", e.type, lang, places)}
+        for e in scenario.events
+    ]
+    if not events.empty:
+        elections = events[
+            (events["kind"] == "event")
+            & (events["share"] >= 0.999)
+            & events["id"].map(lambda i: i in cat.events and cat.events[i].category == "election")
+        ]
+        rows += [
+            {"month": r.month, "label": cat.label("event", r.id, lang, places)}
+            for r in elections.itertuples()
+        ]
+    return pd.DataFrame(rows, columns=["month", "label"]).drop_duplicates()
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """The tidy table as CSV (what ``rapprochement run --out x.csv`` writes)."""
+    return table.to_csv(index=False, float_format="%.4f", lineterminator="\n").encode("utf-8")
+
+
+def parquet_bytes(table: pd.DataFrame) -> bytes:
+    """The tidy table as Parquet."""
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def forget_keys(*fragments: str) -> None:
+    """Drop session-state entries whose key contains one of ``fragments`` (resets widgets)."""
+    for key in [k for k in st.session_state if any(f in str(k) for f in fragments)]:
+        del st.session_state[key]
