@@ -2,15 +2,15 @@
 
 Teachers prepare a class with ``game new`` (one link per seat to send out or to print as QR
 codes); scripts and other tools read a game with ``game show``. Both print JSON on stdout and
-nothing else, and a refused request prints one clear line on stderr with exit status 2.
+nothing else; a refused request prints one clear line on stderr and exits with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from model.cli import UserError
 from model.game.errors import GameError
 from model.game.links import DEFAULT_BASE_URL, invitation
 from model.game.setup import DEFAULT_TURN_MONTHS, SEATS, create_game, scenario_file
@@ -50,17 +50,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_BASE_URL,
         help=f"where the app runs, for the links (default {DEFAULT_BASE_URL})",
     )
-    new.set_defaults(func=_new)
+    new.set_defaults(handler=_new)
 
     show = sub.add_parser("show", help="print a game's turn and log as JSON")
     show.add_argument("game", help="the game's id")
     show.add_argument("--db", default=None, help=db_help)
-    show.set_defaults(func=_show)
+    show.set_defaults(handler=_show)
 
 
-def _fail(err: GameError) -> int:
-    print(f"rapprochement game: {tr(err.key, **err.values)}", file=sys.stderr)
-    return 2
+def _fail(err: GameError) -> UserError:
+    return UserError(tr(err.key, **err.values))
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -82,9 +81,10 @@ def _new(args: argparse.Namespace) -> int:
         finally:
             store.dispose()
     except GameError as err:
-        return _fail(err)
+        raise _fail(err) from err
     except (OSError, UnicodeDecodeError) as err:
-        return _fail(GameError("game.error.read_scenario", name=args.scenario, message=str(err)))
+        message = GameError("game.error.read_scenario", name=args.scenario, message=str(err))
+        raise _fail(message) from err
     print(json.dumps(invitation(new, args.base_url), indent=2))
     return 0
 
@@ -97,6 +97,6 @@ def _show(args: argparse.Namespace) -> int:
         finally:
             store.dispose()
     except GameError as err:
-        return _fail(err)
+        raise _fail(err) from err
     print(json.dumps(data, indent=2, ensure_ascii=False))
     return 0

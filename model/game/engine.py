@@ -17,10 +17,12 @@ from functools import cached_property
 from typing import Any
 
 from model.catalogue import load_catalogue
+from model.game.codes import derive_code, normalise
 from model.game.errors import AccessDenied, GameError
+from model.game.links import DEFAULT_BASE_URL, invitation
 from model.game.replay import ENDED, LOBBY, PAUSED, RUNNING, Timeline, read_log
 from model.game.setup import MAX_DECISIONS, MAX_STATEMENT, SEATS, parse_game_scenario
-from model.game.store import INSTRUCTOR, GameRecord, GameStore, LogEntry
+from model.game.store import INSTRUCTOR, VIEWER, GameRecord, GameStore, LogEntry, NewGame
 from model.game.world import WorldView, world_for
 
 MAX_DEADLINE_MINUTES = 120
@@ -96,23 +98,37 @@ class Game:
         """The role a code opens (``"instructor"`` or a seat), or :class:`AccessDenied`."""
         return self.store.role_of(self.id, code)
 
-    def _seat(self, code: str | None) -> str:
+    def seat_of(self, code: str | None) -> str:
+        """The seat a code plays, or :class:`AccessDenied` (instructor and viewer hold none)."""
         role = self.role(code)
-        if role == INSTRUCTOR:
-            raise AccessDenied("game.error.instructor_is_not_a_seat")
+        if role not in SEATS:
+            raise AccessDenied("game.error.not_a_seat")
         return role
 
-    def _runner(self, code: str | None) -> str:
-        """The instructor, or the student in homework mode: who may run the turns."""
+    def runner(self, code: str | None) -> str:
+        """Check that a code may run the turns: the instructor's, or the student's in homework."""
         role = self.role(code)
-        if role != INSTRUCTOR and not self.homework:
+        if role == INSTRUCTOR or (self.homework and role in self.humans):
+            return role
+        raise AccessDenied("game.error.instructor_only")
+
+    def invitation(self, code: str | None, base_url: str = DEFAULT_BASE_URL) -> dict[str, Any]:
+        """Every code and link of the game again (the instructor's code derives them)."""
+        if self.role(code) != INSTRUCTOR:
             raise AccessDenied("game.error.instructor_only")
-        return role
+        assert code is not None
+        new = NewGame(
+            self.id,
+            normalise(code),
+            {s: derive_code(code, self.id, s) for s in self.humans},
+            derive_code(code, self.id, VIEWER),
+        )
+        return invitation(new, base_url)
 
     # ----- seats -----
     def join(self, code: str | None) -> str:
         """A seat opens its page: remember that it joined (once); return the seat."""
-        seat = self._seat(code)
+        seat = self.seat_of(code)
         tl = self.timeline()
         if seat not in tl.joined:
             self.store.append(self.id, "join", tl.turn, seat, {}, once_key=f"join:{seat}")
@@ -137,7 +153,7 @@ class Game:
             GameError: Wrong code, game not running, turn moved on, deadline passed, or a
                 decision that is not on the menu or not available now.
         """
-        seat = self._seat(code)
+        seat = self.seat_of(code)
         tl = self.timeline()
         if tl.status == LOBBY and self.homework:
             self.start(code)
@@ -182,7 +198,7 @@ class Game:
     # ----- the instructor (or the homework student) -----
     def start(self, code: str | None) -> bool:
         """Open the first turn; False if it was already started."""
-        role = self._runner(code)
+        role = self.runner(code)
         tl = self.timeline()
         if tl.status != LOBBY:
             return False
@@ -190,7 +206,7 @@ class Game:
 
     def pause(self, code: str | None) -> bool:
         """Pause a running game (submissions wait); False if it was not running."""
-        role = self._runner(code)
+        role = self.runner(code)
         tl = self.timeline()
         if tl.status != RUNNING:
             return False
@@ -198,7 +214,7 @@ class Game:
 
     def resume(self, code: str | None) -> bool:
         """Resume a paused game; False if it was not paused."""
-        role = self._runner(code)
+        role = self.runner(code)
         tl = self.timeline()
         if tl.status != PAUSED:
             return False
@@ -210,7 +226,7 @@ class Game:
         Returns:
             The deadline as an ISO timestamp, or None.
         """
-        role = self._runner(code)
+        role = self.runner(code)
         tl = self.timeline()
         if tl.status == ENDED:
             raise GameError("game.error.ended")
@@ -224,7 +240,7 @@ class Game:
 
     def inject(self, code: str | None, event: str) -> LogEntry:
         """Make a catalogue event happen during the current turn."""
-        role = self._runner(code)
+        role = self.runner(code)
         tl = self.timeline()
         if tl.status == ENDED:
             raise GameError("game.error.ended")
@@ -245,7 +261,7 @@ class Game:
         Returns:
             True if this call resolved the turn, False if it had already been resolved.
         """
-        role = self._runner(code)
+        role = self.runner(code)
         tl = self.timeline()
         if tl.status == LOBBY:
             raise GameError("game.error.not_started")
@@ -265,7 +281,7 @@ class Game:
         Returns:
             True if this call rewound, False if the game was already at that turn.
         """
-        role = self._runner(code)
+        role = self.runner(code)
         tl = self.timeline()
         if to_turn == tl.turn:
             return False  # already there (a second click)
@@ -277,7 +293,7 @@ class Game:
 
     def end(self, code: str | None) -> bool:
         """End the game now; False if it had already ended."""
-        role = self._runner(code)
+        role = self.runner(code)
         tl = self.timeline()
         if tl.status == ENDED:
             return False

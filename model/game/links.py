@@ -11,12 +11,15 @@ from urllib.parse import urlencode
 from model.game.store import INSTRUCTOR, NewGame
 
 DEFAULT_BASE_URL = "http://localhost:8501"
-PAGE_OF = {INSTRUCTOR: "instructor"}
+PAGE_OF = {INSTRUCTOR: "instructor", "projector": "projector", "debrief": "debrief"}
 SEAT_PAGE = "play"
 
 
 def link(base_url: str, game_id: str, role: str, code: str) -> str:
-    """The link that opens ``role``'s page of a game, code included."""
+    """The link that opens ``role``'s page of a game, code included.
+
+    ``role`` is ``instructor``, a seat, or a view (``projector``, ``debrief``).
+    """
     page = PAGE_OF.get(role, SEAT_PAGE)
     query = urlencode({"game": game_id, "code": code})
     return f"{base_url.rstrip('/')}/{page}?{query}"
@@ -26,7 +29,8 @@ def invitation(new: NewGame, base_url: str = DEFAULT_BASE_URL) -> dict:
     """The JSON a teacher (or a script) gets for a new game: every code and its link.
 
     Returns:
-        ``{"game": ID, "instructor": {"code", "link"}, "seats": {seat: {"code", "link"}}}``.
+        ``{"game": ID, "instructor": {"code", "link"}, "seats": {seat: {"code", "link"}},
+        "viewer": {"code", "projector", "debrief"}}``; the viewer code is read-only.
     """
     return {
         "game": new.id,
@@ -37,5 +41,10 @@ def invitation(new: NewGame, base_url: str = DEFAULT_BASE_URL) -> dict:
         "seats": {
             seat: {"code": code, "link": link(base_url, new.id, seat, code)}
             for seat, code in new.seat_codes.items()
+        },
+        "viewer": {
+            "code": new.viewer_code,
+            "projector": link(base_url, new.id, "projector", new.viewer_code),
+            "debrief": link(base_url, new.id, "debrief", new.viewer_code),
         },
     }

@@ -30,12 +30,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from model.game.codes import hash_code, new_code, new_game_id, same_digest
+from model.game.codes import derive_code, hash_code, new_code, new_game_id, same_digest
 from model.game.errors import AccessDenied, GameError, UnknownGame
 
 ENV_VAR = "RAPPROCHEMENT_DB"
 DEFAULT_PATH = Path("var") / "games.db"
 INSTRUCTOR = "instructor"
+VIEWER = "viewer"  # read-only: the projector and the debrief
 KINDS = (
     "start",
     "pause",
@@ -117,6 +118,7 @@ class NewGame:
     id: str
     instructor_code: str
     seat_codes: dict[str, str] = field(default_factory=dict)
+    viewer_code: str = ""
 
 
 def database_url(url: str | os.PathLike[str] | None = None) -> str:
@@ -200,7 +202,9 @@ class GameStore:
     def create_game(
         self, scenario: str, seed: int, config: Mapping[str, Any], roles: list[str]
     ) -> NewGame:
-        """Store a new game and draw a code for the instructor and for each role in ``roles``.
+        """Store a new game, draw the instructor's code and derive a code for each role.
+
+        Every game also gets a read-only ``viewer`` code (projector, debrief).
 
         Args:
             scenario: The scenario's YAML text (the game keeps its own copy).
@@ -214,7 +218,8 @@ class GameStore:
         for _ in range(_RETRIES):
             game_id = new_game_id()
             instructor_code = new_code()
-            seat_codes = {role: new_code() for role in roles}
+            seat_codes = {role: derive_code(instructor_code, game_id, role) for role in roles}
+            viewer_code = derive_code(instructor_code, game_id, VIEWER)
             try:
                 with self.engine.begin() as conn:
                     conn.execute(
@@ -226,7 +231,7 @@ class GameStore:
                             created=datetime.now(UTC),
                         )
                     )
-                    every = {INSTRUCTOR: instructor_code} | seat_codes
+                    every = {INSTRUCTOR: instructor_code, VIEWER: viewer_code} | seat_codes
                     conn.execute(
                         codes.insert(),
                         [
@@ -236,7 +241,7 @@ class GameStore:
                     )
             except IntegrityError:
                 continue  # an id drawn twice: draw again
-            return NewGame(game_id, instructor_code, seat_codes)
+            return NewGame(game_id, instructor_code, seat_codes, viewer_code)
         raise GameError("game.error.database", url=self.safe_url, message="no free game id")
 
     def game(self, game_id: str) -> GameRecord:
@@ -274,7 +279,7 @@ class GameStore:
         raise AccessDenied("game.error.wrong_code")
 
     def roles(self, game_id: str) -> list[str]:
-        """Roles that have a code in a game (the instructor and the humans' seats)."""
+        """Roles that have a code in a game (instructor, viewer and the humans' seats)."""
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(codes.c.role).where(codes.c.game == game_id)).all()
         return sorted(r.role for r in rows)

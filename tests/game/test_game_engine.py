@@ -252,7 +252,25 @@ def test_codes_guard_every_action(sqlite_store, scenario_text):
         game.submit(new.instructor_code, ["seoul_hold"], turn=0)
     with pytest.raises(GameError, match="not_on_menu"):
         game.submit(tokyo, ["seoul_hold"], turn=0)  # Tokyo's code cannot act for Seoul
+    assert game.role(new.viewer_code) == "viewer"
+    with pytest.raises(AccessDenied):
+        game.submit(new.viewer_code, ["seoul_hold"], turn=0)
+    with pytest.raises(AccessDenied):
+        game.resolve(new.viewer_code, 0)
+    with pytest.raises(AccessDenied):
+        game.invitation(seoul)
     assert sqlite_store.entries(game.id) == before
+
+
+def test_the_instructor_code_gives_the_links_again(sqlite_store, scenario_text):
+    """The instructor page can show every seat's link again; the codes are the ones created."""
+    game, new = open_game(sqlite_store, scenario_text)
+    again = game.invitation(new.instructor_code.upper(), "https://class.example")
+    assert again["seats"]["seoul"]["code"] == new.seat_codes["seoul"]
+    assert set(again["seats"]) == {"seoul", "tokyo"}
+    assert again["viewer"]["code"] == new.viewer_code
+    link = again["seats"]["tokyo"]["link"]
+    assert link == f"https://class.example/play?game={game.id}&code={new.seat_codes['tokyo']}"
 
 
 @pytest.mark.parametrize(
