@@ -1,0 +1,111 @@
+"""The Korean and Japanese publics: opinion by cohort, approval, threat, salience.
+
+Each public is a set of cohorts (age groups; in Korea also the progressive and conservative
+camps). Events shock cohorts according to their sensitivity to the shock's channel; between
+shocks each cohort's favourable share relaxes toward an anchor made of its long-run baseline,
+people-to-people contact (contact theory, Allport 1954: travel and culture warm the young
+most) and the state of the history issues. A cohort's anchor moves slowly; events move the
+salient issue quickly. The public's press and civil society also choose how to mobilise
+(boycott, protest, exchanges, framing), by a rule or by a class team.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from model.agents.rules import tag_matrix
+from model.agents.seats import SeatAgent
+from model.effects import apply_entry, relax
+from model.state import COHORTS
+
+
+class Public(SeatAgent):
+    """One country's public. Subclasses name the variables it owns."""
+
+    prefix: ClassVar[str] = ""
+    opinion: ClassVar[str] = ""
+
+    def __init__(self, model):
+        super().__init__(model)
+        cohorts = COHORTS[self.opinion]
+        self.offsets = np.array([c.offset for c in cohorts])[:, None]
+        self.culture = np.array([c.culture for c in cohorts])[:, None]
+        self.history = np.array([c.history for c in cohorts])[:, None]
+
+    def rule_active(self) -> bool:
+        """Publics mobilise by themselves unless the scenario switches it off."""
+        return self.model.spec.processes.mobilisation
+
+    def grievance(self) -> np.ndarray:
+        """What the other side is doing to this public right now (0 = nothing)."""
+        return np.zeros(self.model.runs)
+
+    def utilities(self) -> np.ndarray:
+        """Mobilise when angry and the issue is salient; reach out when warm."""
+        v, p, m = self.model.state.v, self.model.p, self.menu
+        fav = self.model.state.get(self.opinion)
+        anger = (35.0 - fav) / 35.0 + self.grievance()
+        warmth = (fav - 35.0) / 35.0 + (v["people"] - 50.0) / 50.0
+        salience = v[f"{self.prefix}_salience"] / 50.0
+        w = p["w_mobilisation"]
+        # Salience drives the framing both ways; a bad mood adds only half as much, so that
+        # coverage follows events rather than feeding on itself.
+        u = w * (salience - 1.0 + 0.5 * anger) * tag_matrix(m, "nationalist")
+        u = u + w * (warmth + 1.0 - salience) * tag_matrix(m, "conciliatory")
+        # a boycott needs a grievance of trade (2019), not just a bad mood
+        u = u + w * (2.0 * self.grievance() - 1.5 + anger) * tag_matrix(m, "boycott")
+        hold = np.array([[0.0 if d.is_hold else p["public_action_cost"]] for d in m])
+        return u - hold
+
+    def step(self) -> None:
+        """Monthly: opinion, approval, threat perception and salience relax toward anchors."""
+        model, p, v = self.model, self.model.p, self.model.state.v
+        state = model.state
+        pre = self.prefix
+        cohorts = state.cohorts[self.opinion]
+        rate = p["fav_relax_rate"]
+        base = p[f"{pre}_fav_base"] + self.offsets
+        state.shift_public(self.opinion, rate * (base - cohorts), "relax_baseline", self.seat)
+        contact = p["contact_weight"] * self.culture * (v["people"] - 50.0) / 10.0
+        state.shift_public(self.opinion, rate * contact, "contact", self.seat)
+        history = p["history_weight"] * self.history * (v["history"] - 50.0) / 10.0
+        state.shift_public(self.opinion, rate * history, "history_track", self.seat)
+        relax(model, f"{pre}_gov_approval", p["approval_relax_rate"], p[f"{pre}_approval_base"], {}, self.seat)
+        threat_pull = {"threat_level": p["threat_gain"] * (v["nk_threat"] - 50.0) + 0.3 * (v["china_pressure"] - 30.0)}
+        relax(model, f"{pre}_threat", p["threat_relax_rate"], p["threat_base"], threat_pull, self.seat)
+        relax(model, f"{pre}_salience", p["salience_decay"], p["salience_base"], {}, self.seat)
+
+
+class KoreanPublic(Public):
+    """Koreans' view of Japan, by age and camp; the Korean president's approval."""
+
+    seat = "kr_public"
+    prefix = "kr"
+    opinion = "kr_favorable_japan"
+
+    def grievance(self) -> np.ndarray:
+        """Export controls (weaponised interdependence) anger Koreans: the 2019 boycott began with them."""
+        v = self.model.state.v
+        return self.model.p["w_boycott_controls"] * v["jp_export_controls"]
+
+    def step(self) -> None:
+        """Opinion dynamics, then the boycott fades with time (faster once controls end)."""
+        super().step()
+        model, v = self.model, self.model.state.v
+        hazard = self.model.p["boycott_fade"] * np.where(v["jp_export_controls"] > 0.5, 0.5, 1.0)
+        fade = model.streams.bernoulli("boycott_fade", hazard) & model.state.flag("boycott")
+        apply_entry(model, model.catalogue.events["boycott_end"], fade.astype(float), "boycott_fade")
+
+
+class JapanesePublic(Public):
+    """Japanese views of Korea, by age; the Japanese government's approval."""
+
+    seat = "jp_public"
+    prefix = "jp"
+    opinion = "jp_favorable_korea"
+
+    def grievance(self) -> np.ndarray:
+        """Court orders against Japanese companies anger the Japanese public."""
+        return self.model.state.v["liquidation_stage"] / 3.0

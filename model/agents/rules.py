@@ -1,0 +1,220 @@
+"""Decision rules: how a government chooses from its menu when no human holds the seat.
+
+Each rule is a small named class with a profile (camp, stance) in the manner of Axelrod's
+strategies: ``name``, a ``classifier`` dict that code and UI can filter on, and tag weights
+saying what the profile likes. The situation-dependent terms come from named theories of this
+relationship and are shared by every profile of a capital:
+
+- balance of threat (Walt, 1987): threat raises the value of security cooperation;
+- quasi-alliance (Cha, *Alignment Despite Antagonism*, 1999): fear of abandonment by
+  Washington pushes Seoul and Tokyo together, a secure US commitment lets them quarrel;
+- two-level games (Putnam, 1988): a hostile public and low approval shrink the win-set for
+  concessions;
+- diversion (Levy, 1989): a leader with falling approval gains from a nationalist gesture;
+- weaponised interdependence (Farrell and Newman, 2019): court rulings invite export
+  controls, and controls invite countermeasures.
+
+The choice itself is bounded rationality: a logit (softmax) over utilities with a
+temperature, drawn per run, so a rule is a distribution over decisions, not a certainty.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from model.catalogue import Decision
+
+if TYPE_CHECKING:
+    from model.model import RelationsModel
+
+# How each capital values a point on each track or on its own approval (assumption: tracks
+# that touch a capital's core interests count more; approval matters for every government).
+TRACK_VALUES = {
+    "seoul": {"diplomatic": 0.5, "security": 0.8, "economic": 1.0, "history": 0.8, "people": 0.3},
+    "tokyo": {"diplomatic": 0.5, "security": 1.0, "economic": 0.8, "history": 0.5, "people": 0.3},
+    "washington": {"diplomatic": 0.6, "security": 1.2, "economic": 0.3, "history": 0.4, "people": 0.1},
+}
+APPROVAL_VAR = {"seoul": "kr_gov_approval", "tokyo": "jp_gov_approval"}
+OWN = {
+    "seoul": {"public": "kr_favorable_japan", "threat": "kr_threat", "salience": "kr_salience"},
+    "tokyo": {"public": "jp_favorable_korea", "threat": "jp_threat", "salience": "jp_salience"},
+}
+
+
+def tag_matrix(decisions: list[Decision], tag: str) -> np.ndarray:
+    """Column (decisions, 1) holding 1 where a decision carries ``tag``."""
+    return np.array([[1.0 if tag in d.tags else 0.0] for d in decisions])
+
+
+class DecisionRule:
+    """A profile's preferences over decision tags; subclasses name their basis."""
+
+    name: ClassVar[str] = "rule"
+    actor: ClassVar[str] = ""
+    classifier: ClassVar[dict[str, str]] = {}
+    tag_weights: ClassVar[dict[str, float]] = {}
+
+    def preference(self, decisions: list[Decision]) -> np.ndarray:
+        """Profile utility of each decision, shape (decisions,)."""
+        return np.array(
+            [sum(self.tag_weights.get(tag, 0.0) for tag in d.tags) for d in decisions]
+        )
+
+
+# ----- Seoul -----
+class ProgressiveSeoul(DecisionRule):
+    """A progressive Korean president (Roh, Moon, Lee Jae-myung).
+
+    Puts the victims' claims and engagement with the North first; wary of security ties with
+    Japan that the camp's base distrusts; pragmatic on the economy. Basis: the camp's record
+    2003-2008 and 2017-2022, and Cha (1999) on Korean threat perception.
+    """
+
+    name = "Progressive Seoul"
+    actor = "seoul"
+    classifier = {"camp": "progressive"}
+    tag_weights = {"firm": 0.4, "conciliatory": -0.3, "security_coop": -0.4, "history": -0.2}
+
+
+class ConservativeSeoul(DecisionRule):
+    """A conservative Korean president (Park, Yoon).
+
+    Puts the alliance and trilateral security first and is readier to settle the history
+    issues to that end (the 2015 agreement, the 2023 third-party fund). Basis: the camp's
+    record 2013-2016 and 2022-2025.
+    """
+
+    name = "Conservative Seoul"
+    actor = "seoul"
+    classifier = {"camp": "conservative"}
+    tag_weights = {"conciliatory": 0.4, "security_coop": 0.6, "alliance": 0.3, "firm": -0.3}
+
+
+# ----- Tokyo -----
+class HawkishTokyo(DecisionRule):
+    """A hawkish Japanese prime minister (Abe 2012-2020, Takaichi).
+
+    Firm on the history issues ("the 1965 agreement settled all claims"), open to symbolic
+    gestures for the party's base, strongly for security cooperation. Basis: Abe's record
+    (Yasukuni 2013, export controls 2019) and Lind (2008) on conservative backlash.
+    """
+
+    name = "Hawkish Tokyo"
+    actor = "tokyo"
+    classifier = {"stance": "hawkish"}
+    tag_weights = {"firm": 0.5, "nationalist": 0.3, "security_coop": 0.5, "conciliatory": -0.4}
+
+
+class ModerateTokyo(DecisionRule):
+    """A moderate Japanese prime minister (Kishida, Ishiba).
+
+    Keeps predecessors' positions but invests in the relationship: summits, shuttle
+    diplomacy, lifting measures once Seoul moves. Basis: the 2023-2025 rapprochement.
+    """
+
+    name = "Moderate Tokyo"
+    actor = "tokyo"
+    classifier = {"stance": "moderate"}
+    tag_weights = {"conciliatory": 0.4, "security_coop": 0.5, "nationalist": -0.8, "firm": -0.2}
+
+
+# ----- Washington -----
+class AllianceBuilderWashington(DecisionRule):
+    """An alliance-building US administration (Obama's pivot, Biden's Camp David).
+
+    Invests in trilateral cooperation and mediates between its allies when they quarrel.
+    """
+
+    name = "Alliance-builder Washington"
+    actor = "washington"
+    classifier = {"stance": "alliance_builder"}
+    tag_weights = {"alliance": 0.8, "mediation": 0.4, "transactional": -1.5, "disengage": -1.5}
+
+
+class TransactionalWashington(DecisionRule):
+    """A transactional US administration (Trump).
+
+    Asks allies to pay, uses tariffs on friends, and leaves regional quarrels to the region.
+    """
+
+    name = "Transactional Washington"
+    actor = "washington"
+    classifier = {"stance": "transactional"}
+    tag_weights = {"transactional": 0.4, "disengage": 0.2, "alliance": -0.2, "mediation": -0.6}
+
+
+# The rule for each profile index, per capital. Seoul: kr_camp (0 progressive, 1
+# conservative); Tokyo: jp_hawkish (0 moderate, 1 hawkish); Washington: us_transactional.
+RULES: dict[str, tuple[type[DecisionRule], type[DecisionRule]]] = {
+    "seoul": (ProgressiveSeoul, ConservativeSeoul),
+    "tokyo": (ModerateTokyo, HawkishTokyo),
+    "washington": (AllianceBuilderWashington, TransactionalWashington),
+}
+PROFILE_VAR = {"seoul": "kr_camp", "tokyo": "jp_hawkish", "washington": "us_transactional"}
+ALL_RULES = tuple(rule for pair in RULES.values() for rule in pair)
+
+
+def expected_value(model: RelationsModel, actor: str, decisions: list[Decision]) -> np.ndarray:
+    """Utility of each decision's expected effects (catalogue means), shape (decisions,)."""
+    cat = model.catalogue
+    values = dict(TRACK_VALUES[actor])
+    if actor in APPROVAL_VAR:
+        values[APPROVAL_VAR[actor]] = model.p["rule_approval_value"]
+    per_point = model.p["rule_value_per_point"]
+
+    def value_of(entry, depth: int = 0) -> float:
+        total = sum(values.get(e.var, 0.0) * e.mean * e.months for e in entry.effects)
+        if depth < 2:
+            total += sum(t.prob * value_of(cat.events[t.event], depth + 1) for t in entry.triggers)
+        return total
+
+    return per_point * np.array([value_of(d) for d in decisions])
+
+
+def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -> np.ndarray:
+    """The situation's pull on each decision for Seoul or Tokyo, shape (decisions, runs)."""
+    v, p = model.state.v, model.p
+    get = model.state.get
+    own = OWN[actor]
+    tag = {t: tag_matrix(decisions, t) for t in
+           ("conciliatory", "security_coop", "alliance", "nationalist", "firm",
+            "economic_pressure", "relief", "history")}
+    threat = (get(own["threat"]) + 0.5 * v["china_pressure"]) / 100.0
+    abandonment = (50.0 - v["us_commitment"]) / 50.0
+    approval = v[APPROVAL_VAR[actor]]
+    hostility = np.clip((45.0 - get(own["public"])) / 45.0, 0.0, 1.0)
+    weakness = np.clip((60.0 - approval) / 40.0, 0.0, 1.5)
+    salience = v[own["salience"]] / 50.0
+
+    u = p["w_balance_of_threat"] * threat * (tag["security_coop"] + tag["alliance"])
+    u = u + p["w_quasi_alliance"] * abandonment * (tag["conciliatory"] + tag["security_coop"])
+    u = u + p["w_us_pressure"] * (v["us_pressure"] / 100.0) * tag["conciliatory"]
+    u = u - p["w_two_level"] * hostility * weakness * (1 + tag["history"]) * tag["conciliatory"]
+    u = u + p["w_diversion"] * np.clip((40.0 - approval) / 20.0, 0.0, 2.0) * tag["nationalist"]
+    u = u + 0.5 * p["w_diversion"] * salience * hostility * tag["firm"]
+    if actor == "tokyo":
+        trigger = v["liquidation_stage"] / 3.0
+        relief = v["foundation"] * (1.0 - v["liquidation_stage"] / 3.0)
+    else:
+        trigger = np.maximum(v["jp_export_controls"], 1.0 - v["jp_whitelist_kr"])
+        relief = 1.0 - v["jp_export_controls"]
+    u = u + p["w_retaliation"] * (trigger - 0.5) * tag["economic_pressure"]
+    u = u + p["w_relief"] * relief * tag["relief"]
+    # A standoff costs more the longer it hurts: a depressed economic track pulls toward
+    # lifting measures, a depressed security track toward restoring cooperation.
+    u = u + p["w_relief"] * np.clip((55.0 - v["economic"]) / 20.0, 0.0, 2.0) * tag["relief"]
+    u = u + p["w_relief"] * np.clip((50.0 - v["security"]) / 20.0, 0.0, 2.0) * tag["security_coop"]
+    return u
+
+
+def washington_terms(model: RelationsModel, decisions: list[Decision]) -> np.ndarray:
+    """Washington's pull: mediate when the allies quarrel, reassure when the threat rises."""
+    v, p = model.state.v, model.p
+    quarrel = np.clip((50.0 - model.state.get("relationship_index")) / 25.0, -1.0, 2.0)
+    threat = (v["nk_threat"] - 50.0) / 50.0
+    u = p["w_us_mediation"] * quarrel * tag_matrix(decisions, "mediation")
+    u = u + p["w_us_mediation"] * quarrel * tag_matrix(decisions, "pressure")
+    u = u + p["w_balance_of_threat"] * threat * tag_matrix(decisions, "security")
+    return u

@@ -1,0 +1,79 @@
+"""What every seat shares: a menu, a rule or a human, and one decision per window.
+
+A seat is asked for its decisions each decision window and the model does not care who
+answers: a human team's submission (``submit``) replaces the rule for that window, in every
+run, exactly as a PettingZoo ``ParallelEnv`` takes an action per agent per step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import mesa
+import numpy as np
+
+from model.catalogue import Decision
+from model.effects import apply_entry, preconditions_met
+
+if TYPE_CHECKING:
+    from model.model import RelationsModel
+
+
+class SeatAgent(mesa.Agent):
+    """Base of the five seats (three governments, two publics)."""
+
+    seat: ClassVar[str] = ""
+    model: RelationsModel
+
+    def __init__(self, model: RelationsModel):
+        super().__init__(model)
+        self.menu: list[Decision] = model.catalogue.menu(self.seat)
+        self.submitted: list[str] | None = None
+        self.last_choice: np.ndarray | None = None
+
+    def available(self) -> np.ndarray:
+        """Per decision and run, whether its preconditions hold, shape (decisions, runs)."""
+        return np.stack([preconditions_met(self.model, d) for d in self.menu])
+
+    def utilities(self) -> np.ndarray:
+        """Utility of each decision per run, shape (decisions, runs); subclasses define it."""
+        raise NotImplementedError
+
+    def rule_active(self) -> bool:
+        """Whether the seat's rule decides when no human has submitted."""
+        return self.model.spec.processes.rules
+
+    def submit(self, decision_ids: list[str]) -> None:
+        """A human's choice for the next decision window (replaces the rule once)."""
+        known = {d.id for d in self.menu}
+        unknown = [d for d in decision_ids if d not in known]
+        if unknown:
+            raise ValueError(f"{self.seat} cannot take {', '.join(unknown)}")
+        self.submitted = list(decision_ids)
+
+    def probabilities(self) -> np.ndarray:
+        """Logit choice probabilities (bounded rationality), shape (decisions, runs)."""
+        u = self.utilities() / self.model.p["rule_temperature"]
+        u = np.where(self.available(), u, -np.inf)
+        u = u - u.max(axis=0, keepdims=True)
+        e = np.exp(u)
+        return e / e.sum(axis=0, keepdims=True)
+
+    def decide(self) -> None:
+        """Take this window's decision(s): the human's if submitted, else the rule's."""
+        model = self.model
+        if self.submitted is not None:
+            chosen = self.submitted
+            self.submitted = None
+            for k, did in enumerate(chosen):
+                entry = model.catalogue.decisions[did]
+                apply_entry(model, entry, np.ones(model.runs), f"seat:{self.seat}:{k}:{did}")
+            self.last_choice = None
+            return
+        if not self.rule_active():
+            return
+        choice = model.streams.choice(f"decide:{self.seat}", self.probabilities())
+        self.last_choice = choice
+        for i, entry in enumerate(self.menu):
+            if not entry.is_hold:
+                apply_entry(model, entry, (choice == i).astype(float), f"rule:{entry.id}")

@@ -1,0 +1,215 @@
+"""The event, decision and coefficient catalogues: data read once, validated, then shared.
+
+A new event type or decision is a new entry in a YAML file here, not new code: the effect
+mechanisms in ``model/effects.py`` read these entries. Every number carries its source.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from model import i18n
+
+ACTORS = ("seoul", "tokyo", "washington", "kr_public", "jp_public")
+EVENT_ACTORS = ACTORS + ("pyongyang", "courts", "calendar", "elections", "world")
+
+# Institutional facts: on/off or staged, changed only by events and decisions.
+INSTITUTIONS = (
+    "gsomia",
+    "jp_export_controls",
+    "jp_whitelist_kr",
+    "kr_whitelist_jp",
+    "kr_countermeasures",
+    "kr_wto_case",
+    "shuttle_diplomacy",
+    "foundation",
+    "liquidation_stage",
+    "boycott",
+)
+TRACKS = ("diplomatic", "security", "economic", "history", "people")
+PUBLIC_OPINION = ("kr_favorable_japan", "jp_favorable_korea")
+# Continuous variables an effect may shift (tracks, publics, environment).
+SHIFTABLE = TRACKS + PUBLIC_OPINION + (
+    "kr_gov_approval",
+    "jp_gov_approval",
+    "kr_threat",
+    "jp_threat",
+    "kr_salience",
+    "jp_salience",
+    "nk_threat",
+    "us_commitment",
+    "us_pressure",
+    "china_pressure",
+)
+CHANNELS = ("general", "history", "security", "economic", "culture")
+
+_CONDITION = re.compile(r"^(>=|<=|==)?\s*(\d+)$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Effect(_Strict):
+    """One delta on one state variable, with its uncertainty across runs."""
+
+    var: Literal[SHIFTABLE]  # type: ignore[valid-type]
+    mean: float
+    sd: float = Field(0.0, ge=0)
+    months: int = Field(1, ge=1, le=36)
+    channel: Literal[CHANNELS] = "general"  # type: ignore[valid-type]
+    source: str
+
+
+class Trigger(_Strict):
+    """Another event that this one may set off, with a probability."""
+
+    event: str
+    prob: float = Field(ge=0, le=1)
+    source: str
+
+
+def parse_condition(value: int | str) -> tuple[str, int]:
+    """Read a precondition such as ``1``, ``">=2"`` into (operator, value)."""
+    if isinstance(value, bool | int):
+        return "==", int(value)
+    match = _CONDITION.match(str(value).strip())
+    if not match:
+        raise ValueError(f"precondition {value!r} must be a number or '>=N', '<=N', '==N'")
+    return match.group(1) or "==", int(match.group(2))
+
+
+class _Entry(_Strict):
+    id: str
+    label: str
+    briefing: str
+    preconditions: dict[str, int | str] = {}
+    sets: dict[str, int] = {}
+    raises: dict[str, int] = {}
+    effects: tuple[Effect, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    mechanism: str | None = None
+
+    @field_validator("preconditions", "sets", "raises")
+    @classmethod
+    def _known_institutions(cls, value: dict) -> dict:
+        for key, cond in value.items():
+            if key not in INSTITUTIONS:
+                raise ValueError(f"unknown institutional fact {key!r}")
+            parse_condition(cond)
+        return value
+
+
+class EventType(_Entry):
+    """Something that happens to the actors (a launch, a ruling, an anniversary)."""
+
+    actor: Literal[EVENT_ACTORS]  # type: ignore[valid-type]
+    category: str
+    salience: int = Field(1, ge=0, le=3)
+    scale: Literal["once", "count"] = "once"
+    mechanism: Literal["election", "leader_change", "us_administration"] | None = None
+
+
+class Decision(_Entry):
+    """Something a seat chooses in a decision window."""
+
+    actor: Literal[ACTORS]  # type: ignore[valid-type]
+    tags: tuple[str, ...]
+    mechanism: Literal["apology"] | None = None
+
+    @property
+    def is_hold(self) -> bool:
+        """Whether this is the seat's "keep the current course" option."""
+        return "hold" in self.tags
+
+
+class Coefficient(_Strict):
+    """A number of the model, its plausible range, its meaning and where it comes from."""
+
+    id: str
+    value: float
+    range: tuple[float, float]
+    group: Literal["dynamics", "public", "rule", "rate", "equilibrium", "election"]
+    meaning: str
+    source: str
+    calibrate: bool = False
+
+
+class Catalogue(BaseModel):
+    """Everything the model reads from data, checked for consistency once at load."""
+
+    model_config = ConfigDict(frozen=True)
+
+    events: dict[str, EventType]
+    decisions: dict[str, Decision]
+    coefficients: dict[str, Coefficient]
+
+    def menu(self, actor: str) -> list[Decision]:
+        """The decisions open to one seat, "hold" first."""
+        own = [d for d in self.decisions.values() if d.actor == actor]
+        return sorted(own, key=lambda d: (not d.is_hold, d.id))
+
+    def defaults(self) -> dict[str, float]:
+        """Coefficient values as the model uses them unless a scenario overrides them."""
+        return {cid: c.value for cid, c in self.coefficients.items()}
+
+    def label(self, kind: str, entry_id: str, lang: str = "en", places: str = "both") -> str:
+        """Translated label of an event or decision."""
+        return i18n.tr(f"{kind}.{entry_id}.label", lang, places)
+
+    def briefing(self, kind: str, entry_id: str, lang: str = "en", places: str = "both") -> str:
+        """Translated briefing text of an event or decision."""
+        return i18n.tr(f"{kind}.{entry_id}.briefing", lang, places)
+
+
+def _read(name: str) -> dict:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return yaml.safe_load(text) or {}
+
+
+def _check_references(cat: Catalogue) -> None:
+    for entry in list(cat.events.values()) + list(cat.decisions.values()):
+        for trig in entry.triggers:
+            if trig.event not in cat.events:
+                raise ValueError(f"{entry.id}: trigger names unknown event {trig.event!r}")
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """Read and validate the catalogue files (once per process).
+
+    Calibrated coefficient values, when ``calibrated.yaml`` exists beside the catalogue, replace
+    the defaults and mark their source as the calibration run.
+    """
+    events = {k: EventType(id=k, **v) for k, v in _read("events.yaml")["events"].items()}
+    decisions = {k: Decision(id=k, **v) for k, v in _read("decisions.yaml")["decisions"].items()}
+    coefs = {
+        k: Coefficient(id=k, **v) for k, v in _read("coefficients.yaml")["coefficients"].items()
+    }
+    try:
+        calibrated = _read("calibrated.yaml").get("values", {})
+    except FileNotFoundError:
+        calibrated = {}
+    for cid, value in calibrated.items():
+        if cid in coefs:
+            base = coefs[cid]
+            coefs[cid] = base.model_copy(
+                update={"value": float(value), "source": f"calibrated (calibrated.yaml); {base.source}"}
+            )
+    cat = Catalogue(events=events, decisions=decisions, coefficients=coefs)
+    _check_references(cat)
+    texts: dict[str, str] = {}
+    for kind, entries in (("event", events), ("decision", decisions)):
+        for eid, entry in entries.items():
+            texts[f"{kind}.{eid}.label"] = entry.label
+            texts[f"{kind}.{eid}.briefing"] = entry.briefing
+    for cid, coef in coefs.items():
+        texts[f"coefficient.{cid}.meaning"] = coef.meaning
+    i18n.register(texts)
+    return cat

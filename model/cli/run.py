@@ -1,0 +1,138 @@
+"""``rapprochement run``, ``validate`` and ``app``: the core commands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+from model.cli import UserError
+from model.scenario import ScenarioError, load_scenario
+
+
+def _load(path: str):
+    """Load a scenario or print its problems (file:line: field: message) and fail."""
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _progress_bar(total: int):
+    """A tqdm bar on stderr for long runs (silent when stderr is not a terminal and runs are few)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="run", file=sys.stderr, disable=None, leave=False)
+
+    def update(done: int, _total: int) -> None:
+        bar.update(done - bar.n)
+        if done >= _total:
+            bar.close()
+
+    return update
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run an ensemble and write the tidy table (run, month, variable, value)."""
+    from model.ensemble import iter_chunks, tidy, write_table
+
+    scenario = _load(args.scenario)
+    if args.runs < 1:
+        raise UserError("--runs must be at least 1")
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
+        raise UserError(f"{out}: the output file must end in .csv or .parquet")
+    if out is not None and not out.parent.exists():
+        raise UserError(f"{out.parent}: no such directory")
+    with ExitStack() as stack:
+        executor = None
+        if args.backend != "local":
+            from model.backends import BackendError, open_executor
+
+            try:
+                executor = stack.enter_context(open_executor(args.backend, args.scheduler))
+            except BackendError as exc:
+                raise UserError(str(exc)) from None
+        if out is None:
+            header = True
+            for chunk in iter_chunks(scenario, args.runs, args.seed, executor=executor):
+                tidy(chunk.values, scenario.months, chunk.first).to_csv(
+                    sys.stdout, index=False, header=header, float_format="%.4f", lineterminator="\n"
+                )
+                header = False
+        else:
+            write_table(
+                out, scenario, args.runs, args.seed, executor=executor,
+                progress=_progress_bar(args.runs),
+            )
+    if out is not None:
+        print(f"wrote {args.runs} runs x {len(scenario.months)} months to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check scenario files; print one line per problem."""
+    bad = 0
+    for path in args.scenarios:
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as exc:
+            bad += 1
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            continue
+        print(f"{path}: ok ({sc.id}, {sc.start} to {sc.end}, {len(sc.events)} events, "
+              f"{len(sc.decisions)} scripted decisions)")
+    return 1 if bad else 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Start the Streamlit app headless (no prompt, no browser), on ``--port``."""
+    app = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+    env = dict(os.environ)
+    env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    if args.db:
+        env["RAPPROCHEMENT_DB"] = args.db
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.headless", "true",
+        "--server.port", str(args.port),
+        "--server.address", args.address,
+        "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+        "--client.toolbarMode", "minimal",
+    ]
+    print(f"serving the app at http://{args.address}:{args.port}", file=sys.stderr)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add run, validate and app."""
+    p = subparsers.add_parser("run", help="run an ensemble and write run, month, variable, value")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--runs", type=int, default=100, help="number of runs (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--out", help="output file, .csv or .parquet (default: CSV on stdout)")
+    p.add_argument("--backend", default="local", choices=["local", "processes", "dask"],
+                   help="where the runs are computed (default local)")
+    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "
+                   "(default: a local cluster)")
+    p.set_defaults(handler=cmd_run)
+
+    v = subparsers.add_parser("validate", help="check scenario files")
+    v.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    v.set_defaults(handler=cmd_validate)
+
+    a = subparsers.add_parser("app", help="start the Streamlit app")
+    a.add_argument("--port", type=int, default=8501)
+    a.add_argument("--address", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    a.add_argument("--db", help="game database URL (default: SQLite in var/games.db)")
+    a.set_defaults(handler=cmd_app)

@@ -1,0 +1,291 @@
+"""The one way to run ensembles: N replicates of a scenario as a tidy table.
+
+Runs are split into chunks; each chunk is one :class:`RelationsModel` stepping its runs as an
+array dimension. Because run ``i`` draws from its own stream (see ``model/rng.py``), the
+chunking, the process and the machine do not change any number: the local backend and a Dask
+cluster give identical tables for the same seed. The command line, the app, the benchmarks and
+the tests all come through :func:`run_ensemble` or :func:`iter_chunks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.ledger import Ledger
+from model.model import Occurrence, RelationsModel
+from model.scenario import Scenario
+from model.state import OUTPUT_VARIABLES
+
+DEFAULT_CHUNK = 2000
+Progress = Callable[[int, int], None]  # (runs done, runs in all)
+
+
+@dataclass
+class Chunk:
+    """The output of one batch of runs: values (months, variables, runs) and, if asked, causes."""
+
+    first: int
+    values: np.ndarray
+    ledger: Ledger | None = None
+    occurrences: list[Occurrence] = field(default_factory=list)
+
+
+def simulate_chunk(
+    scenario: Scenario,
+    seed: int,
+    first: int,
+    count: int,
+    ledger: bool = False,
+    parameters: dict | None = None,
+) -> Chunk:
+    """Run ``count`` runs starting at run index ``first`` (a picklable worker function)."""
+    model = RelationsModel(
+        scenario, runs=count, seed=seed, run_offset=first, ledger=ledger, parameters=parameters
+    )
+    model.run()
+    return Chunk(
+        first,
+        model.values(),
+        model.ledger if ledger else None,
+        model.occurrences,
+    )
+
+
+def _slice_parameters(parameters: dict | None, first: int, count: int) -> dict | None:
+    """Per-run parameter arrays cut to a chunk; scalars pass through."""
+    if not parameters:
+        return parameters
+    return {
+        k: (v[first : first + count] if isinstance(v, np.ndarray) and v.ndim else v)
+        for k, v in parameters.items()
+    }
+
+
+def chunk_bounds(runs: int, chunk_size: int) -> list[tuple[int, int]]:
+    """(first, count) of each chunk."""
+    return [(f, min(chunk_size, runs - f)) for f in range(0, runs, chunk_size)]
+
+
+def iter_chunks(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    executor: Executor | None = None,
+    ledger: bool = False,
+    parameters: dict | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Chunk]:
+    """Yield chunks in run order, computed in-process or on ``executor``."""
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    bounds = chunk_bounds(runs, chunk_size)
+    done = 0
+    if executor is None:
+        for first, count in bounds:
+            chunk = simulate_chunk(
+                scenario, seed, first, count, ledger, _slice_parameters(parameters, first, count)
+            )
+            done += count
+            if progress:
+                progress(done, runs)
+            yield chunk
+        return
+    futures = [
+        executor.submit(
+            simulate_chunk, scenario, seed, first, count, ledger,
+            _slice_parameters(parameters, first, count),
+        )
+        for first, count in bounds
+    ]
+    for fut, (_, count) in zip(futures, bounds, strict=True):
+        chunk = fut.result()
+        done += count
+        if progress:
+            progress(done, runs)
+        yield chunk
+
+
+def tidy(values: np.ndarray, months: list[str], first_run: int = 0) -> pd.DataFrame:
+    """(months, variables, runs) array -> long table with columns run, month, variable, value."""
+    n_t, n_v, n_r = values.shape
+    data = np.ascontiguousarray(values.transpose(2, 0, 1)).reshape(-1)
+    run = np.repeat(np.arange(first_run, first_run + n_r, dtype=np.int64), n_t * n_v)
+    month = pd.Categorical.from_codes(
+        np.tile(np.repeat(np.arange(n_t, dtype=np.int32), n_v), n_r), categories=months
+    )
+    variable = pd.Categorical.from_codes(
+        np.tile(np.arange(n_v, dtype=np.int32), n_t * n_r), categories=list(OUTPUT_VARIABLES)
+    )
+    return pd.DataFrame(
+        {"run": run, "month": month, "variable": variable, "value": np.round(data.astype(np.float64), 4)}
+    )
+
+
+@dataclass
+class EnsembleResult:
+    """What an ensemble produced: the values array, the months, and optionally the causes."""
+
+    scenario: Scenario
+    seed: int
+    values: np.ndarray  # (months, variables, runs)
+    ledger: Ledger | None
+    occurrences: list[Occurrence]
+
+    @property
+    def months(self) -> list[str]:
+        """Calendar labels of the rows of ``values``."""
+        return self.scenario.months
+
+    @property
+    def runs(self) -> int:
+        """Number of runs."""
+        return self.values.shape[2]
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Tidy table: run, month, variable, value."""
+        return tidy(self.values, self.months)
+
+    def series(self, variable: str) -> np.ndarray:
+        """One variable, shape (months, runs)."""
+        return self.values[:, OUTPUT_VARIABLES.index(variable), :].astype(np.float64)
+
+    def quantiles(self, qs: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
+        """Per month and variable, the quantiles over runs (columns q05, q25, ...)."""
+        q = np.quantile(self.values.astype(np.float64), qs, axis=2)  # (q, months, variables)
+        frames = []
+        for i, var in enumerate(OUTPUT_VARIABLES):
+            df = pd.DataFrame({"month": self.months, "variable": var})
+            for j, level in enumerate(qs):
+                df[f"q{round(level * 100):02d}"] = q[j, :, i]
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
+
+    def ledger_frame(self) -> pd.DataFrame:
+        """Mean change per month, cause, actor and variable (needs ``ledger=True``)."""
+        if self.ledger is None:
+            raise ValueError("this ensemble was run without the ledger (ledger=True)")
+        return self.ledger.frame(self.months)
+
+    def events_frame(self) -> pd.DataFrame:
+        """Events and decisions that happened: month, kind, id, actor, share of runs."""
+        rows = [
+            (self.months[o.t], o.kind, o.id, o.actor, o.runs / self.runs) for o in self.occurrences
+        ]
+        df = pd.DataFrame(rows, columns=["month", "kind", "id", "actor", "share"])
+        return df.groupby(["month", "kind", "id", "actor"], as_index=False)["share"].sum()
+
+
+def _merge_ledgers(chunks: list[Chunk]) -> Ledger | None:
+    if chunks[0].ledger is None:
+        return None
+    if len(chunks) == 1:
+        return chunks[0].ledger
+    merged = Ledger(enabled=True, composites=dict(chunks[0].ledger.composites))
+    # Same code path in every chunk: entries line up one to one, so concatenate per entry.
+    for entries in zip(*(c.ledger.entries for c in chunks), strict=True):
+        head = entries[0]
+        merged.entries.append(
+            type(head)(head.t, head.cause, head.actor, head.variable,
+                       np.concatenate([e.delta for e in entries]))
+        )
+    return merged
+
+
+def run_ensemble(
+    scenario: Scenario,
+    runs: int = 100,
+    seed: int = 0,
+    *,
+    backend: str = "local",
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    ledger: bool = False,
+    parameters: dict | None = None,
+    progress: Progress | None = None,
+) -> EnsembleResult:
+    """Run ``runs`` replicates of ``scenario`` from root ``seed``.
+
+    Args:
+        scenario: A validated scenario.
+        runs: Number of replicates.
+        seed: Root seed; run ``i`` is the same whatever the backend or chunking.
+        backend: "local" (this process) or another name known to ``model.backends``.
+        scheduler: Address of a Dask scheduler for ``backend="dask"``.
+        executor: An explicit ``concurrent.futures.Executor`` (overrides ``backend``).
+        chunk_size: Runs per model object.
+        ledger: Keep the effects ledger (memory grows with runs x months).
+        parameters: Coefficient overrides; values may be arrays over runs.
+        progress: Called with (runs done, runs in all) after each chunk.
+    """
+    with ExitStack() as stack:
+        if executor is None and backend != "local":
+            from model.backends import open_executor
+
+            executor = stack.enter_context(open_executor(backend, scheduler))
+        chunks = list(
+            iter_chunks(
+                scenario, runs, seed, chunk_size=chunk_size, executor=executor,
+                ledger=ledger, parameters=parameters, progress=progress,
+            )
+        )
+    values = np.concatenate([c.values for c in chunks], axis=2)
+    occurrences: list[Occurrence] = []
+    for c in chunks:
+        occurrences.extend(c.occurrences)
+    return EnsembleResult(scenario, seed, values, _merge_ledgers(chunks), occurrences)
+
+
+def write_table(
+    path: str | Path,
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Stream an ensemble's tidy table to CSV or Parquet (by suffix), chunk by chunk.
+
+    Memory stays bounded by one chunk whatever the number of runs.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise ValueError(f"{path}: the output must end in .csv or .parquet")
+    chunks = iter_chunks(
+        scenario, runs, seed, chunk_size=chunk_size, executor=executor, progress=progress
+    )
+    if suffix == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        writer = None
+        try:
+            for chunk in chunks:
+                table = pa.Table.from_pandas(tidy(chunk.values, scenario.months, chunk.first), preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(path, table.schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
+        return
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        header = True
+        for chunk in chunks:
+            tidy(chunk.values, scenario.months, chunk.first).to_csv(
+                fh, index=False, header=header, float_format="%.4f", lineterminator="\n"
+            )
+            header = False

@@ -1,0 +1,295 @@
+"""RelationsModel: one Mesa model that steps many runs of a scenario at once.
+
+Step order within a month (one step): scheduled events and scripted decisions (Mesa
+``schedule_event``, just before the step), multi-month effects carried over, the exogenous
+processes (elections are scheduled events; calendar, Pyongyang, courts, world), then in a
+decision window Washington and the two capitals choose simultaneously, the publics
+mobilise, and finally every continuous variable relaxes toward its anchor. The state after
+the month is collected by a Mesa ``DataCollector``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import mesa
+import numpy as np
+
+from model.agents.exogenous import Courts, Elections, IrritantCalendar, Pyongyang, WorldEvents
+from model.agents.governments import Seoul, Tokyo, Washington
+from model.agents.publics import JapanesePublic, KoreanPublic
+from model.agents.seats import SeatAgent
+from model.catalogue import ACTORS, Decision, EventType, load_catalogue
+from model.effects import Pending, apply_entry, apply_pending, relax
+from model.ledger import Ledger
+from model.rng import RunStreams, run_keys
+from model.scenario import Scenario
+from model.state import COHORTS, OUTPUT_VARIABLES, State
+
+# Where a scenario says nothing: assumption, a middling relationship in calm times.
+DEFAULT_INITIAL: dict[str, float] = {
+    "diplomatic": 50.0,
+    "security": 50.0,
+    "economic": 60.0,
+    "history": 40.0,
+    "people": 55.0,
+    "kr_favorable_japan": 30.0,
+    "jp_favorable_korea": 35.0,
+    "kr_gov_approval": 45.0,
+    "jp_gov_approval": 40.0,
+    "kr_threat": 50.0,
+    "jp_threat": 50.0,
+    "kr_salience": 40.0,
+    "jp_salience": 30.0,
+    "nk_threat": 50.0,
+    "us_commitment": 60.0,
+    "us_pressure": 0.0,
+    "china_pressure": 30.0,
+    "gsomia": 1.0,
+    "jp_export_controls": 0.0,
+    "jp_whitelist_kr": 1.0,
+    "kr_whitelist_jp": 1.0,
+    "kr_countermeasures": 0.0,
+    "kr_wto_case": 0.0,
+    "shuttle_diplomacy": 0.0,
+    "foundation": 0.0,
+    "liquidation_stage": 0.0,
+    "boycott": 0.0,
+}
+
+
+@dataclass
+class Occurrence:
+    """An event or decision that happened in some runs in one month."""
+
+    t: int
+    kind: str
+    id: str
+    actor: str
+    runs: int
+    mask: np.ndarray | None
+
+
+class _Scheduled:
+    """Scheduled events and scripted decisions of one month.
+
+    Held strongly by the model, since Mesa's ``schedule_event`` keeps only a weak reference
+    to its callback.
+    """
+
+    def __init__(self, model: RelationsModel, t: int):
+        self.model = model
+        self.t = t
+        self.items: list[tuple[str, Any]] = []
+
+    def fire(self) -> None:
+        model = self.model
+        model.begin_month(self.t)
+        ones = np.ones(model.runs)
+        for k, (kind, item) in enumerate(self.items):
+            if kind == "event":
+                entry = model.catalogue.events[item.type]
+                apply_entry(model, entry, ones, f"scheduled:{k}:{item.type}", item.params)
+            else:
+                entry = model.catalogue.decisions[item.type]
+                apply_entry(model, entry, ones, f"scripted:{k}:{item.type}")
+
+
+class RelationsModel(mesa.Model):
+    """South Korea-Japan relations, many runs at once.
+
+    Args:
+        scenario: A validated scenario.
+        runs: Number of replicates stepped together (an array dimension of the state).
+        seed: Root seed of the ensemble.
+        run_offset: Index of this batch's first run in the ensemble (run ``i`` draws the same
+            numbers whichever batch it is in).
+        ledger: Record every change with its cause (off for large ensembles).
+        parameters: Coefficient overrides on top of the scenario's; a value may be an array
+            over runs (for sensitivity analysis).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        runs: int = 1,
+        seed: int = 0,
+        run_offset: int = 0,
+        ledger: bool = True,
+        parameters: dict[str, float | np.ndarray] | None = None,
+    ):
+        super().__init__(rng=seed)
+        if runs < 1:
+            raise ValueError("runs must be at least 1")
+        self.spec = scenario
+        self.runs = runs
+        self.months = scenario.months
+        self.catalogue = load_catalogue()
+        self.p: dict[str, Any] = self.catalogue.defaults() | dict(scenario.parameters)
+        self.p |= {k: v for k, v in (parameters or {}).items()}
+        unknown = set(parameters or {}) - set(self.catalogue.coefficients)
+        if unknown:
+            raise ValueError(f"unknown parameters: {', '.join(sorted(unknown))}")
+        self.streams = RunStreams(run_keys(seed, run_offset, runs))
+        self.ledger = Ledger(enabled=ledger)
+        self.state = State(runs, self.ledger, dict(scenario.weights))
+        self.pending: list[Pending] = []
+        self.occurrences: list[Occurrence] = []
+        self.t = -1
+        self.leaders = {
+            "seoul": scenario.actors.seoul.leader,
+            "tokyo": scenario.actors.tokyo.leader,
+            "washington": scenario.actors.washington.leader,
+        }
+        self._initialise_state()
+        self.seats: dict[str, SeatAgent] = {}
+        for cls in (Washington, Seoul, Tokyo, KoreanPublic, JapanesePublic):
+            self.seats[cls.seat] = cls(self)
+        self.pyongyang = Pyongyang(self)
+        self.courts = Courts(self)
+        self.calendar = IrritantCalendar(self)
+        self.world = WorldEvents(self)
+        self.elections = Elections(self)
+        self._schedule_scenario()
+        self.datacollector = mesa.DataCollector(model_reporters={"state": self.state.snapshot})
+
+    # ----- set-up -----
+    def _initialise_state(self) -> None:
+        sc, state = self.spec, self.state
+        values = DEFAULT_INITIAL | dict(sc.initial)
+        for name, value in values.items():
+            if name in COHORTS:
+                cohorts = COHORTS[name]
+                offsets = np.array([c.offset for c in cohorts])
+                weights = np.array([c.weight for c in cohorts])
+                centred = offsets - (weights * offsets).sum()
+                state.cohorts[name][:] = np.clip(value + centred, 0, 100)[:, None]
+            else:
+                state.v[name][:] = value
+        actors = sc.actors
+        state.v["kr_camp"][:] = actors.seoul.camp == "conservative"
+        state.v["kr_hawkish"][:] = actors.seoul.stance == "hawkish"
+        state.v["jp_camp"][:] = actors.tokyo.camp == "conservative"
+        state.v["jp_hawkish"][:] = actors.tokyo.stance == "hawkish"
+        state.v["us_transactional"][:] = actors.washington.stance == "transactional"
+
+    def _schedule_scenario(self) -> None:
+        sc = self.spec
+        by_month: dict[int, _Scheduled] = {}
+        for ev in sc.events:
+            t = sc.index_of(ev.month)
+            by_month.setdefault(t, _Scheduled(self, t)).items.append(("event", ev))
+        for dec in sc.decisions:
+            t = sc.index_of(dec.month)
+            by_month.setdefault(t, _Scheduled(self, t)).items.append(("decision", dec))
+        self._scheduled = by_month
+        for t, batch in sorted(by_month.items()):
+            # Month t is simulated by the step at model time t + 1: fire just before it.
+            self.schedule_event(batch.fire, at=t + 0.5)
+
+    # ----- the month -----
+    @property
+    def month(self) -> str:
+        """Calendar label of the month being (or last) simulated."""
+        return self.months[max(self.t, 0)]
+
+    def begin_month(self, t: int) -> None:
+        """Point the state, ledger and random streams at month ``t``."""
+        self.t = t
+        self.state.t = t
+        self.streams.month = t
+
+    def is_decision_window(self, t: int | None = None) -> bool:
+        """Whether the seats decide in month ``t`` (every ``decision_interval`` months)."""
+        t = self.t if t is None else t
+        return t % self.spec.decision_interval == 0
+
+    def step(self) -> None:
+        """Simulate one month for every run."""
+        t = self.steps - 1
+        if t >= len(self.months):
+            self.running = False
+            return
+        self.begin_month(t)
+        apply_pending(self)
+        for process in (self.calendar, self.pyongyang, self.courts, self.world):
+            process.step()
+        if self.is_decision_window():
+            for seat in ACTORS:
+                self.seats[seat].decide()
+        for seat in ("kr_public", "jp_public"):
+            self.seats[seat].step()
+        self.seats["washington"].settle()
+        self._settle_tracks()
+        self.datacollector.collect(self)
+        if t == len(self.months) - 1:
+            self.running = False
+
+    def run(self) -> None:
+        """Simulate to the scenario's end (Mesa ``run_until``)."""
+        self.run_until(len(self.months))
+
+    def _settle_tracks(self) -> None:
+        """Each track relaxes toward an equilibrium set by the institutional facts."""
+        p, v = self.p, self.state.v
+        rate = p["track_relax_rate"]
+        threat = (v["kr_threat"] + v["jp_threat"]) / 2.0
+        opinion = (self.state.get("kr_favorable_japan") + self.state.get("jp_favorable_korea")) / 2.0
+        relax(self, "diplomatic", rate, p["diplomatic_base"], {
+            "shuttle_diplomacy": p["pull_shuttle_diplomacy"] * v["shuttle_diplomacy"],
+            "us_pressure": p["pull_us_pressure"] * v["us_pressure"] / 100.0,
+        })
+        relax(self, "security", rate, p["security_base"], {
+            "gsomia": p["pull_gsomia"] * (v["gsomia"] - 1.0),
+            "threat_level": p["pull_threat_security"] * (threat - 50.0) / 10.0,
+        })
+        relax(self, "economic", rate, p["economic_base"], {
+            "jp_export_controls": -p["pull_export_controls"] * v["jp_export_controls"],
+            "jp_whitelist_kr": p["pull_whitelist"] * (v["jp_whitelist_kr"] - 1.0),
+            "kr_whitelist_jp": p["pull_whitelist"] * (v["kr_whitelist_jp"] - 1.0),
+            "kr_countermeasures": -p["pull_countermeasures"] * v["kr_countermeasures"],
+            "boycott": -p["pull_boycott_economic"] * v["boycott"],
+        })
+        relax(self, "history", rate, p["history_base"], {
+            "foundation": p["pull_foundation"] * v["foundation"],
+            "liquidation_stage": -p["pull_liquidation"] * v["liquidation_stage"],
+        })
+        relax(self, "people", rate, p["people_base"], {
+            "boycott": -p["pull_boycott_people"] * v["boycott"],
+            "public_opinion": p["pull_opinion_people"] * (opinion - 35.0) / 10.0,
+        })
+
+    # ----- seats (the interface a classroom game uses) -----
+    def menu(self, actor: str) -> list[tuple[Decision, np.ndarray]]:
+        """A seat's decisions and, per run, whether each is available now."""
+        seat = self.seats[actor]
+        return list(zip(seat.menu, seat.available(), strict=True))
+
+    def submit(self, actor: str, decision_ids: list[str]) -> None:
+        """A human seat's decisions for the next decision window (replaces its rule once)."""
+        self.seats[actor].submit(decision_ids)
+
+    def inject(self, event_id: str, params: dict | None = None) -> np.ndarray:
+        """Make a catalogue event happen now in every run (an instructor's injection)."""
+        entry = self.catalogue.events[event_id]
+        t = max(self.t, 0)
+        self.begin_month(t)
+        n = sum(1 for o in self.occurrences if o.t == t)
+        return apply_entry(self, entry, np.ones(self.runs), f"inject:{n}:{event_id}", params)
+
+    # ----- records -----
+    def record_occurrence(self, entry: EventType | Decision, happened: np.ndarray) -> None:
+        """Note that an event or decision took place (in how many runs, and which)."""
+        count = int(happened.sum())
+        if count:
+            kind = "decision" if isinstance(entry, Decision) else "event"
+            mask = happened.copy() if self.ledger.enabled else None
+            self.occurrences.append(Occurrence(self.t, kind, entry.id, entry.actor, count, mask))
+
+    def values(self) -> np.ndarray:
+        """Collected output, shape (months so far, variables, runs), float32."""
+        rows = self.datacollector.model_vars["state"]
+        if not rows:
+            return np.empty((0, len(OUTPUT_VARIABLES), self.runs), dtype=np.float32)
+        return np.stack(rows)

@@ -1,0 +1,356 @@
+"""Scenario files: the schema, safe YAML loading and errors that name file, line and field.
+
+A scenario is data: calendar, initial state, who governs, which processes run, parameter
+overrides, scheduled events and scripted decisions. :func:`load_scenario` either returns a
+fully valid :class:`Scenario` or raises :class:`ScenarioError` listing every problem, each
+with the file, the line and the field, so that nothing runs half-loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from model.catalogue import ACTORS, INSTITUTIONS, SHIFTABLE, load_catalogue
+from model.state import INSTITUTION_BOUNDS
+
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MAX_MONTHS = 600  # 50 years: a bound for uploaded files as much as a modelling horizon
+INITIAL_FIELDS = tuple(v for v in SHIFTABLE if v != "us_pressure") + ("us_pressure",) + INSTITUTIONS
+
+
+def month_index(month: str) -> int:
+    """Months since year 0 for a "YYYY-MM" label (for differences between months)."""
+    year, mon = month.split("-")
+    return int(year) * 12 + int(mon) - 1
+
+
+def month_label(index: int) -> str:
+    """Inverse of :func:`month_index`."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _check_month(value: str) -> str:
+    if not isinstance(value, str) or not MONTH.match(value):
+        raise ValueError(f"{value!r} is not a month written as YYYY-MM")
+    return value
+
+
+Month = Annotated[str, AfterValidator(_check_month)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SeoulProfile(_Strict):
+    """Who governs in Seoul and with what leanings."""
+
+    leader: str = "President"
+    camp: Literal["progressive", "conservative"] = "progressive"
+    stance: Literal["hawkish", "moderate"] = "moderate"
+
+
+class TokyoProfile(_Strict):
+    """Who governs in Tokyo and with what leanings."""
+
+    leader: str = "Prime Minister"
+    camp: Literal["conservative", "liberal"] = "conservative"
+    stance: Literal["hawkish", "moderate"] = "moderate"
+
+
+class WashingtonProfile(_Strict):
+    """Who governs in Washington and how it sees its alliances."""
+
+    leader: str = "President"
+    stance: Literal["alliance_builder", "transactional"] = "alliance_builder"
+
+
+class Actors(_Strict):
+    """The three governments' profiles."""
+
+    seoul: SeoulProfile = SeoulProfile()
+    tokyo: TokyoProfile = TokyoProfile()
+    washington: WashingtonProfile = WashingtonProfile()
+
+
+class Processes(_Strict):
+    """Which processes run by themselves (switch off to replay history by script)."""
+
+    pyongyang: bool = True
+    courts: bool = True
+    calendar: bool = True
+    world: bool = True
+    rules: bool = True
+    mobilisation: bool = True
+
+
+class ScheduledEvent(_Strict):
+    """An event fixed in the scenario's calendar."""
+
+    month: Month
+    type: str
+    params: dict[str, Any] = {}
+    note: str | None = None
+
+
+class ScriptedDecision(_Strict):
+    """A decision taken for a government at a given month (historical replay)."""
+
+    month: Month
+    actor: Literal[ACTORS]  # type: ignore[valid-type]
+    type: str
+    note: str | None = None
+
+
+class Scenario(_Strict):
+    """A scenario file, validated."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    title: str
+    question: str
+    description: str = ""
+    start: Month
+    end: Month
+    decision_interval: int = Field(3, ge=1, le=12)
+    weights: dict[Literal["diplomatic", "security", "economic", "history", "people"], float] = {
+        "diplomatic": 0.25,
+        "security": 0.2,
+        "economic": 0.2,
+        "history": 0.2,
+        "people": 0.15,
+    }
+    initial: dict[str, float] = {}
+    actors: Actors = Actors()
+    processes: Processes = Processes()
+    parameters: dict[str, float] = {}
+    events: list[ScheduledEvent] = []
+    decisions: list[ScriptedDecision] = []
+
+    @property
+    def months(self) -> list[str]:
+        """Calendar labels of every simulated month."""
+        first = month_index(self.start)
+        return [month_label(i) for i in range(first, month_index(self.end) + 1)]
+
+    def index_of(self, month: str) -> int:
+        """Position of a calendar month in the scenario (0 = start)."""
+        return month_index(month) - month_index(self.start)
+
+    def to_yaml(self) -> str:
+        """The scenario as YAML that :func:`parse_scenario` reads back to an equal scenario."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario file."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used, with every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
+    """Map each path in the YAML tree (keys and list indices) to its 1-based line."""
+    out = {} if out is None else out
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            sub = path + (key.value,)
+            out[sub] = key.start_mark.line + 1
+            _line_map(value, sub, out)
+            out[sub] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_map(item, path + (i,), out)
+    return out
+
+
+def _line_of(lines: dict[tuple, int], path: tuple) -> int:
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def _field_name(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(file)"
+
+
+def _semantic_problems(sc: Scenario) -> list[tuple[tuple, str]]:
+    """Checks that need the catalogue or the calendar, as (path, message)."""
+    cat = load_catalogue()
+    found: list[tuple[tuple, str]] = []
+    if month_index(sc.end) < month_index(sc.start):
+        found.append((("end",), f"ends ({sc.end}) before it starts ({sc.start})"))
+    elif month_index(sc.end) - month_index(sc.start) >= MAX_MONTHS:
+        found.append((("end",), f"a scenario may cover at most {MAX_MONTHS} months"))
+    first, last = month_index(sc.start), month_index(sc.end)
+    for name, value in sc.initial.items():
+        if name not in INITIAL_FIELDS:
+            found.append((("initial", name), f"unknown state variable {name!r}"))
+            continue
+        lo, hi = INSTITUTION_BOUNDS.get(name, (0.0, 100.0))
+        if not lo <= value <= hi:
+            found.append((("initial", name), f"{value} is outside {lo:g}-{hi:g}"))
+    for name, value in sc.parameters.items():
+        coef = cat.coefficients.get(name)
+        if coef is None:
+            found.append((("parameters", name), f"unknown parameter {name!r}"))
+        elif not coef.range[0] <= value <= coef.range[1]:
+            found.append(
+                (("parameters", name), f"{value} is outside the plausible range {coef.range}")
+            )
+    for i, ev in enumerate(sc.events):
+        if ev.type not in cat.events:
+            found.append((("events", i, "type"), f"unknown event type {ev.type!r}"))
+        if not first <= month_index(ev.month) <= last:
+            found.append(
+                (("events", i, "month"), f"{ev.month} is outside the scenario ({sc.start} to {sc.end})")
+            )
+    for i, dec in enumerate(sc.decisions):
+        known = cat.decisions.get(dec.type)
+        if known is None:
+            found.append((("decisions", i, "type"), f"unknown decision type {dec.type!r}"))
+        elif known.actor != dec.actor:
+            found.append(
+                (("decisions", i, "type"), f"{dec.type!r} is a decision of {known.actor}, not {dec.actor}")
+            )
+        if not first <= month_index(dec.month) <= last:
+            found.append(
+                (("decisions", i, "month"), f"{dec.month} is outside the scenario ({sc.start} to {sc.end})")
+            )
+    if sum(sc.weights.values()) <= 0 or any(w < 0 for w in sc.weights.values()):
+        found.append((("weights",), "track weights must be non-negative and not all zero"))
+    return found
+
+
+def _with_base(data: dict, lines: dict, filename: str) -> tuple[dict, dict]:
+    """Overlay a scenario on the shipped scenario it names in ``base``.
+
+    Mappings merge key by key, the child's values winning; the child's events and decisions
+    are added to the base's, and a child event replaces a base event of the same type in the
+    same month (so a what-if can force the outcome of a scheduled election).
+    """
+    name = data.pop("base")
+    path = shipped_scenarios().get(str(name))
+    if path is None:
+        known = ", ".join(shipped_scenarios())
+        raise ScenarioError([Problem(filename, _line_of(lines, ("base",)), "base",
+                                     f"no shipped scenario {name!r} (known: {known})")])
+    base = load_scenario(path).model_dump(mode="json", exclude_none=True)
+    merged = dict(base)
+    for key, value in data.items():
+        if key == "events" and isinstance(value, list):
+            mine = {(e.get("month"), e.get("type")) for e in value if isinstance(e, dict)}
+            kept = [e for e in base.get("events", []) if (e["month"], e["type"]) not in mine]
+            merged[key] = kept + value
+            offset = len(kept)
+        elif key == "decisions" and isinstance(value, list):
+            merged[key] = base.get("decisions", []) + value
+            offset = len(base.get("decisions", []))
+        elif isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _deep_merge(base[key], value)
+            continue
+        else:
+            merged[key] = value
+            continue
+        # list items of the child moved by `offset`: shift their line numbers with them
+        moved = {p: n for p, n in lines.items() if len(p) >= 2 and p[0] == key and isinstance(p[1], int)}
+        for path in moved:
+            del lines[path]
+        for path, line in moved.items():
+            lines[(key, path[1] + offset) + path[2:]] = line
+    return merged, lines
+
+
+def _deep_merge(base: dict, child: dict) -> dict:
+    out = dict(base)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
+    """Parse and validate scenario YAML (``yaml.safe_load``: no code can run from a file).
+
+    Raises:
+        ScenarioError: with every problem found, each naming file, line and field.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise ScenarioError(
+            [Problem(filename, line, "(syntax)", f"YAML syntax error: {exc.problem or exc}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem(filename, 1, "(syntax)", f"YAML error: {exc}")]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [Problem(filename, 1, "(file)", "a scenario is a mapping of fields (id, title, ...)")]
+        )
+    lines = _line_map(node) if node is not None else {}
+    if "base" in data:
+        data, lines = _with_base(data, lines, filename)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = tuple(err["loc"])
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field"
+            problems.append(Problem(filename, _line_of(lines, path), _field_name(path), msg))
+        raise ScenarioError(problems) from None
+    found = _semantic_problems(scenario)
+    if found:
+        raise ScenarioError(
+            [Problem(filename, _line_of(lines, p), _field_name(p), m) for p, m in found]
+        )
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file; see :func:`parse_scenario`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(str(path), 1, "(file)", f"cannot read: {exc}")]) from None
+    return parse_scenario(text, filename=str(path))
+
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """The scenario files shipped in ``scenarios/``, by file stem."""
+    return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.yaml"))}

@@ -1,0 +1,42 @@
+"""The Streamlit app: navigation between pages. Run with ``rapprochement app``.
+
+Each page is a module in ``ui/pages/``; this file only lists them. Pages reached by a link
+(a game seat, the instructor) have a fixed ``url_path`` so that ``/play?game=...&code=...``
+opens them directly.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# Streamlit runs this file as a script: make the project importable from a plain checkout too.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from model.i18n import tr  # noqa: E402
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+
+def page(file: str, title_key: str, url_path: str, icon: str, default: bool = False) -> st.Page:
+    """One page of the app, titled through the translation layer."""
+    return st.Page(
+        str(PAGES / file), title=tr(title_key), url_path=url_path, icon=icon, default=default
+    )
+
+
+def main() -> None:
+    """Build the navigation and run the chosen page."""
+    st.set_page_config(page_title=tr("app.title"), page_icon=":material/public:", layout="wide")
+    pages = [
+        page("home.py", "nav.home", "home", ":material/home:", default=True),
+    ]
+    st.navigation(pages).run()
+
+
+if __name__ == "__main__":
+    main()
