@@ -1,0 +1,125 @@
+"""``rapprochement sensitivity``: which assumptions move the relationship and the publics.
+
+Writes the indices as a table (CSV or Parquet by the suffix of ``--out``) or prints a ranking.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from model.cli import UserError
+from model.i18n import tr
+
+TOP = 10  # rows of the printed ranking per output
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``sensitivity`` command."""
+    p = subparsers.add_parser(
+        "sensitivity",
+        help="rank which assumptions (coefficients) move the results (SALib Morris or Sobol)",
+    )
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--method", choices=["morris", "sobol"], default="morris")
+    p.add_argument(
+        "--params",
+        nargs="+",
+        metavar="NAME",
+        help="coefficient ids or groups (dynamics, equilibrium, public, rule, rate, election) "
+        "to vary, space- or comma-separated (default: every coefficient)",
+    )
+    p.add_argument(
+        "--samples",
+        type=int,
+        help="Morris trajectories (default 10) or Sobol base samples, a power of 2 (default 64)",
+    )
+    p.add_argument(
+        "--replicates", type=int, default=10, help="runs averaged per sample (default 10)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--out", help="write the indices to a .csv or .parquet file")
+    p.add_argument("--backend", default="local", choices=["local", "processes", "dask"])
+    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    p.set_defaults(handler=cmd_sensitivity)
+
+
+def _check_out(out: Path | None) -> None:
+    if out is None:
+        return
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise UserError(tr("sensitivity.bad_out", path=out))
+    if not out.parent.exists():
+        raise UserError(tr("sensitivity.no_dir", path=out.parent))
+
+
+def ranking_text(table, scenario, method: str, points: int, replicates: int) -> str:  # noqa: ANN001
+    """The indices as a readable ranking: the top assumptions for each output."""
+    value, conf, spread = (
+        ("mu_star", "mu_star_conf", "sigma") if method == "morris" else ("ST", "ST_conf", "S1")
+    )
+    lines = []
+    for output, rows in table.groupby("output", sort=False):
+        lines.append(
+            tr(
+                "sensitivity.heading",
+                output=tr(f"variable.{output}"),
+                month=scenario.months[-1],
+                method=method,
+                points=points,
+                replicates=replicates,
+            )
+        )
+        width = max(len(p) for p in rows.parameter.head(TOP))
+        lines.append(f"  {'':3} {'':{width}}  {value:>8} {'+/-':>7} {spread:>8}")
+        for row in rows.head(TOP).itertuples():
+            lines.append(
+                f"  {row.rank:>3} {row.parameter:<{width}}  {getattr(row, value):8.3f} "
+                f"{getattr(row, conf):7.3f} {getattr(row, spread):8.3f}"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Run the analysis and write or print the indices."""
+    from model.analysis.sensitivity import SensitivityError, run_sensitivity
+    from model.backends import BackendError
+    from model.cli.run import _load, _progress_bar
+
+    scenario = _load(args.scenario)
+    out = Path(args.out) if args.out else None
+    _check_out(out)
+    params = [p for item in args.params or [] for p in item.split(",") if p.strip()]
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        bar = bar or _progress_bar(total)
+        bar(done, total)
+
+    try:
+        table = run_sensitivity(
+            scenario,
+            args.method,
+            params or None,
+            samples=args.samples,
+            replicates=args.replicates,
+            seed=args.seed,
+            backend=args.backend,
+            scheduler=args.scheduler,
+            progress=progress,
+        )
+    except (SensitivityError, BackendError) as exc:
+        raise UserError(str(exc)) from None
+    points = table.attrs["points"]
+    if out is None:
+        print(ranking_text(table, scenario, args.method, points, args.replicates))
+        return 0
+    if out.suffix.lower() == ".parquet":
+        table.to_parquet(out, index=False)
+    else:
+        table.to_csv(out, index=False, float_format="%.6g", lineterminator="\n")
+    print(tr("sensitivity.wrote", rows=len(table), path=out), file=sys.stderr)
+    return 0
