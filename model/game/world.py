@@ -73,16 +73,13 @@ class World:
         """A read-only picture of the world now (see :class:`WorldView`)."""
         model = self.model
         return WorldView(
-            scenario=model.scenario,
+            scenario=model.spec,
             months=tuple(model.months),
             turn_months=self.turn_months,
             signature=self.signature,
             outcomes=tuple(self.outcomes),
             values={n: float(model.state.get(n)[0]) for n in OUTPUT_VARIABLES},
-            menus={
-                seat: tuple((d.id, bool(mask[0])) for d, mask in model.menu(seat))
-                for seat in ACTORS
-            },
+            menus={seat: tuple((d.id, bool(mask[0])) for d, mask in model.menu(seat)) for seat in ACTORS},
             trajectory=self.trajectory(),
             ledger=model.ledger.frame(list(model.months), run=0),
             leaders=dict(model.leaders),
@@ -95,9 +92,7 @@ class World:
         """
         values = self.model.values()[:, :, 0]
         months = self.model.months
-        rows = [
-            (-1, months[0], name, float(self.start[i])) for i, name in enumerate(OUTPUT_VARIABLES)
-        ]
+        rows = [(-1, months[0], name, float(self.start[i])) for i, name in enumerate(OUTPUT_VARIABLES)]
         for t in range(values.shape[0]):
             rows += [(t, months[t], n, float(values[t, i])) for i, n in enumerate(OUTPUT_VARIABLES)]
         return pd.DataFrame(rows, columns=["t", "month", "variable", "value"])
