@@ -198,51 +198,61 @@ def _field_name(path: tuple) -> str:
     return text or "(file)"
 
 
-def _semantic_problems(sc: Scenario) -> list[tuple[tuple, str]]:
-    """Checks that need the catalogue or the calendar, as (path, message)."""
+def _month_or_none(value: Any) -> int | None:
+    return month_index(value) if isinstance(value, str) and MONTH.match(value) else None
+
+
+def _semantic_problems(data: dict) -> list[tuple[tuple, str]]:
+    """Checks that need the catalogue or the calendar, as (path, message).
+
+    They read the raw mapping defensively, so that they report alongside the schema's own
+    problems: a file with a wrong type and an unknown event type shows both at once.
+    """
     cat = load_catalogue()
     found: list[tuple[tuple, str]] = []
-    if month_index(sc.end) < month_index(sc.start):
-        found.append((("end",), f"ends ({sc.end}) before it starts ({sc.start})"))
-    elif month_index(sc.end) - month_index(sc.start) >= MAX_MONTHS:
-        found.append((("end",), f"a scenario may cover at most {MAX_MONTHS} months"))
-    first, last = month_index(sc.start), month_index(sc.end)
-    for name, value in sc.initial.items():
+    first, last = _month_or_none(data.get("start")), _month_or_none(data.get("end"))
+    if first is not None and last is not None:
+        if last < first:
+            found.append((("end",), f"ends ({data['end']}) before it starts ({data['start']})"))
+        elif last - first >= MAX_MONTHS:
+            found.append((("end",), f"a scenario may cover at most {MAX_MONTHS} months"))
+    initial = data.get("initial")
+    for name, value in (initial.items() if isinstance(initial, dict) else ()):
         if name not in INITIAL_FIELDS:
             found.append((("initial", name), f"unknown state variable {name!r}"))
             continue
         lo, hi = INSTITUTION_BOUNDS.get(name, (0.0, 100.0))
-        if not lo <= value <= hi:
+        if isinstance(value, int | float) and not lo <= value <= hi:
             found.append((("initial", name), f"{value} is outside {lo:g}-{hi:g}"))
-    for name, value in sc.parameters.items():
+    params = data.get("parameters")
+    for name, value in (params.items() if isinstance(params, dict) else ()):
         coef = cat.coefficients.get(name)
         if coef is None:
             found.append((("parameters", name), f"unknown parameter {name!r}"))
-        elif not coef.range[0] <= value <= coef.range[1]:
-            found.append(
-                (("parameters", name), f"{value} is outside the plausible range {coef.range}")
-            )
-    for i, ev in enumerate(sc.events):
-        if ev.type not in cat.events:
-            found.append((("events", i, "type"), f"unknown event type {ev.type!r}"))
-        if not first <= month_index(ev.month) <= last:
-            found.append(
-                (("events", i, "month"), f"{ev.month} is outside the scenario ({sc.start} to {sc.end})")
-            )
-    for i, dec in enumerate(sc.decisions):
-        known = cat.decisions.get(dec.type)
-        if known is None:
-            found.append((("decisions", i, "type"), f"unknown decision type {dec.type!r}"))
-        elif known.actor != dec.actor:
-            found.append(
-                (("decisions", i, "type"), f"{dec.type!r} is a decision of {known.actor}, not {dec.actor}")
-            )
-        if not first <= month_index(dec.month) <= last:
-            found.append(
-                (("decisions", i, "month"), f"{dec.month} is outside the scenario ({sc.start} to {sc.end})")
-            )
-    if sum(sc.weights.values()) <= 0 or any(w < 0 for w in sc.weights.values()):
-        found.append((("weights",), "track weights must be non-negative and not all zero"))
+        elif isinstance(value, int | float) and not coef.range[0] <= value <= coef.range[1]:
+            found.append((("parameters", name), f"{value} is outside the plausible range {coef.range}"))
+
+    def check_month(path: tuple, value: Any) -> None:
+        index = _month_or_none(value)
+        if index is not None and first is not None and last is not None and not first <= index <= last:
+            found.append((path, f"{value} is outside the scenario ({data['start']} to {data['end']})"))
+
+    for key, known in (("events", cat.events), ("decisions", cat.decisions)):
+        items = data.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            if not isinstance(item, dict):
+                continue
+            kind = item.get("type")
+            entry = known.get(kind) if isinstance(kind, str) else None
+            if isinstance(kind, str) and entry is None:
+                found.append(((key, i, "type"), f"unknown {key[:-1]} type {kind!r}"))
+            elif key == "decisions" and entry is not None and item.get("actor") not in (None, entry.actor):
+                found.append(((key, i, "type"), f"{kind!r} is a decision of {entry.actor}, not {item.get('actor')}"))
+            check_month((key, i, "month"), item.get("month"))
+    weights = data.get("weights")
+    if isinstance(weights, dict) and all(isinstance(w, int | float) for w in weights.values()):
+        if sum(weights.values()) <= 0 or any(w < 0 for w in weights.values()):
+            found.append((("weights",), "track weights must be non-negative and not all zero"))
     return found
 
 
@@ -319,22 +329,19 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
     lines = _line_map(node) if node is not None else {}
     if "base" in data:
         data, lines = _with_base(data, lines, filename)
+    problems = [
+        Problem(filename, _line_of(lines, p), _field_name(p), m) for p, m in _semantic_problems(data)
+    ]
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = []
         for err in exc.errors():
             path = tuple(err["loc"])
-            msg = err["msg"]
-            if err["type"] == "extra_forbidden":
-                msg = "unknown field"
+            msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
             problems.append(Problem(filename, _line_of(lines, path), _field_name(path), msg))
-        raise ScenarioError(problems) from None
-    found = _semantic_problems(scenario)
-    if found:
-        raise ScenarioError(
-            [Problem(filename, _line_of(lines, p), _field_name(p), m) for p, m in found]
-        )
+    if problems:
+        problems.sort(key=lambda p: p.line)
+        raise ScenarioError(problems)
     return scenario
 
 

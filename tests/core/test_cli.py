@@ -1,0 +1,90 @@
+"""The command line as other tools use it: columns, bytes, exit codes, one line per problem."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = str(ROOT / "scenarios" / "baseline-2026.yaml")
+REQUIRED = {
+    "relationship_index", "diplomatic", "security", "economic", "history", "people",
+    "kr_favorable_japan", "jp_favorable_korea", "kr_gov_approval", "jp_gov_approval", "nk_threat",
+}
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "rapprochement"), *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+
+
+def test_run_writes_the_tidy_table(tmp_path):
+    out = tmp_path / "x.csv"
+    assert main(["run", BASELINE, "--runs", "4", "--seed", "7", "--out", str(out)]) == 0
+    df = pd.read_csv(out)
+    assert list(df.columns) == ["run", "month", "variable", "value"]
+    assert set(df.run) == {0, 1, 2, 3}
+    assert df.month.min() == "2026-01" and df.month.max() == "2030-12"
+    assert REQUIRED <= set(df.variable)
+    assert df.value.between(0, 100).all() and df.value.notna().all()
+    assert len(df) == 4 * 60 * df.variable.nunique()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_same_seed_same_bytes_and_runs_differ(tmp_path, suffix):
+    a, b = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+    for path in (a, b):
+        assert main(["run", BASELINE, "--runs", "3", "--seed", "11", "--out", str(path)]) == 0
+    assert a.read_bytes() == b.read_bytes()
+    df = pd.read_parquet(a) if suffix == ".parquet" else pd.read_csv(a)
+    last = df[(df.variable == "relationship_index") & (df.month == "2030-12")]
+    assert last.value.nunique() == 3
+
+
+def test_validate_good_file_exits_zero():
+    result = cli("validate", BASELINE)
+    assert result.returncode == 0 and "ok" in result.stdout
+
+
+BAD = {
+    "syntax": ("title: [unclosed\n", "(syntax)"),
+    "unknown field": ("colour: blue\n", "colour: unknown field"),
+    "wrong type": ("decision_interval: often\n", "decision_interval:"),
+    "unknown event": ("events:\n  - {month: 2026-02, type: alien_landing}\n", "events[0].type"),
+    "unknown decision": ("decisions:\n  - {month: 2026-02, actor: seoul, type: seoul_nope}\n", "decisions[0].type"),
+    "month outside": ("events:\n  - {month: 2035-02, type: nuclear_test}\n", "events[0].month"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_validate_bad_file_names_file_line_field(tmp_path, case):
+    text, expected = BAD[case]
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: bad\ntitle: Bad\nquestion: Q?\nstart: 2026-01\nend: 2027-12\n" + text)
+    result = cli("validate", str(path))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines and all(line.startswith(f"{path}:") for line in lines)
+    assert any(expected in line for line in lines), lines
+
+
+def test_run_refuses_bad_scenario_without_running(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: bad\ntitle: Bad\nquestion: Q?\nstart: 2026-01\nend: 2027-12\ncolour: blue\n")
+    out = tmp_path / "out.csv"
+    result = cli("run", str(path), "--out", str(out))
+    assert result.returncode != 0 and not out.exists() and "Traceback" not in result.stderr
+
+
+def test_run_refuses_unknown_suffix(tmp_path):
+    result = cli("run", BASELINE, "--runs", "2", "--out", str(tmp_path / "x.xlsx"))
+    assert result.returncode == 2 and "must end in .csv or .parquet" in result.stderr

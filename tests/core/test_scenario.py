@@ -1,0 +1,121 @@
+"""Scenario files: schema, errors naming file/line/field, round trip, overlays."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.scenario import ScenarioError, load_scenario, parse_scenario, shipped_scenarios
+from tests.core.helpers import MINIMAL
+
+
+def problems(text: str) -> list:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, filename="bad.yaml")
+    return info.value.problems
+
+
+def test_minimal_scenario_is_valid():
+    sc = parse_scenario(MINIMAL)
+    assert sc.months[0] == "2026-01" and sc.months[-1] == "2027-12" and len(sc.months) == 24
+
+
+def test_yaml_syntax_error_names_line():
+    (p,) = problems(MINIMAL + "events: [\n  {month: 2026-02, type: nuclear_test\n")
+    assert p.file == "bad.yaml" and p.field == "(syntax)" and p.line >= 6
+
+
+def test_unknown_field_names_line_and_field():
+    (p,) = problems(MINIMAL + "colour: blue\n")
+    assert (p.line, p.field, p.message) == (6, "colour", "unknown field")
+
+
+def test_wrong_type_names_nested_field():
+    (p,) = problems(MINIMAL + "decision_interval: often\n")
+    assert p.field == "decision_interval" and p.line == 6
+
+
+def test_unknown_event_type():
+    text = MINIMAL + "events:\n  - {month: 2026-02, type: nuclear_test}\n  - {month: 2026-03, type: alien_landing}\n"
+    (p,) = problems(text)
+    assert p.field == "events[1].type" and p.line == 8 and "alien_landing" in p.message
+
+
+def test_unknown_decision_and_wrong_actor():
+    text = MINIMAL + (
+        "decisions:\n"
+        "  - {month: 2026-02, actor: seoul, type: seoul_fly_to_mars}\n"
+        "  - {month: 2026-02, actor: seoul, type: tokyo_propose_summit}\n"
+    )
+    found = problems(text)
+    assert [p.field for p in found] == ["decisions[0].type", "decisions[1].type"]
+    assert [p.line for p in found] == [7, 8]
+    assert "decision of tokyo" in found[1].message
+
+
+def test_month_outside_scenario_and_bad_month():
+    text = MINIMAL + "events:\n  - {month: 2031-02, type: nuclear_test}\n  - {month: 2026-13, type: nuclear_test}\n"
+    found = problems(text)
+    fields = {p.field: p for p in found}
+    assert "events[0].month" in fields and "outside the scenario" in fields["events[0].month"].message
+    assert "events[1].month" in fields and fields["events[1].month"].line == 8
+
+
+def test_every_problem_is_reported_at_once():
+    text = MINIMAL + "colour: blue\nsize: 3\n"
+    assert len(problems(text)) == 2
+
+
+def test_initial_and_parameters_are_checked():
+    text = MINIMAL + "initial: {diplomatic: 140, mood: 3}\nparameters: {fav_relax_rate: 9, nonsense: 1}\n"
+    messages = {p.field: p.message for p in problems(text)}
+    assert "outside" in messages["initial.diplomatic"]
+    assert "unknown state variable" in messages["initial.mood"]
+    assert "plausible range" in messages["parameters.fav_relax_rate"]
+    assert "unknown parameter" in messages["parameters.nonsense"]
+
+
+def test_not_a_mapping():
+    (p,) = problems("- just\n- a list\n")
+    assert p.field == "(file)"
+
+
+def test_unreadable_file(tmp_path):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "missing.yaml")
+    assert "cannot read" in str(info.value)
+
+
+def test_yaml_cannot_run_code():
+    (p,) = problems(MINIMAL + "title: !!python/object/apply:os.system ['echo hacked']\n")
+    assert p.field == "(syntax)"
+
+
+@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+def test_shipped_scenarios_round_trip(name):
+    sc = load_scenario(shipped_scenarios()[name])
+    again = parse_scenario(sc.to_yaml())
+    assert again == sc
+
+
+def test_base_overlay_replaces_same_month_event_and_adds_others():
+    text = (
+        "id: child\nbase: baseline-2026\ntitle: Child\nquestion: Q?\n"
+        "events:\n  - {month: 2030-04, type: kr_presidential_election, params: {winner: conservative}}\n"
+        "  - {month: 2027-03, type: liquidation_order}\n"
+    )
+    sc = parse_scenario(text)
+    elections = [e for e in sc.events if e.type == "kr_presidential_election"]
+    assert len(elections) == 1 and elections[0].params == {"winner": "conservative"}
+    assert any(e.type == "liquidation_order" for e in sc.events)
+    assert sc.start == "2026-01" and sc.actors.tokyo.leader == "Takaichi Sanae"
+
+
+def test_base_overlay_errors_point_at_child_lines():
+    text = "id: child\nbase: baseline-2026\ntitle: Child\nquestion: Q?\nevents:\n  - {month: 2027-03, type: nope}\n"
+    (p,) = problems(text)
+    assert p.line == 6 and p.field.endswith(".type")
+
+
+def test_unknown_base():
+    (p,) = problems("id: child\nbase: nowhere\ntitle: C\nquestion: Q?\n")
+    assert p.field == "base" and "no shipped scenario" in p.message
