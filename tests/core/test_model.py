@@ -6,6 +6,7 @@ import gc
 import weakref
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -149,3 +150,17 @@ def test_bounds_and_no_nan(seed, events, coef, where, start):
     for i, name in enumerate(OUTPUT_VARIABLES):
         lo_b, hi_b = State.bounds(name) if name != "relationship_index" else (0, 100)
         assert values[:, i].min() >= lo_b - 1e-4 and values[:, i].max() <= hi_b + 1e-4, name
+
+
+@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+def test_every_shipped_scenario_runs_and_is_collected(name):
+    """Smoke-run each file in scenarios/ (as mesa-examples does), then check it is freed."""
+    sc = load_scenario(shipped_scenarios()[name])
+    model = RelationsModel(sc, runs=4, seed=1)
+    model.run()
+    values = model.values()
+    assert values.shape[0] == len(sc.months) and np.isfinite(values).all()
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None
