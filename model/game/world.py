@@ -83,6 +83,7 @@ class World:
             trajectory=self.trajectory(),
             ledger=model.ledger.frame(list(model.months), run=0),
             leaders=dict(model.leaders),
+            advice={seat: _advice(model, seat) for seat in ACTORS},
         )
 
     def trajectory(self) -> pd.DataFrame:
@@ -162,6 +163,7 @@ class WorldView:
     trajectory: pd.DataFrame
     ledger: pd.DataFrame
     leaders: dict[str, str]
+    advice: dict[str, tuple[tuple[str, float], ...]]
 
     @property
     def turns_done(self) -> int:
@@ -175,6 +177,18 @@ class WorldView:
     def available(self, seat: str) -> dict[str, bool]:
         """The seat's menu now: decision id -> whether its preconditions hold."""
         return dict(self.menus[seat])
+
+
+def _advice(model: RelationsModel, seat: str) -> tuple[tuple[str, float], ...]:
+    """What the seat's advisers recommend: its rule's choice probabilities now, best first.
+
+    The rule that plays a seat nobody holds is the seat's counsel when a team holds it: the
+    same theories (threat, abandonment, two-level games, diversion) weigh the same state.
+    """
+    agent = model.seats[seat]
+    probs = agent.probabilities()[:, 0]
+    ranked = sorted(zip(agent.menu, probs, strict=True), key=lambda dp: -dp[1])
+    return tuple((d.id, float(p)) for d, p in ranked if p > 0)
 
 
 def game_scenario(record: GameRecord) -> Any:

@@ -1,0 +1,175 @@
+"""The game's pages under Streamlit's AppTest: links open them, codes guard them, buttons act.
+
+AppTest does not fire ``run_every`` timers, so a second ``run()`` stands for the poll; two
+AppTest instances in one process share ``st.cache_resource`` as two browsers share a server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from model.game.engine import Game
+from model.game.setup import create_game
+from model.game.store import ENV_VAR, GameStore
+from model.i18n import tr
+
+PAGES = Path(__file__).resolve().parents[2] / "ui" / "pages"
+TIMEOUT = 60
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """A fresh database that the pages use (as ``rapprochement app --db`` sets it)."""
+    url = f"sqlite:///{tmp_path / 'pages.db'}"
+    monkeypatch.setenv(ENV_VAR, url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    store = GameStore(url)
+    yield store
+    store.dispose()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def page(name: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.title] + [e.value for e in at.caption]
+    parts += [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.error]
+    return "\n".join(str(p) for p in parts)
+
+
+def button(at: AppTest, label: str):
+    (found,) = [b for b in at.button if b.label == label]
+    return found
+
+
+def new_game(store, scenario_text, humans=("seoul", "tokyo"), **options):
+    new = create_game(store, scenario_text, list(humans), seed=21, turns=3, **options)
+    return Game(store, new.id), new
+
+
+def test_seat_page_without_a_link_asks_for_game_and_code(db):
+    """No query parameters: a message and a form, no error."""
+    at = page("play")
+    assert not at.exception
+    assert tr("game.error.no_game") in texts(at)
+    assert len(at.text_input) == 2
+
+
+def test_wrong_code_is_refused_and_changes_nothing(db, scenario_text):
+    """A wrong code shows the clear message and the log stays empty."""
+    game, new = new_game(db, scenario_text)
+    for name in ("play", "instructor", "projector", "debrief"):
+        at = page(name, game=game.id, code="wrongcode123")
+        assert not at.exception, name
+        assert [e.value for e in at.error] == [tr("game.error.wrong_code")], name
+    at = page("instructor", game=game.id, code=new.seat_codes["seoul"])  # a seat is no instructor
+    assert [e.value for e in at.error] == [tr("game.error.instructor_only")]
+    at = page("play", game=game.id, code=new.instructor_code)  # the instructor holds no seat
+    assert [e.value for e in at.error] == [tr("game.error.not_a_seat")]
+    at = page("play", game="nosuchgame", code=new.seat_codes["seoul"])
+    assert [e.value for e in at.error] == [tr("game.error.unknown_game", game="nosuchgame")]
+    assert db.entries(game.id) == []
+
+
+def test_seat_joins_submits_and_replaces(db, scenario_text):
+    """The seat page joins, submits one or two decisions, and a second submission replaces."""
+    game, new = new_game(db, scenario_text)
+    code = new.seat_codes["seoul"]
+    at = page("play", game=game.id, code=code)
+    assert not at.exception
+    assert "seoul" in game.timeline().joined
+    assert tr("game.play.waiting_start") in texts(at)
+    game.start(new.instructor_code)
+    at.run()  # the poll's rerun
+    choice = at.multiselect[0]
+    choice.set_value(["seoul_propose_summit", "seoul_trilateral_exercise"])
+    at.text_area[0].input("Let us meet.")
+    button(at, tr("game.play.submit")).click().run()
+    assert not at.exception and not at.error
+    pending = game.timeline().pending["seoul"]
+    assert pending.decisions == ("seoul_propose_summit", "seoul_trilateral_exercise")
+    assert pending.statement == "Let us meet."
+    at.multiselect[0].set_value(["seoul_hold"])
+    button(at, tr("game.play.submit")).click().run()
+    tl = game.timeline()
+    assert tl.pending["seoul"].decisions == ("seoul_hold",)
+    assert [r.decisions for r in tl.replaced] == [("seoul_propose_summit", "seoul_trilateral_exercise")]
+    assert any(tr("game.play.submitted", decisions="").split(":")[0] in s.value for s in at.success)
+
+
+def test_instructor_creates_a_game_and_runs_a_turn(db):
+    """Create from a shipped scenario, see links with QR codes, start, resolve once."""
+    at = page("instructor")
+    assert not at.exception
+    at.number_input(key="instructor_turns").set_value(2)
+    button(at, tr("game.instructor.create")).click().run()
+    assert not at.exception, at.exception
+    game_id, code = at.query_params["game"], at.query_params["code"]
+    game = Game(db, game_id)
+    assert game.role(code) == "instructor" and game.turns == 2
+    assert len(at.get("image")) == 5  # one QR code per seat (all five seats by default)
+    button(at, tr("game.instructor.start")).click().run()
+    assert game.timeline().status == "running"
+    second_tab = page("instructor", game=game_id, code=code)
+    resolve_label = tr("game.instructor.resolve", turn=1)
+    button(at, resolve_label).click().run()
+    button(second_tab, resolve_label).click().run()  # the same turn, clicked in another tab
+    assert not at.exception and not second_tab.exception
+    assert game.timeline().turn == 1
+    assert [e.kind for e in db.entries(game_id)].count("resolve") == 1
+    assert tr("game.instructor.resolve", turn=2) in [b.label for b in second_tab.button]
+
+
+def test_instructor_injects_and_rewinds(db, scenario_text):
+    """Inject an event, resolve, then rewind to the first turn."""
+    game, new = new_game(db, scenario_text)
+    game.start(new.instructor_code)
+    at = page("instructor", game=game.id, code=new.instructor_code)
+    at.selectbox(key="instructor_event").set_value("nuclear_test")
+    button(at, tr("game.instructor.inject_button")).click().run()
+    assert game.timeline().injects == ["nuclear_test"]
+    button(at, tr("game.instructor.resolve", turn=1)).click().run()
+    assert game.world().outcomes[0].injects == ("nuclear_test",)
+    button(at, tr("game.instructor.rewind_button")).click().run()
+    assert not at.exception
+    assert game.timeline().turn == 0 and game.timeline().branch == 1
+
+
+def test_projector_and_debrief_render_with_the_viewer_code(db, scenario_text):
+    """The viewer code opens the projector (with its fan) and the debrief (download, fork)."""
+    game, new = new_game(db, scenario_text)
+    game.start(new.instructor_code)
+    game.submit(new.seat_codes["seoul"], ["seoul_dokdo_visit"], "Ours.", turn=0)
+    game.resolve(new.instructor_code, 0)
+    projector = page("projector", game=game.id, code=new.viewer_code)
+    assert not projector.exception and not projector.error
+    debrief = page("debrief", game=game.id, code=new.viewer_code)
+    assert not debrief.exception and not debrief.error
+    assert tr("game.debrief.history_none", first="2026-01", last="2028-12") in texts(debrief)
+    at = page("play", game=game.id, code=new.viewer_code)  # the viewer holds no seat
+    assert [e.value for e in at.error] == [tr("game.error.not_a_seat")]
+
+
+def test_homework_student_resolves_from_the_seat_page(db, scenario_text):
+    """In homework mode the seat page has the resolve button and it advances the game."""
+    game, new = new_game(db, scenario_text, humans=("tokyo",), homework=True)
+    at = page("play", game=game.id, code=new.seat_codes["tokyo"])
+    assert not at.exception
+    at.multiselect[0].set_value(["tokyo_propose_summit"])
+    button(at, tr("game.play.submit")).click().run()
+    button(at, tr("game.play.resolve_homework")).click().run()
+    assert not at.exception and not at.error
+    outcome = game.world().outcomes[0]
+    assert outcome.decisions["tokyo"] == ("tokyo_propose_summit",)
+    assert tr("game.play.outcome", turn=1) in texts(at)

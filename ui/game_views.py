@@ -1,0 +1,287 @@
+"""Streamlit helpers the classroom game's pages share: store, codes, status, charts, polling.
+
+Why one module: the seat, instructor, projector and debrief pages must open a game from the
+same link format, refuse a wrong code the same way, show the turn and deadline the same way,
+and learn of changes made in other browsers the same way (a fragment that polls the log and
+reruns the page when the turn moved).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from model.catalogue import Decision, load_catalogue, parse_condition
+from model.game.debrief import turn_markers
+from model.game.engine import Game
+from model.game.errors import GameError
+from model.game.fork import projection
+from model.game.links import DEFAULT_BASE_URL
+from model.game.replay import Timeline
+from model.game.store import ENV_VAR, GameStore
+from model.game.world import WorldView
+from model.i18n import tr
+from ui import charts, widgets
+
+POLL_SECONDS = 3  # how often a page asks the log whether something changed (assumption)
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str | None) -> GameStore:
+    """One store per database for the whole server; it opens a connection per call."""
+    return GameStore(url)
+
+
+def store() -> GameStore:
+    """The app's game store: ``$RAPPROCHEMENT_DB`` (``rapprochement app --db``) or the default."""
+    return _store(os.environ.get(ENV_VAR) or None)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A game opened with a code: the game, the code and the role it opens."""
+
+    game: Game
+    code: str
+    role: str
+
+
+def error_text(err: GameError, lang: str, places: str) -> str:
+    """A refused request in the reader's language."""
+    return tr(err.key, lang, places, **err.values)
+
+
+def guard(action: Callable[[], Any], lang: str, places: str) -> Any:
+    """Run an action; a refusal or a failure becomes a message, never a traceback.
+
+    Returns:
+        The action's result, or None if it was refused or failed.
+    """
+    try:
+        return action()
+    except GameError as err:
+        st.error(error_text(err, lang, places))
+    except Exception as err:  # a user must never see a traceback; the server log keeps it
+        st.error(tr("game.common.error_unexpected", lang, places, message=type(err).__name__))
+    return None
+
+
+def _code_form(lang: str, places: str, key: str) -> None:
+    """Ask for a game id and code when the link did not carry them."""
+    with st.form(f"{key}_open"):
+        game_id = st.text_input(tr("game.common.game_id", lang, places), key=f"{key}_game")
+        code = st.text_input(tr("game.common.code", lang, places), type="password", key=f"{key}_code")
+        if st.form_submit_button(tr("game.common.open", lang, places)):
+            st.query_params["game"] = game_id.strip()
+            st.query_params["code"] = code.strip()
+            st.rerun()
+
+
+def open_game(lang: str, places: str, key: str, accept: Callable[[Game, str], bool] | None = None) -> Opened | None:
+    """Open the game named in the link (``?game=ID&code=C``) or ask for it.
+
+    Args:
+        lang: Reader's language.
+        places: Place-name setting.
+        key: Widget key prefix of the calling page.
+        accept: Which roles this page admits (given the game and the role); a refused role
+            gets the "not for this page" message. Default: any role of the game.
+
+    Returns:
+        The opened game, or None after showing why not (and the form to try again).
+    """
+    game_id = st.query_params.get("game", "").strip()
+    code = st.query_params.get("code", "").strip()
+    if not game_id:
+        st.info(tr("game.error.no_game", lang, places))
+        _code_form(lang, places, key)
+        return None
+    try:
+        game = Game(store(), game_id)
+        role = game.role(code)
+        if accept is not None and not accept(game, role):
+            raise GameError("game.error.not_a_seat" if key == "play" else "game.error.instructor_only")
+    except GameError as err:
+        st.error(error_text(err, lang, places))
+        _code_form(lang, places, key)
+        return None
+    return Opened(game, code, role)
+
+
+def header(game: Game, tl: Timeline, lang: str, places: str) -> None:
+    """Turn, months and status of a game in one line."""
+    turn = min(tl.turn, game.turns - 1)
+    months = game.months_of(turn)
+    status = tr(f"game.status.{tl.status}", lang, places)
+    st.markdown(
+        f"**{tr('game.common.turn_of', lang, places, turn=turn + 1, turns=game.turns)}** · "
+        f"{tr('game.common.months', lang, places, first=months[0], last=months[-1])} · "
+        f"{tr('game.common.status', lang, places, status=status)}"
+    )
+
+
+def deadline_text(tl: Timeline, lang: str, places: str) -> str:
+    """How long until the turn's deadline, or that there is none."""
+    if not tl.deadline:
+        return tr("game.common.no_deadline", lang, places)
+    left = (datetime.fromisoformat(tl.deadline) - datetime.now(UTC)).total_seconds()
+    if left <= 0:
+        return tr("game.common.deadline_over", lang, places)
+    return tr("game.common.deadline_in", lang, places, minutes=int(left // 60), seconds=int(left % 60))
+
+
+def _signature(tl: Timeline) -> tuple:
+    return (tl.turn, tl.status, tl.branch, tl.deadline)
+
+
+def watch(game: Game, tl: Timeline, lang: str, places: str, key: str, on_log: bool = False) -> None:
+    """Keep the page current: poll the log and rerun the page when the game moved.
+
+    Draws the deadline countdown. ``on_log`` reruns on any new log entry (the instructor and
+    the projector show every submission), otherwise only when the turn, status, branch or
+    deadline changed (a seat's page keeps the team's half-typed choice otherwise).
+    """
+    seen_key = f"{key}_seen"
+    st.session_state[seen_key] = (tl.last_seq, _signature(tl))
+
+    @st.fragment(run_every=POLL_SECONDS)
+    def _poll() -> None:
+        seq, sig = st.session_state.get(seen_key, (0, None))
+        try:
+            now_seq = game.store.last_seq(game.id)
+            if now_seq != seq:
+                now = game.timeline()
+                if on_log or _signature(now) != sig:
+                    st.rerun()
+                st.session_state[seen_key] = (now_seq, sig)
+                st.caption(deadline_text(now, lang, places))
+                return
+        except GameError:
+            return
+        st.caption(deadline_text(tl, lang, places))
+
+    _poll()
+
+
+def decision_label(did: str, lang: str, places: str) -> str:
+    """A decision's label in the reader's language."""
+    return load_catalogue().label("decision", did, lang, places)
+
+
+def event_label(eid: str, lang: str, places: str) -> str:
+    """An event's label in the reader's language."""
+    return load_catalogue().label("event", eid, lang, places)
+
+
+def preconditions_text(decision: Decision, lang: str, places: str) -> str:
+    """What must hold for a decision ("GSOMIA in force is no")."""
+    parts = []
+    for name, cond in decision.preconditions.items():
+        op, value = parse_condition(cond)
+        if op == "==" and value in (0, 1):
+            shown = tr("game.common.yes" if value else "game.common.no", lang, places)
+        else:
+            shown = f"{op.replace('==', '')}{value}"
+        parts.append(tr("game.play.requires", lang, places, fact=tr(f"variable.{name}", lang, places), value=shown))
+    return "; ".join(parts)
+
+
+def effects_hint(decision: Decision, lang: str, places: str) -> str:
+    """A hint of a decision's likely effects: arrows by direction, and what it may set off."""
+    hints = []
+    for eff in decision.effects:
+        arrow = "↑" if eff.mean > 0 else "↓"
+        hints.append(f"{arrow} {tr(f'variable.{eff.var}', lang, places)}")
+    text = tr("game.play.effects_hint", lang, places, effects=", ".join(hints)) if hints else ""
+    if decision.triggers:
+        events = ", ".join(f"{event_label(t.event, lang, places)} ({t.prob:.0%})" for t in decision.triggers)
+        text = (text + " · " if text else "") + tr("game.play.may_trigger", lang, places, events=events)
+    return text
+
+
+def game_table(view: WorldView) -> pd.DataFrame:
+    """The game's monthly trajectory as a tidy table (run 0), without the start point."""
+    traj = view.trajectory[view.trajectory.t >= 0]
+    return pd.DataFrame({"run": 0, "month": traj.month, "variable": traj.variable, "value": traj.value}).reset_index(
+        drop=True
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _fan_table(game_id: str, signature: tuple, _game: Game, _resolved: list) -> pd.DataFrame:
+    """The projection's tidy table, computed once per game and set of resolved turns."""
+    return projection(_game.record, _resolved).table
+
+
+def trajectory_figure(
+    game: Game, tl: Timeline, view: WorldView, lang: str, places: str, fan: bool = False
+) -> charts.Figure | None:
+    """The relationship index so far with each turn's decisions marked, and optionally the fan.
+
+    Returns:
+        The figure, or None when there is nothing to draw yet and no fan was asked for.
+    """
+    table = game_table(view)
+    if fan and tl.turn < game.turns:
+        signature = tuple((r.turn, r.seq) for r in tl.resolved)
+        future = _fan_table(game.id, signature, game, list(tl.resolved))
+        table = pd.concat([table, future], ignore_index=True)
+    if table.empty:
+        return None
+    markers = turn_markers(view, lang, places)
+    return charts.fan_chart(table, "relationship_index", events=markers, lang=lang, places=places)
+
+
+def show_trajectory(
+    game: Game, tl: Timeline, view: WorldView, lang: str, places: str, key: str, fan: bool = False
+) -> None:
+    """Draw the trajectory (and fan); a failed projection leaves the trajectory standing."""
+    try:
+        fig = trajectory_figure(game, tl, view, lang, places, fan)
+    except GameError as err:
+        st.warning(tr("game.projector.fan_unavailable", lang, places, message=error_text(err, lang, places)))
+        fig = trajectory_figure(game, tl, view, lang, places, False)
+    if fig is None:
+        st.info(tr("game.common.nothing_yet", lang, places))
+        return
+    widgets.show_figure(fig, lang, key=key)
+
+
+def base_url() -> str:
+    """Where this app is reached, for join links (the browser's own address)."""
+    try:
+        url = st.context.url
+    except Exception:  # older servers or tests without a browser
+        url = None
+    if not url:
+        return DEFAULT_BASE_URL
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code of ``text`` as PNG bytes (the ``qrcode`` package)."""
+    import qrcode
+
+    image = qrcode.make(text, box_size=6, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def page_link(page: str, game_id: str, code: str) -> str:
+    """A relative link to another page of the same game."""
+    return f"/{page}?game={game_id}&code={code}"
+
+
+def labels(ids: Iterable[str], lang: str, places: str) -> str:
+    """Decision labels joined for one line."""
+    return "; ".join(decision_label(d, lang, places) for d in ids)

@@ -1,0 +1,211 @@
+"""Play a seat: the team's briefing, its menu, its submission, and the outcome of each turn.
+
+Opened from the team's link (``/play?game=ID&code=C``). The page polls the game's log and
+redraws itself when the turn changes, so a team never has to reload. In homework mode the one
+student also resolves the turns here, at their own pace.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from model.catalogue import ACTORS, load_catalogue
+from model.game.debrief import decision_effects, effects_text
+from model.game.engine import Game
+from model.game.replay import ENDED, LOBBY, PAUSED, Timeline
+from model.game.setup import MAX_DECISIONS, MAX_STATEMENT, SEATS
+from model.game.world import WorldView
+from model.i18n import tr
+from ui import game_views as gv
+from ui import widgets
+
+KEY = "play"
+INDICATORS = (
+    "relationship_index",
+    "kr_favorable_japan",
+    "jp_favorable_korea",
+    "kr_gov_approval",
+    "jp_gov_approval",
+    "nk_threat",
+)
+NOTE_VALUES = {
+    "seoul": {"approval": "kr_gov_approval", "public": "kr_favorable_japan", "salience": "kr_salience"},
+    "tokyo": {"approval": "jp_gov_approval", "public": "jp_favorable_korea", "salience": "jp_salience"},
+    "washington": {"commitment": "us_commitment", "threat": "nk_threat"},
+    "kr_public": {"public": "kr_favorable_japan", "salience": "kr_salience"},
+    "jp_public": {"public": "jp_favorable_korea", "salience": "jp_salience"},
+}
+
+
+def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str) -> None:
+    """Last turn's outcome: events, everyone's decisions and statements, what ours did."""
+    if not view.outcomes:
+        st.markdown(tr("game.play.what_happened_first", lang, places, month=game.months_of(0)[0]))
+        return
+    last = view.outcomes[-1]
+    st.markdown(f"**{tr('game.play.outcome', lang, places, turn=last.turn + 1)}**")
+    events = [o for o in last.occurrences if o.kind == "event"]
+    for o in events:
+        st.markdown(f"- {view.months[o.t]}: {gv.event_label(o.id, lang, places)}")
+    st.markdown(f"**{tr('game.play.others_chose', lang, places)}**")
+    for other in ACTORS:
+        chosen = last.decisions.get(other, ())
+        text = gv.labels(chosen, lang, places) or tr("game.common.kept_course", lang, places)
+        player = tr(f"game.player.{last.played_by[other]}", lang, places)
+        line = f"- **{tr(f'actor.{other}', lang, places)}** ({player}): {text}"
+        statement = last.statements.get(other)
+        if statement:
+            line += f' — "{statement}"'
+        st.markdown(line)
+    mine = [e for e in decision_effects(view) if e.turn == last.turn and e.seat == seat]
+    if mine:
+        st.markdown(f"**{tr('game.play.your_decisions_did', lang, places)}**")
+        for e in mine:
+            st.markdown(f"- {gv.decision_label(e.decision, lang, places)}: {effects_text(e.effects, lang, places)}")
+
+
+def indicators(view: WorldView, lang: str, places: str) -> None:
+    """Key numbers now, with their change over the last turn."""
+    traj = view.trajectory
+    before_t = view.outcomes[-1].first_t - 1 if view.outcomes else -1
+    cols = st.columns(3)
+    for k, var in enumerate(INDICATORS):
+        now = view.value(var)
+        past = traj[(traj.t == before_t) & (traj.variable == var)].value
+        delta = None if past.empty or not view.outcomes else f"{now - float(past.iloc[0]):+.1f}"
+        cols[k % 3].metric(tr(f"variable.{var}", lang, places), f"{now:.1f}", delta)
+
+
+def advisers(seat: str, view: WorldView, lang: str, places: str) -> None:
+    """The seat's advisers: its rule's leaning in the present state."""
+    advice = [(d, p) for d, p in view.advice.get(seat, ()) if view.available(seat).get(d)]
+    if advice:
+        d, p = advice[0]
+        st.markdown(
+            tr("game.play.adviser_lean", lang, places, decision=gv.decision_label(d, lang, places), share=100 * p)
+        )
+    if len(advice) > 1:
+        d, p = advice[1]
+        st.markdown(
+            tr("game.play.adviser_second", lang, places, decision=gv.decision_label(d, lang, places), share=100 * p)
+        )
+
+
+def private_note(seat: str, view: WorldView, lang: str, places: str) -> None:
+    """Numbers only this seat's page shows, and the theory that makes them matter."""
+    values = {name: view.value(var) for name, var in NOTE_VALUES[seat].items()}
+    st.info(tr(f"game.note.{seat}", lang, places, **values))
+
+
+def menu(seat: str, view: WorldView, lang: str, places: str) -> None:
+    """Every decision of the seat: briefing, what it needs, what it may do."""
+    cat = load_catalogue()
+    open_now = view.available(seat)
+    for did, available in open_now.items():
+        decision = cat.decisions[did]
+        title = gv.decision_label(did, lang, places)
+        with st.expander(title if available else f"~~{title}~~"):
+            st.markdown(cat.briefing("decision", did, lang, places))
+            if not available:
+                st.caption(tr("game.play.unavailable", lang, places, why=gv.preconditions_text(decision, lang, places)))
+            hint = gv.effects_hint(decision, lang, places)
+            if hint:
+                st.caption(hint)
+
+
+def submission_form(opened: gv.Opened, seat: str, tl: Timeline, view: WorldView, lang: str, places: str) -> None:
+    """Choose one or two decisions and an optional statement; submit (again, to replace)."""
+    open_now = [d for d, ok in view.available(seat).items() if ok]
+    mine = tl.pending.get(seat)
+    if mine is not None:
+        st.success(tr("game.play.submitted", lang, places, decisions=gv.labels(mine.decisions, lang, places)))
+    with st.form(f"{KEY}_form_{tl.branch}_{tl.turn}"):
+        chosen = st.multiselect(
+            tr("game.play.choose", lang, places),
+            open_now,
+            default=[d for d in (mine.decisions if mine else ()) if d in open_now],
+            max_selections=MAX_DECISIONS,
+            format_func=lambda d: gv.decision_label(d, lang, places),
+            key=f"{KEY}_choice_{tl.branch}_{tl.turn}",
+        )
+        statement = st.text_area(
+            tr("game.play.statement", lang, places),
+            value=mine.statement if mine else "",
+            max_chars=MAX_STATEMENT,
+            help=tr("game.play.statement_help", lang, places),
+            key=f"{KEY}_statement_{tl.branch}_{tl.turn}",
+        )
+        sent = st.form_submit_button(tr("game.play.submit", lang, places), type="primary")
+    if sent:
+        done = gv.guard(lambda: opened.game.submit(opened.code, chosen, statement, turn=tl.turn), lang, places)
+        if done is not None:
+            st.rerun()
+
+
+def homework_controls(opened: gv.Opened, tl: Timeline, lang: str, places: str) -> None:
+    """In homework mode the student resolves each turn when ready."""
+    st.caption(tr("game.play.homework_note", lang, places, seat=tr(f"actor.{opened.role}", lang, places)))
+    if tl.status not in (ENDED,) and st.button(
+        tr("game.play.resolve_homework", lang, places), key=f"{KEY}_resolve_{tl.branch}_{tl.turn}"
+    ):
+
+        def resolve() -> bool:
+            if tl.status == LOBBY:
+                opened.game.start(opened.code)
+            return opened.game.resolve(opened.code, tl.turn)
+
+        if gv.guard(resolve, lang, places) is not None:
+            st.rerun()
+
+
+def main() -> None:
+    """Draw the seat's page."""
+    lang, places = widgets.settings()
+    opened = gv.open_game(lang, places, KEY, accept=lambda _game, role: role in SEATS)
+    if opened is None:
+        return
+    game, seat = opened.game, opened.role
+    joined_key = f"{KEY}_joined_{game.id}_{seat}"
+    if not st.session_state.get(joined_key):
+        if gv.guard(lambda: game.join(opened.code), lang, places) is None:
+            return
+        st.session_state[joined_key] = True
+    tl = gv.guard(game.timeline, lang, places)
+    view = gv.guard(lambda: game.world(tl), lang, places) if tl is not None else None
+    if tl is None or view is None:
+        return
+    st.title(tr("game.play.title", lang, places, seat=tr(f"actor.{seat}", lang, places), scenario=view.scenario.title))
+    gv.header(game, tl, lang, places)
+    gv.watch(game, tl, lang, places, KEY)
+    if game.homework:
+        homework_controls(opened, tl, lang, places)
+    if tl.status == ENDED:
+        st.success(tr("game.play.ended", lang, places))
+        st.markdown(f"[{tr('game.play.open_debrief', lang, places)}]({gv.page_link('debrief', game.id, opened.code)})")
+    elif tl.status == LOBBY and not game.homework:
+        st.info(tr("game.play.waiting_start", lang, places))
+    elif tl.status == PAUSED:
+        st.info(tr("game.play.waiting_paused", lang, places))
+
+    st.header(tr("game.play.briefing", lang, places))
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(tr("game.play.what_happened", lang, places))
+        what_happened(game, seat, view, lang, places)
+    with right:
+        st.subheader(tr("game.play.advisers", lang, places))
+        advisers(seat, view, lang, places)
+        st.subheader(tr("game.play.private_note", lang, places))
+        private_note(seat, view, lang, places)
+    st.subheader(tr("game.play.indicators", lang, places))
+    indicators(view, lang, places)
+    if tl.status != ENDED:
+        st.header(tr("game.play.menu", lang, places))
+        if tl.status != PAUSED and (tl.status != LOBBY or game.homework):
+            submission_form(opened, seat, tl, view, lang, places)
+        menu(seat, view, lang, places)
+    gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_trajectory")
+
+
+if __name__ == "__main__":
+    main()
