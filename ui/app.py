@@ -34,6 +34,10 @@ def main() -> None:
     st.set_page_config(page_title=tr("app.title"), page_icon=":material/public:", layout="wide")
     pages = [
         page("home.py", "nav.home", "home", ":material/home:", default=True),
+        page("play.py", "game.page.play", "play", ":material/sports_esports:"),
+        page("instructor.py", "game.page.instructor", "instructor", ":material/school:"),
+        page("projector.py", "game.page.projector", "projector", ":material/present_to_all:"),
+        page("debrief.py", "game.page.debrief", "debrief", ":material/summarize:"),
     ]
     st.navigation(pages).run()
 
