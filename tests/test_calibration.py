@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -74,9 +76,7 @@ def test_affinity_offset_is_the_paired_gap():
     """The wording offset is the mean Cabinet Office minus Genron gap over 2013-2018."""
     off, n = polls.affinity_offset()
     assert n == 6
-    assert off == pytest.approx(
-        np.mean([40.7 - 31.1, 31.5 - 20.5, 33.0 - 23.8, 38.1 - 29.1, 37.5 - 26.9, 39.4 - 22.9])
-    )
+    assert off == pytest.approx(np.mean([40.7 - 31.1, 31.5 - 20.5, 33.0 - 23.8, 38.1 - 29.1, 37.5 - 26.9, 39.4 - 22.9]))
     assert polls.series_offset("kr_good_impression") == 0.0
 
 
@@ -148,3 +148,80 @@ def test_signatures_detect_a_wrong_direction():
     s = fit.sig_jp_drop_after_dokdo(tab)
     assert s.holds and s.simulated == pytest.approx(-10.0) and s.share == 1.0
     assert fit.sig_jp_further_fall_2014(tab).holds
+
+
+# --- the calibration itself ---------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+REPLAY = ROOT / "scenarios" / "history-2012-2025.yaml"
+
+
+def test_calibration_is_deterministic_and_never_worse_than_the_defaults(tmp_path):
+    """A tiny calibration: same seed, same result; the chosen point beats the defaults."""
+    from model.analysis import calibration as cal
+
+    def once():
+        problem = cal.make_problem(REPLAY, runs=8, seed=5, coefficients=["kr_fav_base", "fav_relax_rate"])
+        return problem, cal.calibrate(problem, design=4, refine=8, profile_points=3)
+
+    p1, r1 = once()
+    _, r2 = once()
+    assert r1.values == r2.values and r1.loss == r2.loss
+    assert r1.loss <= r1.prior_loss
+    for i, cid in enumerate(p1.ids):
+        assert p1.low[i] <= r1.values[cid] <= p1.high[i]
+    doc = cal.result_document(p1, r1, "test", 4, 8)
+    path = cal.write_result(doc, tmp_path / "calibrated.yaml")
+    import yaml
+
+    back = yaml.safe_load(path.read_text())
+    assert set(back["values"]) == {"kr_fav_base", "fav_relax_rate"}
+    assert back["provenance"]["until"] == "2019-12"
+    assert set(back["training_error"]["rmse_of_median_per_series"]) == set(polls.SERIES)
+
+
+def test_loss_weights_series_equally_and_derived_values_half():
+    from model.analysis import calibration as cal
+
+    targets = polls.poll_targets()
+    exact = np.array([t.value for t in targets])
+    assert cal.total_loss(cal.loss_parts(exact, targets)) == 0.0
+    shifted = exact + 2.0
+    parts = cal.loss_parts(shifted, targets)
+    assert all(v == pytest.approx(2.0) for v in parts.values())
+    assert cal.total_loss(parts) == pytest.approx(2.0)
+
+
+def test_cli_refuses_a_window_into_2020(capsys):
+    from model.cli import main
+
+    code = main(["calibrate", str(REPLAY), "--until", "2020-06", "--quiet"])
+    assert code == 2
+    assert "held out" in capsys.readouterr().err
+
+
+def test_cli_bad_scenario_gives_file_line_errors(tmp_path, capsys):
+    from model.cli import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\ntitle: t\nquestion: q\nstart: 2012-01\nend: 2013-01\nbogus: 1\n")
+    assert main(["calibrate", str(bad), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "bad.yaml:6: bogus" in err
+
+
+def test_committed_calibration_is_what_the_catalogue_uses():
+    """calibrated.yaml: values inside their ranges, read by the catalogue with their source."""
+    import yaml
+
+    from model.catalogue import load_catalogue
+
+    doc = yaml.safe_load((ROOT / "model" / "catalogue" / "calibrated.yaml").read_text())
+    cat = load_catalogue()
+    for cid, value in doc["values"].items():
+        coef = cat.coefficients[cid]
+        assert coef.range[0] <= value <= coef.range[1]
+        assert coef.value == pytest.approx(value)
+        assert coef.source.startswith("calibrated")
+        assert doc["coefficients"][cid]["pinned"] in (True, False)
+    assert doc["provenance"]["until"] < polls.HOLDOUT_START

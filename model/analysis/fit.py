@@ -44,6 +44,7 @@ def wide(table: pd.DataFrame, variable: str) -> pd.DataFrame:
     sub = table[table["variable"] == variable]
     if sub.empty:
         raise KeyError(f"variable {variable!r} is not in the run table")
+    sub = sub.assign(month=sub["month"].astype(str))  # run_ensemble gives categories
     return sub.pivot(index="month", columns="run", values="value").sort_index()
 
 
@@ -139,12 +140,8 @@ def bands(
     for v in variables:
         w = wide(table, v).to_numpy(dtype=float)
         q = np.quantile(w, [BAND[0], 0.5, BAND[1]], axis=1)
-        months = sorted(table.loc[table["variable"] == v, "month"].unique())
-        frames.append(
-            pd.DataFrame(
-                {"month": months, "variable": v, "low": q[0], "median": q[1], "high": q[2]}
-            )
-        )
+        months = sorted(str(m) for m in table.loc[table["variable"] == v, "month"].unique())
+        frames.append(pd.DataFrame({"month": months, "variable": v, "low": q[0], "median": q[1], "high": q[2]}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -260,8 +257,7 @@ def sig_nk_threat_2018_2022(table: pd.DataFrame) -> Signature:
     return Signature(
         "nk_launches_2018_2022",
         "North Korean launches: none in 2018 (the diplomacy year), many in 2022",
-        f"CNS: {yearly[2018]} missiles in 2018, {yearly[2022]} in 2022 "
-        "(scripted inputs of the replay)",
+        f"CNS: {yearly[2018]} missiles in 2018, {yearly[2022]} in 2022 (scripted inputs of the replay)",
         med,
         share,
         holds,
@@ -288,8 +284,7 @@ def sig_people_fall_2019(table: pd.DataFrame) -> Signature:
     return Signature(
         "people_fall_2019",
         "Korean travel to Japan collapses after the July 2019 export controls (boycott)",
-        f"JNTO: Korean visitors to Japan {visitor_change():+.1%} in 2019 "
-        "(Aug -48%, Oct -65.5% year on year)",
+        f"JNTO: Korean visitors to Japan {visitor_change():+.1%} in 2019 (Aug -48%, Oct -65.5% year on year)",
         med,
         share,
         holds,

@@ -22,9 +22,7 @@ import pandas as pd
 HOLDOUT_START = "2020-01"
 """First month held out: no calibration target may be dated on or after it."""
 
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTH_NAMES = ("january february march april may june july august september october november december").split()
 _MONTHS = (
     {name: i for i, name in enumerate(_MONTH_NAMES, start=1)}
     | {name[:3]: i for i, name in enumerate(_MONTH_NAMES, start=1)}
@@ -192,9 +190,7 @@ def poll_targets(until: str = "2019-12", series: tuple[str, ...] | None = None) 
         KeyError: for an unknown series key.
     """
     if until >= HOLDOUT_START:
-        raise HoldoutError(
-            f"training window ends {until}: polls from {HOLDOUT_START} on are held out"
-        )
+        raise HoldoutError(f"training window ends {until}: polls from {HOLDOUT_START} on are held out")
     keys = series or tuple(SERIES)
     data = _read_csv("opinion_until_2019.csv")
     out: list[PollTarget] = []
@@ -260,9 +256,7 @@ def context_values() -> dict[str, ContextValue]:
     out = {}
     for key, csv_series in wanted.items():
         row = data[(data["series"] == csv_series) & (data["year"] == 2011)].iloc[0]
-        out[key] = ContextValue(
-            csv_series, 2011, float(row["value"]), str(row["source_url_or_title"])
-        )
+        out[key] = ContextValue(csv_series, 2011, float(row["value"]), str(row["source_url_or_title"]))
     return out
 
 
