@@ -34,6 +34,9 @@ def main() -> None:
     st.set_page_config(page_title=tr("app.title"), page_icon=":material/public:", layout="wide")
     pages = [
         page("home.py", "nav.home", "home", ":material/home:", default=True),
+        page("explore.py", "explore.nav", "explore", ":material/insights:"),
+        page("compare.py", "compare.nav", "compare", ":material/compare_arrows:"),
+        page("model_data.py", "modeldata.nav", "model", ":material/menu_book:"),
         page("play.py", "game.page.play", "play", ":material/sports_esports:"),
         page("instructor.py", "game.page.instructor", "instructor", ":material/school:"),
         page("projector.py", "game.page.projector", "projector", ":material/present_to_all:"),

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, tr
@@ -59,9 +60,7 @@ class Figure:
     data: pd.DataFrame
 
 
-def variable_label(
-    variable: str, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES
-) -> str:
+def variable_label(variable: str, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> str:
     """The reader's name for a model variable (the key itself when none is written yet)."""
     return tr(f"variable.{variable}", lang, places)
 
@@ -81,15 +80,17 @@ def quantile_table(table: pd.DataFrame, variables: Sequence[str]) -> pd.DataFram
     """Median and the 50% and 90% bands over runs, per month and variable.
 
     Args:
-        table: The tidy ensemble table.
+        table: The tidy ensemble table (or a frame this function returned, used as it is).
         variables: Which variables to summarise; absent ones are skipped.
 
     Returns:
         Columns ``month``, ``variable``, ``q05``, ``q25``, ``median``, ``q75``, ``q95``, ``runs``.
     """
+    if "median" in table.columns:  # already summarised (see ``summarise``)
+        return table[table["variable"].isin(list(variables))].reset_index(drop=True)
     _check_columns(table, ("run", "month", "variable", "value"), "The results table")
     sub = table[table["variable"].isin(list(variables))]
-    grouped = sub.groupby(["variable", "month"], sort=True)["value"]
+    grouped = sub.groupby(["variable", "month"], sort=True, observed=True)["value"]
     out = pd.DataFrame({name: grouped.quantile(q) for name, q in QUANTILES.items()})
     out["runs"] = grouped.size()
     return out.reset_index()[["month", "variable", *QUANTILES, "runs"]]
@@ -100,11 +101,53 @@ def share_on_table(table: pd.DataFrame, variables: Sequence[str]) -> pd.DataFram
 
     A fact counts as on when its value is at least 0.5, so 0/1 and 0/100 codings both work.
     """
+    if "share_on" in table.columns:  # already summarised (see ``summarise``)
+        return table[table["variable"].isin(list(variables))].reset_index(drop=True)
     _check_columns(table, ("run", "month", "variable", "value"), "The results table")
     sub = table[table["variable"].isin(list(variables))]
     on = (sub["value"] >= 0.5).astype(float) * 100.0
     out = on.groupby([sub["variable"], sub["month"]]).mean().rename("share_on")
     return out.reset_index()[["month", "variable", "share_on"]]
+
+
+def summarise(
+    values: np.ndarray, months: Sequence[str], variables: Sequence[str], wanted: Iterable[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Quantiles and shares-on straight from an ensemble's array, for the charts.
+
+    Why: every widget interaction redraws the page; summarising the array once per ensemble
+    (a few milliseconds with numpy) spares a group-by over the long table on every redraw.
+    The charts accept these frames wherever they accept the tidy table.
+
+    Args:
+        values: Array (months, variables, runs), as the core's ensemble result holds it.
+        months: Calendar labels of the first axis.
+        variables: Names of the second axis.
+        wanted: Variables to summarise.
+
+    Returns:
+        ``(quantiles, shares)``: the frames of :func:`quantile_table` and
+        :func:`share_on_table` for the wanted variables.
+    """
+    index = [variables.index(v) for v in wanted if v in variables]
+    names = [variables[i] for i in index]
+    sub = values[:, index, :].astype(np.float64)  # (months, k, runs)
+    qs = np.quantile(sub, list(QUANTILES.values()), axis=2)  # (5, months, k)
+    n_t, n_k = sub.shape[0], sub.shape[1]
+    month_col = np.repeat(np.asarray(months, dtype=object), n_k)
+    var_col = np.tile(np.asarray(names, dtype=object), n_t)
+    quant = pd.DataFrame({"month": month_col, "variable": var_col})
+    for j, name in enumerate(QUANTILES):
+        quant[name] = qs[j].reshape(-1)
+    quant["runs"] = sub.shape[2]
+    shares = pd.DataFrame(
+        {"month": month_col, "variable": var_col, "share_on": (sub >= 0.5).mean(axis=2).reshape(-1) * 100}
+    )
+    order = ["variable", "month"]
+    return (
+        quant.sort_values(order, kind="stable").reset_index(drop=True)[["month", "variable", *QUANTILES, "runs"]],
+        shares.sort_values(order, kind="stable").reset_index(drop=True),
+    )
 
 
 def _readable(frame: pd.DataFrame, lang: str, places: str) -> pd.DataFrame:
@@ -133,12 +176,10 @@ def _event_layer(events: pd.DataFrame | None, months: Sequence[str]) -> list[alt
         return []
     inside["date"] = _dates(inside["month"])
     base = alt.Chart(inside)
-    rules = base.mark_rule(color=EVENT_COLOUR, strokeDash=[4, 3]).encode(
-        x="date:T", tooltip=["month:N", "label:N"]
+    rules = base.mark_rule(color=EVENT_COLOUR, strokeDash=[4, 3]).encode(x="date:T", tooltip=["month:N", "label:N"])
+    text = base.mark_text(align="left", dx=3, dy=-4, angle=0, fontSize=10, color=EVENT_COLOUR).encode(
+        x="date:T", y=alt.value(8), text="label:N"
     )
-    text = base.mark_text(
-        align="left", dx=3, dy=-4, angle=0, fontSize=10, color=EVENT_COLOUR
-    ).encode(x="date:T", y=alt.value(8), text="label:N")
     return [rules, text]
 
 
@@ -169,9 +210,7 @@ def _fan_from_quantiles(
     q: pd.DataFrame, title: str, events: pd.DataFrame | None, lang: str, zero_rule: bool = False
 ) -> Figure:
     base = alt.Chart(q).encode(x=_time_x(lang))
-    band90 = base.mark_area(opacity=0.18, color=BAND_COLOUR).encode(
-        y=alt.Y("q05:Q", title=title), y2="q95:Q"
-    )
+    band90 = base.mark_area(opacity=0.18, color=BAND_COLOUR).encode(y=alt.Y("q05:Q", title=title), y2="q95:Q")
     band50 = base.mark_area(opacity=0.35, color=BAND_COLOUR).encode(y="q25:Q", y2="q75:Q")
     median = base.mark_line(color=BAND_COLOUR, strokeWidth=2).encode(
         y="median:Q",
@@ -186,9 +225,7 @@ def _fan_from_quantiles(
     )
     layers: list[alt.Chart] = [band90, band50, median]
     if zero_rule:
-        layers.append(
-            alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="black").encode(y="zero:Q")
-        )
+        layers.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="black").encode(y="zero:Q"))
     layers += _event_layer(events, list(q["month"]))
     chart = alt.layer(*layers).properties(title=title, height=320)
     return Figure(chart, _table_for_reader(q, lang))
@@ -234,9 +271,7 @@ def lines_chart(
     present = [v for v in variables if v in set(table["variable"].unique())]
     q = _readable(quantile_table(table, present), lang, places)
     labels = [variable_label(v, lang, places) for v in present]
-    colour = alt.Color(
-        "label:N", scale=_colour_scale(labels), title=None, legend=alt.Legend(orient="bottom")
-    )
+    colour = alt.Color("label:N", scale=_colour_scale(labels), title=None, legend=alt.Legend(orient="bottom"))
     base = alt.Chart(q).encode(x=_time_x(lang), color=colour)
     band = base.mark_area(opacity=0.22).encode(y="q25:Q", y2="q75:Q")
     median = base.mark_line(strokeWidth=2).encode(
@@ -288,16 +323,12 @@ def lines_chart(
     return Figure(chart, data)
 
 
-def tracks_chart(
-    table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES
-) -> Figure:
+def tracks_chart(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> Figure:
     """The five relationship tracks (diplomatic, security, economic, history, people)."""
     return lines_chart(table, TRACKS, "charts.tracks_title", lang, places)
 
 
-def approval_chart(
-    table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES
-) -> Figure:
+def approval_chart(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> Figure:
     """Approval of the Korean and the Japanese governments."""
     return lines_chart(table, APPROVALS, "charts.approval_title", lang, places)
 
@@ -363,9 +394,7 @@ def institutions_chart(
         .mark_line(interpolate="step-after", strokeWidth=2)
         .encode(
             x=_time_x(lang),
-            y=alt.Y(
-                "share_on:Q", title=tr("charts.share_on", lang), scale=alt.Scale(domain=[0, 100])
-            ),
+            y=alt.Y("share_on:Q", title=tr("charts.share_on", lang), scale=alt.Scale(domain=[0, 100])),
             color=alt.Color(
                 "label:N",
                 scale=_colour_scale(labels),
@@ -398,8 +427,9 @@ def paired_difference(table_a: pd.DataFrame, table_b: pd.DataFrame, variable: st
     pairwise difference isolates the effect of what differs between the scenarios.
     """
     cols = ["run", "month", "value"]
-    a = table_a.loc[table_a["variable"] == variable, cols]
-    b = table_b.loc[table_b["variable"] == variable, cols]
+    # Months as plain text: two ensembles' categorical months have different category sets.
+    a = table_a.loc[table_a["variable"] == variable, cols].astype({"month": str})
+    b = table_b.loc[table_b["variable"] == variable, cols].astype({"month": str})
     merged = a.merge(b, on=["run", "month"], suffixes=("_a", "_b"))
     merged["value"] = merged["value_b"] - merged["value_a"]
     merged["variable"] = variable
@@ -418,9 +448,7 @@ def difference_fan_chart(
     if diff.empty:
         raise ValueError(tr("charts.no_overlap", lang))
     q = _readable(quantile_table(diff, [variable]), lang, places)
-    title = tr(
-        "charts.difference_title", lang, places, variable=variable_label(variable, lang, places)
-    )
+    title = tr("charts.difference_title", lang, places, variable=variable_label(variable, lang, places))
     return _fan_from_quantiles(q, title, None, lang, zero_rule=True)
 
 
@@ -460,16 +488,12 @@ def waterfall_table(
         for r in shown.itertuples()
     ]
     if not rest.empty:
-        rows.append(
-            {"cause": "_other", "actor": "", "label": "_other", "delta": rest["delta"].sum()}
-        )
+        rows.append({"cause": "_other", "actor": "", "label": "_other", "delta": rest["delta"].sum()})
     out = pd.DataFrame(rows, columns=["cause", "actor", "label", "delta"])
     out["end"] = out["delta"].cumsum()
     out["start"] = out["end"] - out["delta"]
     net = out["delta"].sum() if not out.empty else 0.0
-    total = pd.DataFrame(
-        [{"cause": "_net", "actor": "", "label": "_net", "delta": net, "start": 0.0, "end": net}]
-    )
+    total = pd.DataFrame([{"cause": "_net", "actor": "", "label": "_net", "delta": net, "start": 0.0, "end": net}])
     out = pd.concat([out, total], ignore_index=True) if not out.empty else total
     out.insert(0, "step", range(1, len(out) + 1))
     return out
@@ -495,9 +519,7 @@ def waterfall_chart(
         for c, d in zip(w["cause"], w["delta"], strict=True)
     ]
     kinds = [tr("charts.raised", lang), tr("charts.lowered", lang), tr("charts.net_change", lang)]
-    title = tr(
-        "charts.waterfall_title", lang, places, variable=variable_label(variable, lang, places)
-    )
+    title = tr("charts.waterfall_title", lang, places, variable=variable_label(variable, lang, places))
     chart = (
         alt.Chart(w)
         .mark_bar()
@@ -589,13 +611,9 @@ def tornado_chart(
         The chart and its table, ranked.
     """
     _check_columns(indices, (label, value), "The sensitivity table")
-    ranked = indices.sort_values(value, key=lambda s: s.abs(), ascending=False).reset_index(
-        drop=True
-    )
+    ranked = indices.sort_values(value, key=lambda s: s.abs(), ascending=False).reset_index(drop=True)
     order = list(ranked[label].astype(str))
-    base = alt.Chart(ranked).encode(
-        y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
-    )
+    base = alt.Chart(ranked).encode(y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)))
     bars = base.mark_bar(color=OKABE_ITO[0]).encode(
         x=alt.X(f"{value}:Q", title=tr("charts.sensitivity_index", lang, value=value)),
         tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", format=".3f")]
@@ -603,11 +621,72 @@ def tornado_chart(
     )
     layers: list[alt.Chart] = [bars]
     if spread and spread in ranked.columns:
-        layers.append(
-            base.mark_tick(color=OKABE_ITO[1], thickness=2, size=16).encode(x=f"{spread}:Q")
-        )
+        layers.append(base.mark_tick(color=OKABE_ITO[1], thickness=2, size=16).encode(x=f"{spread}:Q"))
     chart = alt.layer(*layers).properties(
         title=tr("charts.tornado_title", lang, places), height=max(120, 26 * len(ranked))
     )
     cols = [label, value] + ([spread] if spread and spread in ranked.columns else [])
     return Figure(chart, ranked[cols].round(4))
+
+
+def fit_chart(
+    bands: pd.DataFrame,
+    points: pd.DataFrame,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+) -> Figure:
+    """The historical replay against the published polls: median and 90% band per public.
+
+    Args:
+        bands: ``month, variable, low, median, high`` (``model.analysis.fit.bands``).
+        points: Poll waves with ``variable, month, series, observed_model_scale, inside``
+            (``model.analysis.fit.poll_points``).
+        lang: Language of the texts.
+        places: Place-name setting.
+
+    Returns:
+        The chart and a table of each poll wave beside the simulated median and band.
+    """
+    _check_columns(bands, ("month", "variable", "low", "median", "high"), "The band frame")
+    b = _readable(bands, lang, places)
+    labels = list(dict.fromkeys(b["label"]))
+    colour = alt.Color("label:N", scale=_colour_scale(labels), title=None, legend=alt.Legend(orient="bottom"))
+    base = alt.Chart(b).encode(x=_time_x(lang), color=colour)
+    layers: list[alt.Chart] = [
+        base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", title=tr("charts.value", lang)), y2="high:Q"),
+        base.mark_line(strokeWidth=2).encode(y="median:Q"),
+    ]
+    data = pd.DataFrame()
+    if not points.empty:
+        p = _readable(points, lang, places)
+        p["inside_text"] = [tr("charts.yes" if v else "charts.no", lang) for v in p["inside"]]
+        layers.append(
+            alt.Chart(p)
+            .mark_point(filled=True, size=80, shape="diamond", stroke="black", strokeWidth=0.7)
+            .encode(
+                x="date:T",
+                y="observed_model_scale:Q",
+                color=colour,
+                tooltip=[
+                    alt.Tooltip("series:N", title=tr("charts.source", lang)),
+                    alt.Tooltip("month:N", title=tr("charts.month", lang)),
+                    alt.Tooltip("observed_model_scale:Q", title=tr("charts.observed", lang), format=".1f"),
+                    alt.Tooltip("median:Q", title=tr("charts.median", lang), format=".1f"),
+                ],
+            )
+        )
+        data = p[["month", "label", "series", "observed_model_scale", "median", "low", "high", "inside_text"]]
+        data = data.rename(
+            columns={
+                "month": tr("charts.month", lang),
+                "label": tr("charts.variable", lang),
+                "series": tr("charts.source", lang),
+                "observed_model_scale": tr("charts.observed", lang),
+                "median": tr("charts.median", lang),
+                "low": "5%",
+                "high": "95%",
+                "inside_text": tr("charts.inside_band", lang),
+            }
+        ).round(1)
+    chart = alt.layer(*layers).properties(title=tr("charts.fit_title", lang, places), height=320)
+    return Figure(chart, data.reset_index(drop=True))

@@ -111,9 +111,7 @@ class Edits:
             "add": [list(a) for a in self.added],
             "remove": [list(r) for r in self.removed],
         }
-        return json.dumps(
-            {k: v for k, v in data.items() if v}, separators=(",", ":"), sort_keys=True
-        )
+        return json.dumps({k: v for k, v in data.items() if v}, separators=(",", ":"), sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Edits:
@@ -153,11 +151,7 @@ def _pair(item: Any, check: Any) -> tuple[Any, Any]:
 def _check_path(path: Any, value: Any) -> None:
     if not isinstance(path, str) or not PATH_RE.match(path):
         raise InputError("explore.error_edit_path", path=str(path)[:80])
-    if (
-        not isinstance(value, str | int | float | bool)
-        or isinstance(value, str)
-        and len(value) > 200
-    ):
+    if not isinstance(value, str | int | float | bool) or isinstance(value, str) and len(value) > 200:
         raise InputError("explore.error_edit_value", path=path)
 
 
@@ -211,9 +205,7 @@ def read_upload(data: bytes) -> str:
     this bound keeps a huge or binary file from tying up a shared server first.
     """
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError(
-            "explore.error_upload_size", size=len(data) // 1000, limit=MAX_UPLOAD_BYTES // 1000
-        )
+        raise InputError("explore.error_upload_size", size=len(data) // 1000, limit=MAX_UPLOAD_BYTES // 1000)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -264,9 +256,7 @@ class ScheduleShape:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def apply_edits(
-    tree: Mapping[str, Any], edits: Edits, shape: ScheduleShape | None = None
-) -> dict[str, Any]:
+def apply_edits(tree: Mapping[str, Any], edits: Edits, shape: ScheduleShape | None = None) -> dict[str, Any]:
     """A new YAML tree: ``tree`` with ``edits`` applied (``tree`` itself is left alone).
 
     Raises:
@@ -502,15 +492,11 @@ def validate_edits(
             return False
         if not first <= month_index(month) <= last:
             problems.append(
-                InputError(
-                    "explore.error_event_month", month=month, start=scenario.start, end=scenario.end
-                )
+                InputError("explore.error_event_month", month=month, start=scenario.start, end=scenario.end)
             )
             return False
         if must_exist and (event_type, month) not in existing:
-            problems.append(
-                InputError("explore.error_remove_missing", event=event_type, month=month)
-            )
+            problems.append(InputError("explore.error_remove_missing", event=event_type, month=month))
             return False
         return True
 
@@ -552,9 +538,7 @@ def scheduled_events(base: Scenario, edits: Edits) -> list[tuple[str, str, bool]
     return sorted(out, key=lambda x: (x[1], x[0]))
 
 
-def cause_labels(
-    catalogue: Catalogue, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES
-) -> dict[str, str]:
+def cause_labels(catalogue: Catalogue, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> dict[str, str]:
     """Readable names for every cause the ledger can name (events, decisions, mechanisms)."""
     labels = {eid: catalogue.label("event", eid, lang, places) for eid in catalogue.events}
     labels |= {did: catalogue.label("decision", did, lang, places) for did in catalogue.decisions}
@@ -589,3 +573,59 @@ def poll_frame() -> Any:
     frame["value"] = frame["value"] - frame["series"].map(series_offset)
     frame["source"] = frame["series"].map(lambda k: SERIES[k].label)
     return frame
+
+
+def catalogue_frame(catalogue: Catalogue, kind: Literal["event", "decision"], lang: str, places: str) -> Any:
+    """The event or decision catalogue as a table: one row per effect, each with its source.
+
+    Entries without effects (a seat's "hold") get one row, so every entry is listed.
+    """
+    import pandas as pd
+
+    entries = catalogue.events if kind == "event" else catalogue.decisions
+    rows = []
+    for eid, entry in entries.items():
+        head = {
+            tr("modeldata.col_entry", lang): catalogue.label(kind, eid, lang, places),
+            tr("modeldata.col_id", lang): eid,
+            tr("modeldata.col_actor", lang): tr(f"actor.{entry.actor}", lang, places),
+            tr("modeldata.col_briefing", lang): catalogue.briefing(kind, eid, lang, places),
+            tr("modeldata.col_preconditions", lang): ", ".join(f"{k} {v}" for k, v in entry.preconditions.items()),
+        }
+        effects = entry.effects or (None,)
+        for eff in effects:
+            row = dict(head)
+            row[tr("modeldata.col_variable", lang)] = tr(f"variable.{eff.var}", lang, places) if eff else ""
+            row[tr("modeldata.col_mean", lang)] = eff.mean if eff else None
+            row[tr("modeldata.col_sd", lang)] = eff.sd if eff else None
+            row[tr("modeldata.col_months", lang)] = eff.months if eff else None
+            row[tr("modeldata.col_source", lang)] = eff.source if eff else ""
+            rows.append(row)
+        for trig in entry.triggers:
+            row = dict(head)
+            row[tr("modeldata.col_variable", lang)] = tr(
+                "modeldata.may_trigger", lang, event=catalogue.label("event", trig.event, lang, places)
+            )
+            row[tr("modeldata.col_mean", lang)] = trig.prob
+            row[tr("modeldata.col_source", lang)] = trig.source
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def coefficients_frame(catalogue: Catalogue, lang: str, places: str) -> Any:
+    """Every coefficient with its value, plausible range, meaning and source."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                tr("modeldata.col_id", lang): cid,
+                tr("modeldata.col_group", lang): tr(f"explore.group_{c.group}", lang),
+                tr("modeldata.col_value", lang): c.value,
+                tr("modeldata.col_range", lang): f"{c.range[0]:g} to {c.range[1]:g}",
+                tr("modeldata.col_meaning", lang): tr(f"coefficient.{cid}.meaning", lang, places),
+                tr("modeldata.col_source", lang): c.source,
+            }
+            for cid, c in catalogue.coefficients.items()
+        ]
+    )

@@ -20,6 +20,7 @@ from model.catalogue import load_catalogue
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, LANGUAGES, PLACE_SETTINGS, tr
 from model.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from model.scenario import shipped_scenarios as _shipped_paths
+from ui import charts
 from ui.charts import Figure
 from ui.explore_logic import InputError, ResultStore, cache_key, check_runs, poll_frame
 
@@ -121,18 +122,30 @@ class Results:
     """One ensemble as the pages use it.
 
     Attributes:
-        table: Tidy table (run, month, variable, value).
+        table: Tidy table (run, month, variable, value), for downloads and comparisons.
+        summary: Quantiles per month and charted variable (see ``charts.summarise``).
+        shares: Share of runs in which each institutional fact is on, per month.
         ledger: Mean change per month, cause, actor and variable.
-        events: Events and decisions that happened, with the share of runs.
+        occurred: ``(month, event id)`` of the events that happened in every run.
         seconds: Wall time of the run itself (when it was computed, not fetched).
-        cached: Whether this page view fetched it from the cache.
+        cached: Whether this page view fetched it from the store.
     """
 
     table: pd.DataFrame
+    summary: pd.DataFrame
+    shares: pd.DataFrame
     ledger: pd.DataFrame | None
-    events: pd.DataFrame
+    occurred: tuple[tuple[str, str], ...]
     seconds: float
     cached: bool
+
+
+CHARTED = (
+    "relationship_index",
+    *charts.TRACKS,
+    *charts.PUBLICS,
+    *charts.APPROVALS,
+)
 
 
 def chunk_size(runs: int) -> int:
@@ -153,14 +166,28 @@ def result_store() -> ResultStore:
 def _run(scenario_yaml: str, runs: int, seed: int, progress: Any) -> Results:
     """Run an ensemble with its ledger and reduce it to what the pages draw."""
     from model.ensemble import run_ensemble
+    from model.state import OUTPUT_VARIABLES
 
     scenario = parse_cached(scenario_yaml, "<page>")
     start = time.perf_counter()
-    result = run_ensemble(
-        scenario, runs=runs, seed=seed, ledger=True, chunk_size=chunk_size(runs), progress=progress
+    result = run_ensemble(scenario, runs=runs, seed=seed, ledger=True, chunk_size=chunk_size(runs), progress=progress)
+    summary, _ = charts.summarise(result.values, result.months, list(OUTPUT_VARIABLES), CHARTED)
+    _, shares = charts.summarise(result.values, result.months, list(OUTPUT_VARIABLES), charts.INSTITUTIONS)
+    counts: dict[tuple[str, str], int] = {}
+    for o in result.occurrences:
+        if o.kind == "event":
+            key = (result.months[o.t], o.id)
+            counts[key] = counts.get(key, 0) + o.runs
+    occurred = tuple(sorted(k for k, n in counts.items() if n >= runs))
+    return Results(
+        table=result.table,
+        summary=summary,
+        shares=shares,
+        ledger=result.ledger_frame(),
+        occurred=occurred,
+        seconds=time.perf_counter() - start,
+        cached=False,
     )
-    table, ledger, events = result.table, result.ledger_frame(), result.events_frame()
-    return Results(table, ledger, events, time.perf_counter() - start, cached=False)
 
 
 def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str) -> Results:
@@ -224,28 +251,22 @@ def polls() -> pd.DataFrame:
     return poll_frame()
 
 
-def marker_events(scenario: Scenario, events: pd.DataFrame, lang: str, places: str) -> pd.DataFrame:
+def marker_events(scenario: Scenario, results: Results, lang: str, places: str) -> pd.DataFrame:
     """Events worth a marker on the time axis: the scenario's own and elections in every run.
 
     Recurring irritants (Takeshima Day each February...) also happen in every run, but marking
     them would hide the chart; they show in the Why section instead.
     """
     cat = load_catalogue()
-    rows = [
-        {"month": e.month, "label": cat.label("event", e.type, lang, places)}
-        for e in scenario.events
+    rows = [(e.month, e.type) for e in scenario.events]
+    rows += [
+        (month, eid) for month, eid in results.occurred if eid in cat.events and cat.events[eid].category == "election"
     ]
-    if not events.empty:
-        elections = events[
-            (events["kind"] == "event")
-            & (events["share"] >= 0.999)
-            & events["id"].map(lambda i: i in cat.events and cat.events[i].category == "election")
-        ]
-        rows += [
-            {"month": r.month, "label": cat.label("event", r.id, lang, places)}
-            for r in elections.itertuples()
-        ]
-    return pd.DataFrame(rows, columns=["month", "label"]).drop_duplicates()
+    frame = pd.DataFrame(
+        [{"month": m, "label": cat.label("event", e, lang, places)} for m, e in rows],
+        columns=["month", "label"],
+    )
+    return frame.drop_duplicates().reset_index(drop=True)
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
@@ -264,3 +285,20 @@ def forget_keys(*fragments: str) -> None:
     """Drop session-state entries whose key contains one of ``fragments`` (resets widgets)."""
     for key in [k for k in st.session_state if any(f in str(k) for f in fragments)]:
         del st.session_state[key]
+
+
+def persistent(key: str, default: Any) -> None:
+    """Give a widget its last value again if Streamlit dropped it on a visit to another page.
+
+    Why: Streamlit deletes the state of widgets that a run did not draw, so leaving a page
+    loses its settings. A shadow copy under ``keep::<key>`` (plain state, never dropped) is
+    put back before the widget is drawn; call :func:`remember` after drawing it.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(f"keep::{key}", default)
+
+
+def remember(key: str) -> None:
+    """Keep a shadow copy of a widget's value (see :func:`persistent`)."""
+    if key in st.session_state:
+        st.session_state[f"keep::{key}"] = st.session_state[key]

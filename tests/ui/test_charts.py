@@ -42,9 +42,7 @@ def test_quantiles_are_ordered_and_match_numpy(table):
     assert list(q["month"]) == MONTHS
     assert (q["q05"] <= q["q25"]).all() and (q["q25"] <= q["median"]).all()
     assert (q["median"] <= q["q75"]).all() and (q["q75"] <= q["q95"]).all()
-    jan = table[(table["variable"] == "relationship_index") & (table["month"] == "2026-01")][
-        "value"
-    ]
+    jan = table[(table["variable"] == "relationship_index") & (table["month"] == "2026-01")]["value"]
     assert q.loc[0, "median"] == pytest.approx(np.median(jan))
     assert (q["runs"] == 50).all()
 
@@ -54,10 +52,7 @@ def test_fan_chart_is_valid_vega_lite_with_event_markers(table):
     events = pd.DataFrame({"month": ["2026-03", "2031-01"], "label": ["Summit", "Outside"]})
     fig = charts.fan_chart(table, events=events)
     spec = fig.chart.to_dict()
-    marks = [
-        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
-        for layer in spec["layer"]
-    ]
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
     assert marks.count("area") == 2 and "line" in marks and "rule" in marks
     assert len(fig.data) == len(MONTHS)
     assert "Median" in fig.data.columns
@@ -148,18 +143,14 @@ def test_waterfall_groups_the_tail_as_other_causes():
 
 def test_causes_in_words_reads_like_the_issue():
     """The sentence the issue asks for, built through the translation layer."""
-    words = charts.causes_in_words(
-        LEDGER, "history", {"liquidation_order": "the liquidation order"}
-    )
+    words = charts.causes_in_words(LEDGER, "history", {"liquidation_order": "the liquidation order"})
     assert words[0] == "the liquidation order of 2027-03 took 6.1 points off the History track."
     assert "summit added 2.0 points to the History track." in words  # two months: not dated
     assert not any("tiny" in w for w in words)  # below the noise threshold
 
 
 def test_tornado_ranks_by_absolute_index():
-    idx = pd.DataFrame(
-        {"parameter": ["a", "b", "c"], "mu_star": [0.1, -2.0, 0.5], "sigma": [0.1, 0.3, 0.2]}
-    )
+    idx = pd.DataFrame({"parameter": ["a", "b", "c"], "mu_star": [0.1, -2.0, 0.5], "sigma": [0.1, 0.3, 0.2]})
     fig = charts.tornado_chart(idx, "mu_star", spread="sigma")
     assert list(fig.data["parameter"]) == ["b", "c", "a"]
     fig.chart.to_dict()
@@ -168,3 +159,21 @@ def test_tornado_ranks_by_absolute_index():
 def test_missing_columns_name_what_is_missing():
     with pytest.raises(ValueError, match="lacks the columns"):
         charts.quantile_table(pd.DataFrame({"run": [1]}), ["x"])
+
+
+def test_summarise_from_the_array_matches_the_table_summaries(table):
+    """The fast path (numpy on the array) gives the same numbers as the group-by on the table."""
+    variables = sorted(table["variable"].unique())
+    wide = table.pivot_table(index=["month", "variable"], columns="run", values="value")
+    values = wide.to_numpy().reshape(len(MONTHS), len(variables), -1)
+    quant, shares = charts.summarise(values, MONTHS, variables, ["relationship_index", "gsomia", "nope"])
+    slow = charts.quantile_table(table, ["relationship_index", "gsomia"])
+    cols = list(charts.QUANTILES)
+    assert np.allclose(quant[cols].to_numpy(), slow[cols].to_numpy())
+    assert list(quant["month"]) == list(slow["month"])
+    slow_share = charts.share_on_table(table, ["gsomia"])
+    fast_share = shares[shares["variable"] == "gsomia"]
+    assert np.allclose(fast_share["share_on"].to_numpy(), slow_share["share_on"].to_numpy())
+    # Charts take the summaries as they are.
+    fig = charts.fan_chart(quant)
+    assert len(fig.data) == len(MONTHS)

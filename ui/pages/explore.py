@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from functools import partial
 
 import streamlit as st
 
@@ -51,9 +52,7 @@ def load_from_link(ids: list[str], default: str) -> list[el.InputError]:
     return problems
 
 
-def choose_scenario(
-    shipped: dict[str, Scenario], lang: str, places: str
-) -> tuple[Scenario, str, bool]:
+def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tuple[Scenario, str, bool]:
     """The base scenario: a shipped one, or an uploaded file (parsed safely by the core).
 
     Returns:
@@ -61,6 +60,7 @@ def choose_scenario(
         shipped scenario can travel in a link).
     """
     ids = list(shipped)
+    widgets.persistent(_k("source"), "shipped")
     source = st.radio(
         tr("explore.source", lang),
         ["shipped", "upload"],
@@ -68,6 +68,7 @@ def choose_scenario(
         horizontal=True,
         key=_k("source"),
     )
+    widgets.remember(_k("source"))
     if source == "upload":
         upload = st.file_uploader(
             tr("explore.upload", lang, places),
@@ -88,6 +89,7 @@ def choose_scenario(
                 digest = hashlib.sha256(text.encode()).hexdigest()[:10]
                 return scenario, f"upload-{digest}", False
         st.info(tr("explore.upload_fallback", lang))
+    widgets.persistent(_k("scenario"), ids[0])
     if st.session_state.get(_k("scenario")) not in shipped:
         st.session_state[_k("scenario")] = ids[0]
     sid = st.selectbox(
@@ -96,12 +98,11 @@ def choose_scenario(
         format_func=lambda i: shipped[i].title,
         key=_k("scenario"),
     )
+    widgets.remember(_k("scenario"))
     return shipped[sid], sid, source == "shipped"
 
 
-def edit_assumptions(
-    base: Scenario, key: str, lang: str, places: str
-) -> tuple[el.Edits, list[el.InputError]]:
+def edit_assumptions(base: Scenario, key: str, lang: str, places: str) -> tuple[el.Edits, list[el.InputError]]:
     """Widgets for the leaders, Washington and the coefficients; the edits they make.
 
     Every widget is keyed by the scenario, so each scenario keeps its own edits and a switch
@@ -110,6 +111,8 @@ def edit_assumptions(
     cat = load_catalogue()
     fields = el.editable_fields(base, cat, lang, places)
     pending: el.Edits | None = st.session_state.pop(_k("pending_edits"), None)
+    if pending is None and fields and f"{_k('field')}|{key}|{fields[0].path}" not in st.session_state:
+        pending = st.session_state.get(f"explore_edits|{key}")  # back from another page
     problems: list[el.InputError] = []
     if pending is not None:
         pending, problems = el.validate_edits(pending, fields, base, cat)
@@ -129,9 +132,7 @@ def edit_assumptions(
             with col:
                 edits = _field_widget(f, key, edits, lang)
         groups = list(by_group)
-        for tab, group in zip(
-            st.tabs([tr(f"explore.group_{g}", lang) for g in groups]), groups, strict=True
-        ):
+        for tab, group in zip(st.tabs([tr(f"explore.group_{g}", lang) for g in groups]), groups, strict=True):
             with tab:
                 cols = st.columns(3)
                 for i, f in enumerate(by_group[group]):
@@ -196,12 +197,14 @@ def edit_timeline(base: Scenario, key: str, edits: el.Edits, lang: str, places: 
                 tr("explore.add_type", lang),
                 sorted(cat.events, key=lambda e: cat.label("event", e, lang, places)),
                 format_func=lambda e: cat.label("event", e, lang, places),
+                key=f"{_k('add_type')}|{key}|",
             )
-            month = c2.selectbox(tr("explore.add_month", lang), base.months)
-            if c3.form_submit_button(tr("explore.add", lang)):
+            month = c2.selectbox(tr("explore.add_month", lang), base.months, key=f"{_k('add_month')}|{key}|")
+            if c3.form_submit_button(tr("explore.add", lang), key=f"{_k('add')}|{key}|"):
                 edits = edits.with_added(etype, month)
                 st.session_state[added_key] = list(edits.added)
                 st.session_state[removed_key] = list(edits.removed)
+                st.rerun()  # redraw the timeline above with the new event
         if etype in cat.events:
             st.caption(cat.briefing("event", etype, lang, places))
     return edits
@@ -209,8 +212,8 @@ def edit_timeline(base: Scenario, key: str, edits: el.Edits, lang: str, places: 
 
 def run_controls(lang: str) -> tuple[int, int, bool]:
     """Runs, seed and the Run button; returns whether results should be shown."""
-    st.session_state.setdefault(_k("runs"), el.DEFAULT_RUNS)
-    st.session_state.setdefault(_k("seed"), el.DEFAULT_SEED)
+    widgets.persistent(_k("runs"), el.DEFAULT_RUNS)
+    widgets.persistent(_k("seed"), el.DEFAULT_SEED)
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
     runs = c1.number_input(
         tr("explore.runs", lang),
@@ -228,14 +231,14 @@ def run_controls(lang: str) -> tuple[int, int, bool]:
         help=tr("explore.seed_help", lang),
         key=_k("seed"),
     )
+    widgets.remember(_k("runs"))
+    widgets.remember(_k("seed"))
     if c3.button(tr("explore.run", lang), type="primary", key=_k("run"), width="stretch"):
         st.session_state[_k("live")] = True
     return int(runs), int(seed), bool(st.session_state.get(_k("live")))
 
 
-def show_results(
-    scenario: Scenario, edits: el.Edits, runs: int, seed: int, lang: str, places: str
-) -> widgets.Results:
+def show_results(scenario: Scenario, edits: el.Edits, runs: int, seed: int, lang: str, places: str) -> widgets.Results:
     """Run (or fetch from the cache) and draw every chart with its table."""
     result = widgets.ensemble(scenario.to_yaml(), runs, seed, lang)
     st.success(
@@ -243,31 +246,22 @@ def show_results(
         if not result.cached
         else tr("explore.cached", lang, runs=runs, months=len(scenario.months))
     )
-    table = result.table
-    events = widgets.marker_events(scenario, result.events, lang, places)
+    events = widgets.marker_events(scenario, result, lang, places)
+    summary = result.summary
     tabs = st.tabs(
-        [
-            tr(f"explore.tab_{t}", lang)
-            for t in ("index", "tracks", "publics", "facts", "approval", "why", "keep")
-        ]
+        [tr(f"explore.tab_{t}", lang) for t in ("index", "tracks", "publics", "facts", "approval", "why", "keep")]
     )
     with tabs[0]:
-        widgets.show_figure(
-            charts.fan_chart(table, "relationship_index", events, lang, places), lang, "fan"
-        )
+        widgets.show_figure(charts.fan_chart(summary, "relationship_index", events, lang, places), lang, "fan")
     with tabs[1]:
-        widgets.show_figure(charts.tracks_chart(table, lang, places), lang, "tracks")
+        widgets.show_figure(charts.tracks_chart(summary, lang, places), lang, "tracks")
     with tabs[2]:
-        widgets.show_figure(
-            charts.publics_chart(table, widgets.polls(), lang, places), lang, "publics"
-        )
+        widgets.show_figure(charts.publics_chart(summary, widgets.polls(), lang, places), lang, "publics")
         st.caption(tr("explore.polls_note", lang))
     with tabs[3]:
-        widgets.show_figure(
-            charts.institutions_chart(table, lang=lang, places=places), lang, "facts"
-        )
+        widgets.show_figure(charts.institutions_chart(result.shares, lang=lang, places=places), lang, "facts")
     with tabs[4]:
-        widgets.show_figure(charts.approval_chart(table, lang, places), lang, "approval")
+        widgets.show_figure(charts.approval_chart(summary, lang, places), lang, "approval")
     with tabs[5]:
         why_section(scenario, result, lang, places)
     with tabs[6]:
@@ -305,9 +299,7 @@ def why_section(scenario: Scenario, result: widgets.Results, lang: str, places: 
         st.markdown("\n".join(f"- {s}" for s in sentences))
     else:
         st.caption(tr("explore.nothing_moved", lang))
-    widgets.show_figure(
-        charts.waterfall_chart(window_rows, variable, names, lang, places), lang, "why"
-    )
+    widgets.show_figure(charts.waterfall_chart(window_rows, variable, names, lang, places), lang, "why")
     st.caption(tr("explore.why_note", lang))
 
 
@@ -322,14 +314,14 @@ def keep_section(
     """Downloads of the results and of the edited scenario, and the link to this page."""
     st.download_button(
         tr("explore.download_csv", lang),
-        data=widgets.csv_bytes(result.table),
+        data=partial(widgets.csv_bytes, result.table),  # built only when clicked
         file_name=f"{scenario.id}-runs{runs}-seed{seed}.csv",
         mime="text/csv",
         key=_k("dl_csv"),
     )
     st.download_button(
         tr("explore.download_parquet", lang),
-        data=widgets.parquet_bytes(result.table),
+        data=partial(widgets.parquet_bytes, result.table),
         file_name=f"{scenario.id}-runs{runs}-seed{seed}.parquet",
         mime="application/vnd.apache.parquet",
         key=_k("dl_parquet"),
@@ -371,6 +363,7 @@ def main() -> None:
         st.caption(tr("explore.edit_count", lang, count=edits.count()))
         if st.button(tr("explore.reset", lang), key=_k("reset")):
             widgets.forget_keys(f"|{key}|")
+            st.session_state.pop(f"explore_edits|{key}", None)
             st.rerun()
     runs, seed, live = run_controls(lang)
 
@@ -382,6 +375,7 @@ def main() -> None:
     except ScenarioError as err:
         widgets.show_scenario_error(err, lang)
         return
+    st.session_state[f"explore_edits|{key}"] = edits  # the Compare page's "edited copy"
     st.session_state["explore_current"] = (
         scenario.title,
         scenario.to_yaml(),

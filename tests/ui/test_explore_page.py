@@ -1,0 +1,183 @@
+"""The Explore page driven by Streamlit's AppTest: pick, edit, run, upload, links."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from model.scenario import parse_scenario
+from tests.ui.conftest import PAGES
+from ui import state_url as su
+from ui.explore_logic import Edits
+
+WASHINGTON = "explore_field|{key}|actors.washington.stance"
+TIMEOUT = 120
+
+
+def page(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(PAGES / "explore.py"), default_timeout=TIMEOUT)
+    for name, value in (params or {}).items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def charts(at: AppTest) -> list:
+    return at.get("vega_lite_chart")
+
+
+def no_traceback(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def run_small(at: AppTest, runs: int = 20) -> AppTest:
+    at.number_input(key="explore_runs").set_value(runs)
+    return at.button(key="explore_run").click().run()
+
+
+def test_a_newcomer_sees_the_scenario_and_a_run_button_then_charts(scenario_dir):
+    """Before Run: title, question, no chart. After Run: every chart, and a link in the URL."""
+    at = page()
+    no_traceback(at)
+    assert at.subheader[0].value == "Alpha, a quiet two years"
+    assert any("quiet relationship" in m.value for m in at.markdown)
+    assert charts(at) == []
+    at = run_small(at)
+    no_traceback(at)
+    assert len(charts(at)) >= 6  # index, tracks, publics, facts, approval, why
+    assert "20 runs of 24 months" in at.success[0].value
+    assert at.query_params["scenario"] == "alpha"
+    assert at.query_params["runs"] == "20"
+
+
+def test_picking_another_scenario_shows_its_question(scenario_dir):
+    at = page()
+    at.selectbox(key="explore_scenario").set_value("beta").run()
+    no_traceback(at)
+    assert at.subheader[0].value == "Beta, a liquidation order"
+
+
+def test_an_edit_goes_into_the_link_and_back_to_the_same_result(scenario_dir):
+    """Editing reruns from the cache key; the link's edits rebuild the same page."""
+    at = run_small(page())
+    at.selectbox(key=WASHINGTON.format(key="alpha")).set_value("transactional").run()
+    no_traceback(at)
+    edits = su.decode_edits(at.query_params["edits"])
+    assert edits.values == (("actors.washington.stance", "transactional"),)
+    first = at.success[0].value
+    # Back to the written value: the earlier ensemble comes from the store.
+    at.selectbox(key=WASHINGTON.format(key="alpha")).set_value("alliance_builder").run()
+    assert "already simulated" in at.success[0].value
+    assert "edits" not in at.query_params
+    # A fresh session opened from the link shows the same edit and runs at once.
+    again = page(su.to_params(su.PageState("alpha", edits, 20, 7)))
+    no_traceback(again)
+    assert again.selectbox(key=WASHINGTON.format(key="alpha")).value == "transactional"
+    assert len(charts(again)) >= 6
+    assert first  # the edited run reported its time
+
+
+def test_adding_and_removing_scheduled_events(scenario_dir):
+    """An added event joins the timeline and the link; removing a written one is an edit too."""
+    at = page()
+    at.selectbox(key="explore_add_type|alpha|").set_value("nuclear_test")
+    at.selectbox(key="explore_add_month|alpha|").set_value("2027-02")
+    at.button(key="explore_add|alpha|").click().run()
+    no_traceback(at)
+    assert any("2027-02" in m.value and "(added by you)" in m.value for m in at.markdown)
+    removes = [b for b in at.button if b.label == "Remove"]
+    assert len(removes) == 2
+    removes[0].click().run()  # the summit written in the scenario (2026-06 comes first)
+    no_traceback(at)
+    at = run_small(at)
+    edits = su.decode_edits(at.query_params["edits"])
+    assert edits.added == (("nuclear_test", "2027-02"),)
+    assert edits.removed == (("bilateral_summit", "2026-06"),)
+
+
+BROKEN = (
+    b"id: upload\ntitle: Broken\nquestion: q\nstart: 2026-01\nend: 2027-12\nevents:\n"
+    b"  - {month: 2026-13, type: nuclear_test}\n"
+)
+
+
+def test_a_broken_upload_says_what_to_fix_and_keeps_the_other_edits(scenario_dir):
+    """The error names the line and field; the shipped scenario's edits are still there."""
+    at = page()
+    at.selectbox(key=WASHINGTON.format(key="alpha")).set_value("transactional").run()
+    at.radio(key="explore_source").set_value("upload").run()
+    at.file_uploader(key="explore_upload").upload("mine.yaml", BROKEN, "application/x-yaml").run()
+    no_traceback(at)
+    message = at.error[0].value
+    assert "mine.yaml" in message and "line 7" in message and "events[0].month" in message
+    # The page still shows the shipped scenario with the user's edit.
+    assert at.selectbox(key=WASHINGTON.format(key="alpha")).value == "transactional"
+    at.radio(key="explore_source").set_value("shipped").run()
+    assert at.selectbox(key=WASHINGTON.format(key="alpha")).value == "transactional"
+
+
+def test_a_binary_or_huge_upload_is_refused_with_a_message(scenario_dir):
+    at = page()
+    at.radio(key="explore_source").set_value("upload").run()
+    at.file_uploader(key="explore_upload").upload("x.yaml", b"\x89PNG\x00\x01", "image/png").run()
+    no_traceback(at)
+    assert "not a text (YAML) file" in at.error[0].value
+
+
+def test_a_good_upload_runs_and_its_yaml_download_loads_again(scenario_dir):
+    """An uploaded scenario runs; the edited scenario's YAML parses back to the same scenario."""
+    text = (scenario_dir / "beta.yaml").read_text().replace("id: beta", "id: mine")
+    at = page()
+    at.radio(key="explore_source").set_value("upload").run()
+    at.file_uploader(key="explore_upload").upload("mine.yaml", text.encode(), "application/x-yaml").run()
+    no_traceback(at)
+    assert at.subheader[0].value == "Beta, a liquidation order"
+    key = "upload-" + hashlib.sha256(text.encode()).hexdigest()[:10]
+    at.selectbox(key=f"explore_field|{key}|actors.tokyo.stance").set_value("hawkish").run()
+    at = run_small(at)
+    no_traceback(at)
+    assert "scenario" not in at.query_params  # an uploaded file cannot travel in a link
+    current = at.session_state["explore_current"][1]
+    again = parse_scenario(current, "download.yaml")
+    assert again.actors.tokyo.stance == "hawkish"
+    assert again.id == "mine-edited"
+    assert yaml.safe_load(again.to_yaml()) == yaml.safe_load(current)
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"scenario": "no-such"}, "does not exist"),
+        ({"scenario": "alpha", "runs": "100000"}, "whole number from 1 to 2000"),
+        ({"scenario": "alpha", "edits": "bm90IGpzb24"}, "damaged"),
+        ({"scenario": "alpha", "edits": su.encode_edits(Edits((("parameters.nope", 1.0),)))}, "cannot take"),
+        (
+            {"scenario": "alpha", "edits": su.encode_edits(Edits((("actors.seoul.camp", "royalist"),)))},
+            "cannot be used",
+        ),
+        (
+            {"scenario": "alpha", "edits": su.encode_edits(Edits(added=(("nuclear_test", "2031-01"),)))},
+            "outside the scenario",
+        ),
+        ({"scenario": "alpha", "from": "2026-09", "to": "2026-01"}, "starts (2026-09) after"),
+    ],
+)
+def test_a_tampered_link_gives_a_message_not_a_traceback(scenario_dir, params, says):
+    """Each kind of bad link shows what was wrong and the page still works."""
+    at = page(params)
+    no_traceback(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert says in warnings
+    assert at.subheader[0].value == "Alpha, a quiet two years"
+
+
+def test_a_coefficient_out_of_range_in_a_link_is_refused(scenario_dir):
+    from model.catalogue import load_catalogue
+
+    cid, coef = next(iter(load_catalogue().coefficients.items()))
+    edits = Edits(((f"parameters.{cid}", coef.range[1] * 10 + 1),))
+    at = page({"scenario": "alpha", "edits": su.encode_edits(edits)})
+    no_traceback(at)
+    assert "outside its plausible range" in " ".join(w.value for w in at.warning)

@@ -1,0 +1,160 @@
+"""Compare: two scenarios, or a scenario and its edited copy, side by side and as a difference.
+
+Both ensembles use the same runs and seed, so run ``i`` of each draws the same North Korean
+launches, rulings and choices wherever the scenarios agree (common random numbers); the
+difference fan chart pairs them run by run and shows only what the scenarios change.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from model.i18n import tr
+from model.scenario import Scenario, ScenarioError
+from ui import charts, widgets
+from ui import explore_logic as el
+from ui import state_url as su
+
+PREFIX = "compare"
+EDITED = "edited"
+VARIABLES = ("relationship_index", *charts.TRACKS, *charts.PUBLICS, *charts.APPROVALS)
+
+
+def _k(name: str) -> str:
+    return f"{PREFIX}_{name}"
+
+
+def load_from_link(ids: list[str]) -> list[el.InputError]:
+    """On a session's first visit, take scenario A, B, edits, runs and seed from the link."""
+    if st.session_state.get(_k("link_read")):
+        return []
+    st.session_state[_k("link_read")] = True
+    if "scenario" not in st.query_params:
+        return []
+    params = {name: st.query_params.get_all(name) for name in st.query_params}
+    state, problems = su.from_params(params, ids, ids[0])
+    st.session_state[_k("a")] = state.scenario
+    st.session_state[_k("b")] = state.compare or EDITED
+    st.session_state[_k("runs")] = state.runs
+    st.session_state[_k("seed")] = state.seed
+    st.session_state[_k("link_edits")] = state.edits
+    st.session_state[_k("live")] = True
+    return problems
+
+
+def edits_for(a: str) -> el.Edits:
+    """The edits of the "edited copy": from a link, else from the Explore page's session."""
+    linked = st.session_state.get(_k("link_edits"))
+    if linked and st.session_state.get(_k("a")) == a:
+        return linked
+    return st.session_state.get(f"explore_edits|{a}", el.Edits())
+
+
+def default_second(shipped: dict[str, Scenario], a: str) -> str:
+    """The edited copy if the user changed A on Explore, else a scenario over A's period."""
+    if st.session_state.get(f"explore_edits|{a}"):
+        return EDITED
+    first = shipped.get(a)
+    same = [
+        sid
+        for sid, sc in shipped.items()
+        if sid != a and first is not None and (sc.start, sc.end) == (first.start, first.end)
+    ]
+    return same[0] if same else EDITED
+
+
+def pick(shipped: dict[str, Scenario], lang: str) -> tuple[str, str, int, int, str, bool]:
+    """Widgets for A, B, the variable, runs and seed; returns them and whether to show results."""
+    ids = list(shipped)
+    widgets.persistent(_k("a"), ids[0])
+    widgets.persistent(_k("b"), default_second(shipped, st.session_state[_k("a")]))
+    widgets.persistent(_k("runs"), el.DEFAULT_RUNS)
+    widgets.persistent(_k("seed"), el.DEFAULT_SEED)
+    c1, c2 = st.columns(2)
+    a = c1.selectbox(tr("compare.first", lang), ids, format_func=lambda i: shipped[i].title, key=_k("a"))
+    b = c2.selectbox(
+        tr("compare.second", lang),
+        [EDITED, *ids],
+        format_func=lambda i: tr("compare.edited_copy", lang) if i == EDITED else shipped[i].title,
+        key=_k("b"),
+    )
+    c3, c4, c5, c6 = st.columns([3, 2, 2, 1], vertical_alignment="bottom")
+    variable = c3.selectbox(
+        tr("compare.variable", lang),
+        VARIABLES,
+        format_func=lambda v: charts.variable_label(v, lang),
+        key=_k("variable"),
+    )
+    runs = c4.number_input(
+        tr("explore.runs", lang), min_value=el.MIN_RUNS, max_value=el.MAX_RUNS, step=50, key=_k("runs")
+    )
+    seed = c5.number_input(tr("explore.seed", lang), min_value=0, max_value=el.MAX_SEED, step=1, key=_k("seed"))
+    for name in ("a", "b", "runs", "seed"):
+        widgets.remember(_k(name))
+    if c6.button(tr("compare.run", lang), type="primary", key=_k("run"), width="stretch"):
+        st.session_state[_k("live")] = True
+    return a, b, int(runs), int(seed), variable, bool(st.session_state.get(_k("live")))
+
+
+def main() -> None:
+    """Draw the Compare page."""
+    lang, places = widgets.settings()
+    st.title(tr("compare.title", lang))
+    st.markdown(tr("compare.intro", lang, places))
+    shipped = widgets.shipped()
+    if not shipped:
+        st.error(tr("explore.no_scenarios", lang))
+        return
+    widgets.show_input_errors(load_from_link(list(shipped)), lang, places)
+    a, b, runs, seed, variable, live = pick(shipped, lang)
+
+    first = shipped[a]
+    edits = el.Edits()
+    if b == EDITED:
+        edits = edits_for(a)
+        if not edits:
+            st.info(tr("compare.no_edits", lang))
+        try:
+            second = el.edited_scenario(first, edits)
+        except el.InputError as err:
+            st.error(widgets.input_error_text(err, lang, places))
+            return
+        except ScenarioError as err:
+            widgets.show_scenario_error(err, lang)
+            return
+        second_title = tr("compare.edited_title", lang, title=first.title, count=edits.count())
+    else:
+        second, second_title = shipped[b], shipped[b].title
+
+    if not live:
+        st.info(tr("compare.press_run", lang))
+        return
+    try:
+        ra = widgets.ensemble(first.to_yaml(), runs, seed, lang)
+        rb = widgets.ensemble(second.to_yaml(), runs, seed, lang)
+    except widgets.RunFailed as err:
+        st.error(tr("error.generic", lang, message=str(err)))
+        return
+    st.query_params.from_dict(su.to_params(su.PageState(a, edits if b == EDITED else el.Edits(), runs, seed, None, b)))
+    left, right = st.columns(2)
+    for col, scenario, title, result, name in (
+        (left, first, first.title, ra, "a"),
+        (right, second, second_title, rb, "b"),
+    ):
+        with col:
+            st.subheader(title)
+            st.caption(scenario.question)
+            markers = widgets.marker_events(scenario, result, lang, places)
+            widgets.show_figure(charts.fan_chart(result.summary, variable, markers, lang, places), lang, f"cmp_{name}")
+    st.subheader(tr("compare.difference", lang))
+    try:
+        diff = charts.difference_fan_chart(ra.table, rb.table, variable, lang, places)
+    except ValueError as err:
+        st.warning(str(err))
+        return
+    widgets.show_figure(diff, lang, "cmp_diff")
+    st.caption(tr("compare.paired_note", lang))
+
+
+if __name__ == "__main__":
+    main()
