@@ -90,8 +90,21 @@ def apply_entry(
     state, streams = model.state, model.streams
     actor = entry.actor
     model.record_occurrence(entry, happened)
+    # Draw only for the runs where the entry happened: elsewhere the weight is 0, and a run's
+    # number does not depend on which other runs are drawn, so the result is the same.
+    # Where it happened nowhere and no ledger wants the zero lines, the state cannot change:
+    # the draws are still made (same counters), the shifts skipped.
+    some = None if happened.all() else np.flatnonzero(happened)
+    idle = some is not None and some.size == 0 and not model.ledger.enabled
     for i, eff in enumerate(entry.effects):
-        delta = w * (eff.mean + eff.sd * streams.normal(f"{site}:{i}"))
+        if some is None:
+            noise = streams.normal(f"{site}:{i}")
+        else:
+            noise = np.zeros(model.runs)
+            noise[some] = streams.normal(f"{site}:{i}", some)
+        if idle:
+            continue
+        delta = w * (eff.mean + eff.sd * noise)
         if eff.var in PUBLIC_OPINION:
             delta = delta * _public_scale(model, eff.var, eff.channel)
         if eff.months > 1:
@@ -100,15 +113,19 @@ def apply_entry(
                 Pending(state.t + eff.months - 1, eff.var, delta, eff.channel, entry.id, actor)
             )
         apply_delta(model, eff.var, delta, eff.channel, entry.id, actor)
-    for name, value in entry.sets.items():
+    for name, value in () if idle else entry.sets.items():
         state.assign(name, float(value), happened, entry.id, actor)
-    for name, value in entry.raises.items():
+    for name, value in () if idle else entry.raises.items():
         state.assign(name, np.maximum(state.v[name], value), happened, entry.id, actor)
     if entry.mechanism:
         MECHANISMS[entry.mechanism](model, entry, happened, site, params or {})
     if depth < MAX_TRIGGER_DEPTH:
         for j, trig in enumerate(entry.triggers):
-            fire = happened & streams.bernoulli(f"{site}:trigger{j}", trig.prob)
+            if some is None:
+                fire = streams.bernoulli(f"{site}:trigger{j}", trig.prob)
+            else:
+                fire = np.zeros(model.runs, dtype=bool)
+                fire[some] = streams.bernoulli(f"{site}:trigger{j}", trig.prob, some)
             apply_entry(
                 model, model.catalogue.events[trig.event], fire.astype(float), f"{site}>{trig.event}",
                 depth=depth + 1,

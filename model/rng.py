@@ -69,7 +69,7 @@ class RunStreams:
         """Number of runs drawn for."""
         return self.keys.shape[0]
 
-    def _bits(self, site: str) -> np.ndarray:
+    def _bits(self, site: str, runs: np.ndarray | None = None) -> np.ndarray:
         if self._occurrence_month != self.month:
             self._occurrence.clear()
             self._occurrence_month = self.month
@@ -79,21 +79,27 @@ class RunStreams:
         if h is None:
             h = self._site_hash[site] = _splitmix_scalar(zlib.crc32(site.encode()))
         counter = _splitmix_scalar(h ^ _splitmix_scalar((self.month << 20) ^ n))
-        return _splitmix_array(self.keys ^ np.uint64(counter))
+        keys = self.keys if runs is None else self.keys[runs]
+        return _splitmix_array(keys ^ np.uint64(counter))
 
-    def uniform(self, site: str) -> np.ndarray:
-        """Uniform numbers in (0, 1), one per run."""
-        return ((self._bits(site) >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
+    def uniform(self, site: str, runs: np.ndarray | None = None) -> np.ndarray:
+        """Uniform numbers in (0, 1), one per run (or per run of the index array ``runs``).
 
-    def normal(self, site: str) -> np.ndarray:
-        """Standard normal numbers, one per run (Box-Muller)."""
-        u1 = self.uniform(site)
-        u2 = self.uniform(site)
+        A run's number is the same whether it is drawn for all runs or for a subset.
+        """
+        return ((self._bits(site, runs) >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
+
+    def normal(self, site: str, runs: np.ndarray | None = None) -> np.ndarray:
+        """Standard normal numbers, one per run or per run of ``runs`` (Box-Muller)."""
+        u1 = self.uniform(site, runs)
+        u2 = self.uniform(site, runs)
         return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
-    def bernoulli(self, site: str, p: np.ndarray | float) -> np.ndarray:
-        """True with probability ``p`` (scalar or per run)."""
-        return self.uniform(site) < p
+    def bernoulli(
+        self, site: str, p: np.ndarray | float, runs: np.ndarray | None = None
+    ) -> np.ndarray:
+        """True with probability ``p`` (scalar, or one per drawn run), per run or of ``runs``."""
+        return self.uniform(site, runs) < p
 
     def poisson(self, site: str, lam: np.ndarray | float, cap: int = 40) -> np.ndarray:
         """Poisson counts by inversion, capped at ``cap`` (far beyond any monthly rate here)."""
