@@ -99,16 +99,16 @@ def iter_chunks(
                 progress(done, runs)
             yield chunk
         return
-    futures = [
-        executor.submit(
-            simulate_chunk, scenario, seed, first, count, ledger,
-            _slice_parameters(parameters, first, count),
-        )
+    from model.backends import imap_ordered
+
+    # A few chunks in flight at a time (not all submitted at once): memory stays bounded by
+    # the window whatever the number of runs, on a process pool as on a Dask cluster.
+    jobs = (
+        (scenario, seed, first, count, ledger, _slice_parameters(parameters, first, count))
         for first, count in bounds
-    ]
-    for fut, (_, count) in zip(futures, bounds, strict=True):
-        chunk = fut.result()
-        done += count
+    )
+    for chunk in imap_ordered(executor, simulate_chunk, jobs):
+        done += chunk.values.shape[2]
         if progress:
             progress(done, runs)
         yield chunk

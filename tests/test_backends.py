@@ -19,7 +19,7 @@ def _square(x: int) -> int:
 def test_imap_ordered_keeps_submission_order_on_a_process_pool():
     """Results come back in the order of the work, whatever order the workers finish in."""
     with open_executor("processes", workers=2) as executor:
-        assert list(imap_ordered(executor, _square, range(20), window=3)) == [x * x for x in range(20)]
+        assert list(imap_ordered(executor, _square, ((x,) for x in range(20)), window=3)) == [x * x for x in range(20)]
 
 
 def test_imap_ordered_holds_at_most_window_calls_in_flight():
@@ -34,7 +34,7 @@ def test_imap_ordered_holds_at_most_window_calls_in_flight():
             ahead.append(len(submitted) - len(consumed))
             return super().submit(fn, *args, **kwargs)
 
-    for value in imap_ordered(Recording(), _square, range(50), window=4):
+    for value in imap_ordered(Recording(), _square, ((x,) for x in range(50)), window=4):
         consumed.append(value)
     assert consumed == [x * x for x in range(50)]
     assert max(ahead) == 4
@@ -44,13 +44,13 @@ def test_errors_in_a_chunk_reach_the_caller():
     """A failing call raises in the consumer instead of being lost in a worker."""
     with open_executor("local") as executor:
         with pytest.raises(ZeroDivisionError):
-            list(imap_ordered(executor, lambda x: 1 / x, [1, 0, 2]))
+            list(imap_ordered(executor, lambda x: 1 / x, [(1,), (0,), (2,)]))
 
 
 def test_local_backend_runs_in_the_calling_thread():
     """The default backend costs nothing: no pool, no other thread."""
     with open_executor("local") as executor:
-        (ident,) = imap_ordered(executor, lambda _: threading.get_ident(), [0])
+        (ident,) = imap_ordered(executor, threading.get_ident, [()])
     assert ident == threading.get_ident()
 
 

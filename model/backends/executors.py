@@ -106,13 +106,13 @@ def executor_width(executor: Executor) -> int:
     return default_workers()
 
 
-def imap_ordered[T, R](
+def imap_ordered[R](
     executor: Executor,
-    fn: Callable[[T], R],
-    items: Iterable[T],
+    fn: Callable[..., R],
+    argsets: Iterable[tuple],
     window: int | None = None,
 ) -> Iterator[R]:
-    """Yield ``fn(item)`` for each item in order, with at most ``window`` calls in flight.
+    """Yield ``fn(*args)`` for each args tuple in order, with at most ``window`` calls in flight.
 
     Unlike ``Executor.map``, which submits everything at once and keeps every result until it
     is consumed, the window bounds memory: a 100,000-run ensemble streamed to Parquet holds only
@@ -120,15 +120,15 @@ def imap_ordered[T, R](
 
     Args:
         executor: Where the calls run.
-        fn: A picklable function of one item (a module-level function for process backends).
-        items: The work, e.g. run-index chunks.
+        fn: A picklable function (a module-level function for process backends).
+        argsets: Its arguments, one tuple per call; read lazily, so a generator is fine.
         window: Calls in flight (default: twice the executor's width, so workers never idle).
     """
     window = window or 2 * executor_width(executor)
     pending: deque[Future[R]] = deque()
     try:
-        for item in items:
-            pending.append(executor.submit(fn, item))
+        for args in argsets:
+            pending.append(executor.submit(fn, *args))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:
