@@ -187,7 +187,7 @@ def preconditions_text(decision: Decision, lang: str, places: str) -> str:
     for name, cond in decision.preconditions.items():
         op, value = parse_condition(cond)
         if op == "==" and value in (0, 1):
-            shown = tr("game.common.yes" if value else "game.common.no", lang, places)
+            shown = tr("game.common.answer_yes" if value else "game.common.answer_no", lang, places)
         else:
             shown = f"{op.replace('==', '')}{value}"
         parts.append(tr("game.play.requires", lang, places, fact=tr(f"variable.{name}", lang, places), value=shown))

@@ -115,7 +115,7 @@ def seats_status(opened: gv.Opened, lang: str, places: str) -> None:
         tl = gv.guard(game.timeline, lang, places)
         if tl is None:
             return
-        yes, no = tr("game.common.yes", lang, places), tr("game.common.no", lang, places)
+        yes, no = tr("game.common.answer_yes", lang, places), tr("game.common.answer_no", lang, places)
         rows = []
         for seat in SEATS:
             human = seat in game.humans

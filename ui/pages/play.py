@@ -73,7 +73,8 @@ def indicators(view: WorldView, lang: str, places: str) -> None:
         now = view.value(var)
         past = traj[(traj.t == before_t) & (traj.variable == var)].value
         delta = None if past.empty or not view.outcomes else f"{now - float(past.iloc[0]):+.1f}"
-        cols[k % 3].metric(tr(f"variable.{var}", lang, places), f"{now:.1f}", delta)
+        colour = "inverse" if var == "nk_threat" else "normal"  # a rising threat is bad news
+        cols[k % 3].metric(tr(f"variable.{var}", lang, places), f"{now:.1f}", delta, delta_color=colour)
 
 
 def advisers(seat: str, view: WorldView, lang: str, places: str) -> None:
