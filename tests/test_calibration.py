@@ -175,7 +175,9 @@ def test_calibration_is_deterministic_and_never_worse_than_the_defaults(tmp_path
     import yaml
 
     back = yaml.safe_load(path.read_text())
-    assert set(back["values"]) == {"kr_fav_base", "fav_relax_rate"}
+    assert set(back["coefficients"]) == {"kr_fav_base", "fav_relax_rate"}
+    pinned = {cid for cid, c in back["coefficients"].items() if c["pinned"]}
+    assert set(back["values"]) == pinned  # a loose coefficient keeps its default
     assert back["provenance"]["until"] == "2019-12"
     assert set(back["training_error"]["rmse_of_median_per_series"]) == set(polls.SERIES)
 

@@ -17,6 +17,9 @@ Method (deterministic for a given seed, budget and catalogue):
 4. A one-at-a-time profile moves each coefficient across its range with the others at the
    optimum: a coefficient is *pinned* by the data when the loss rises by at least
    :data:`PINNED_RISE` points somewhere in its range, *loose* otherwise.
+5. Loose coefficients go back to their defaults (the data cannot tell their value, so the
+   optimiser's choice among equally good values would be arbitrary and would silently change
+   what-if scenarios); the pinned ones are refitted with them, and the profile is redrawn.
 
 Hold-out: only targets whose fieldwork ends before 2020-01 enter the loss, and the simulation
 used for calibration stops at ``until`` (default 2019-12), so nothing after 2019 can reach it.
@@ -289,8 +292,43 @@ def calibrate(
         )
         if res.fun < best:
             best_u, best = np.clip(res.x, 0, 1), float(res.fun)
+    best_loss, _ = problem.evaluate(best_u)
+    first = profile(problem, best_u, best_loss, profile_points, progress)
+    loose = np.array([not first[cid]["pinned"] for cid in problem.ids])
+    if loose.any():
+        # What the data cannot see keeps its prior value; the pinned ones are refitted with it.
+        best_u = np.where(loose, u_prior, best_u)
+        _say(
+            progress,
+            "loose coefficients back to their defaults: "
+            + ", ".join(cid for cid, lo in zip(problem.ids, loose, strict=True) if lo),
+        )
+        pinned = np.flatnonzero(~loose)
+        if pinned.size and refine:
+
+            def g(z: np.ndarray) -> float:
+                u = best_u.copy()
+                u[pinned] = z
+                return f(u)
+
+            res = minimize(
+                g,
+                best_u[pinned],
+                method="Nelder-Mead",
+                bounds=[(0.0, 1.0)] * pinned.size,
+                options={
+                    "maxfev": max(refine // 3, pinned.size + 2),
+                    "xatol": 1e-3,
+                    "fatol": 0.01,
+                    "initial_simplex": _simplex(best_u[pinned]),
+                },
+            )
+            best_u = best_u.copy()
+            best_u[pinned] = np.clip(res.x, 0, 1)
     best_loss, best_parts = problem.evaluate(best_u)
-    profiles = profile(problem, best_u, best_loss, profile_points, progress)
+    profiles = profile(problem, best_u, best_loss, profile_points, progress) if loose.any() else first
+    for cid, lo in zip(problem.ids, loose, strict=True):
+        profiles[cid]["pinned"] = not lo  # the verdict of the first profile decided the refit
     return Result(
         values=problem.values(best_u),
         loss=best_loss,
@@ -366,13 +404,15 @@ def result_document(problem: Problem, result: Result, command: str, design: int,
             "range": [float(problem.low[i]), float(problem.high[i])],
             "prior": float(problem.prior[i]),
             "meaning": c.meaning,
-            "range_reason": c.source,
+            "range_reason": _raw_coefficients()[cid]["source"],
+            "status": "calibrated" if result.profiles[cid]["pinned"] else "default kept (loose)",
             "pinned": result.profiles[cid]["pinned"],
             "profile_rise": result.profiles[cid]["rise"],
             "profile": {"grid": result.profiles[cid]["grid"], "loss": result.profiles[cid]["loss"]},
         }
     return {
-        "values": {cid: round(v, 4) for cid, v in result.values.items()},
+        # only what the data pin: a loose coefficient keeps its default and its own source
+        "values": {cid: round(v, 4) for cid, v in result.values.items() if result.profiles[cid]["pinned"]},
         "provenance": {
             "date": dt.date.today().isoformat(),
             "command": command,
@@ -387,7 +427,8 @@ def result_document(problem: Problem, result: Result, command: str, design: int,
                 f"common random numbers (fixed seed); scrambled Sobol design of {design} points "
                 f"(scipy.stats.qmc) over the plausible ranges, then bounded Nelder-Mead "
                 f"(scipy.optimize.minimize) from the 3 best points, {refine} evaluations in "
-                f"all; one-at-a-time profiles, "
+                f"all; one-at-a-time profiles; loose coefficients reset to their defaults and the pinned ones "
+                f"refitted; "
                 f"pinned if the loss rises >= {PINNED_RISE} points across the range"
             ),
             "holdout": f"no target with fieldwork on or after {HOLDOUT_START}; simulation cut "
