@@ -34,6 +34,22 @@ OKABE_ITO = (
 BAND_COLOUR = OKABE_ITO[0]
 EVENT_COLOUR = "#555555"
 
+# Streamlit fits the whole chart (title, axes, legend) into the given height: these leave a
+# plot area of about 250 px under a title and above a legend at the bottom.
+FAN_HEIGHT = 380
+LEGEND_HEIGHT = 420
+
+
+def _legend() -> alt.Legend:
+    """A legend under the chart, with room for long translated labels."""
+    return alt.Legend(orient="bottom", labelLimit=420, columns=3)
+
+
+def _bars_height(rows: int) -> int:
+    """Height of a horizontal bar chart: one bar per 30 px, plus title and axis."""
+    return 110 + 30 * rows
+
+
 TRACKS = ("diplomatic", "security", "economic", "history", "people")
 PUBLICS = ("kr_favorable_japan", "jp_favorable_korea")
 APPROVALS = ("kr_gov_approval", "jp_gov_approval")
@@ -167,7 +183,12 @@ def _time_x(lang: str) -> alt.X:
 
 
 def _event_layer(events: pd.DataFrame | None, months: Sequence[str]) -> list[alt.Chart]:
-    """Vertical rules with labels where scheduled or notable events fall inside the chart."""
+    """Dashed rules where events fall inside the chart, labelled unless they are background.
+
+    Rows with ``labelled`` False (elections, say) get a lighter rule and a tooltip only, so
+    that a crowded calendar does not bury the scenario's own events; labels are staggered on
+    three lines so that close events stay readable.
+    """
     if events is None or events.empty:
         return []
     _check_columns(events, ("month", "label"), "The event frame")
@@ -175,12 +196,29 @@ def _event_layer(events: pd.DataFrame | None, months: Sequence[str]) -> list[alt
     if inside.empty:
         return []
     inside["date"] = _dates(inside["month"])
-    base = alt.Chart(inside)
-    rules = base.mark_rule(color=EVENT_COLOUR, strokeDash=[4, 3]).encode(x="date:T", tooltip=["month:N", "label:N"])
-    text = base.mark_text(align="left", dx=3, dy=-4, angle=0, fontSize=10, color=EVENT_COLOUR).encode(
-        x="date:T", y=alt.value(8), text="label:N"
-    )
-    return [rules, text]
+    if "labelled" not in inside.columns:
+        inside["labelled"] = True
+    inside = inside.sort_values("date").reset_index(drop=True)
+    main, background = inside[inside["labelled"]].copy(), inside[~inside["labelled"]]
+    layers: list[alt.Chart] = []
+    if not background.empty:
+        layers.append(
+            alt.Chart(background)
+            .mark_rule(color=EVENT_COLOUR, strokeDash=[2, 4], opacity=0.45)
+            .encode(x="date:T", tooltip=["month:N", "label:N"])
+        )
+    if not main.empty:
+        main["line"] = [8 + 12 * (i % 3) for i in range(len(main))]
+        base = alt.Chart(main)
+        layers.append(
+            base.mark_rule(color=EVENT_COLOUR, strokeDash=[4, 3]).encode(x="date:T", tooltip=["month:N", "label:N"])
+        )
+        layers.append(
+            base.mark_text(align="left", dx=3, fontSize=11, color=EVENT_COLOUR).encode(
+                x="date:T", y=alt.Y("line:Q", scale=None), text="label:N"
+            )
+        )
+    return layers
 
 
 def fan_chart(
@@ -195,7 +233,7 @@ def fan_chart(
     Args:
         table: The tidy ensemble table.
         variable: The variable to draw (the relationship index by default).
-        events: Optional frame of ``month`` and ``label`` drawn as dashed rules.
+        events: Optional frame of ``month`` and ``label`` (and ``labelled``) drawn as rules.
         lang: Language of the texts.
         places: Place-name setting for texts that carry contested names.
 
@@ -227,7 +265,7 @@ def _fan_from_quantiles(
     if zero_rule:
         layers.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="black").encode(y="zero:Q"))
     layers += _event_layer(events, list(q["month"]))
-    chart = alt.layer(*layers).properties(title=title, height=320)
+    chart = alt.layer(*layers).properties(title=title, height=FAN_HEIGHT)
     return Figure(chart, _table_for_reader(q, lang))
 
 
@@ -271,7 +309,7 @@ def lines_chart(
     present = [v for v in variables if v in set(table["variable"].unique())]
     q = _readable(quantile_table(table, present), lang, places)
     labels = [variable_label(v, lang, places) for v in present]
-    colour = alt.Color("label:N", scale=_colour_scale(labels), title=None, legend=alt.Legend(orient="bottom"))
+    colour = alt.Color("label:N", scale=_colour_scale(labels), title=None, legend=_legend())
     base = alt.Chart(q).encode(x=_time_x(lang), color=colour)
     band = base.mark_area(opacity=0.22).encode(y="q25:Q", y2="q75:Q")
     median = base.mark_line(strokeWidth=2).encode(
@@ -319,7 +357,7 @@ def lines_chart(
                 ]
             ]
             data = pd.concat([data, observed], ignore_index=True)
-    chart = alt.layer(*layers).properties(title=tr(title_key, lang, places), height=300)
+    chart = alt.layer(*layers).properties(title=tr(title_key, lang, places), height=LEGEND_HEIGHT)
     return Figure(chart, data)
 
 
@@ -399,7 +437,7 @@ def institutions_chart(
                 "label:N",
                 scale=_colour_scale(labels),
                 title=None,
-                legend=alt.Legend(orient="bottom"),
+                legend=_legend(),
             ),
             strokeDash=alt.StrokeDash("label:N", legend=None),
             tooltip=[
@@ -408,7 +446,7 @@ def institutions_chart(
                 alt.Tooltip("share_on:Q", title=tr("charts.share_on", lang), format=".0f"),
             ],
         )
-        .properties(title=tr("charts.institutions_title", lang, places), height=260)
+        .properties(title=tr("charts.institutions_title", lang, places), height=LEGEND_HEIGHT)
     )
     data = s[["month", "label", "share_on"]].rename(
         columns={
@@ -452,11 +490,28 @@ def difference_fan_chart(
     return _fan_from_quantiles(q, title, None, lang, zero_rule=True)
 
 
+def _cause_names(grouped: pd.DataFrame, cause_label: Mapping[str, str], lang: str, places: str) -> list[str]:
+    """A readable name per (cause, actor) row; the actor is added where a cause has several.
+
+    E.g. "Join a trilateral exercise (Seoul)" and "... (Tokyo)" rather than the same label twice.
+    """
+    actors_per_cause = grouped.groupby("cause")["actor"].nunique()
+    names = []
+    for r in grouped.itertuples():
+        name = cause_label.get(r.cause, r.cause)
+        if actors_per_cause.get(r.cause, 1) > 1:
+            name = tr("charts.by_actor", lang, places, cause=name, actor=tr(f"actor.{r.actor}", lang, places))
+        names.append(name)
+    return names
+
+
 def waterfall_table(
     ledger: pd.DataFrame,
     variable: str,
     cause_label: Mapping[str, str] | None = None,
     top: int = 8,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
 ) -> pd.DataFrame:
     """Contributions to one variable's change over a window, largest first, as a waterfall.
 
@@ -466,6 +521,8 @@ def waterfall_table(
         variable: The variable whose change is explained.
         cause_label: Readable names of causes; missing ones show the cause id.
         top: How many causes to show one by one; the rest are summed as "other causes".
+        lang: Language of the actors' names (added where a cause has several actors).
+        places: Place-name setting.
 
     Returns:
         Columns ``step`` (order), ``cause``, ``actor``, ``label``, ``delta``, ``start``, ``end``;
@@ -478,14 +535,10 @@ def waterfall_table(
     grouped = grouped[grouped["delta"].abs() > 1e-9]
     grouped = grouped.reindex(grouped["delta"].abs().sort_values(ascending=False).index)
     shown, rest = grouped.head(top), grouped.iloc[top:]
+    names = _cause_names(grouped, cause_label, lang, places)
     rows = [
-        {
-            "cause": r.cause,
-            "actor": r.actor,
-            "label": cause_label.get(r.cause, r.cause),
-            "delta": r.delta,
-        }
-        for r in shown.itertuples()
+        {"cause": r.cause, "actor": r.actor, "label": names[i], "delta": r.delta}
+        for i, r in enumerate(shown.itertuples())
     ]
     if not rest.empty:
         rows.append({"cause": "_other", "actor": "", "label": "_other", "delta": rest["delta"].sum()})
@@ -508,7 +561,7 @@ def waterfall_chart(
     top: int = 8,
 ) -> Figure:
     """Waterfall of the causes that moved one variable over a window (from the effects ledger)."""
-    w = waterfall_table(ledger, variable, cause_label, top)
+    w = waterfall_table(ledger, variable, cause_label, top, lang, places)
     names = {"_other": tr("charts.other_causes", lang), "_net": tr("charts.net_change", lang)}
     w["label"] = [names.get(lbl, lbl) for lbl in w["label"]]
     w["label"] = [f"{i}. {lbl}" for i, lbl in zip(w["step"], w["label"], strict=True)]
@@ -531,7 +584,7 @@ def waterfall_chart(
                 "kind:N",
                 scale=alt.Scale(domain=kinds, range=[OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[7]]),
                 title=None,
-                legend=alt.Legend(orient="bottom"),
+                legend=_legend(),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title=tr("charts.cause", lang)),
@@ -539,7 +592,7 @@ def waterfall_chart(
                 alt.Tooltip("delta:Q", title=tr("charts.points", lang), format="+.2f"),
             ],
         )
-        .properties(title=title, height=max(140, 28 * len(w)))
+        .properties(title=title, height=_bars_height(len(w)))
     )
     data = w[["label", "actor", "delta"]].rename(
         columns={
@@ -577,14 +630,16 @@ def causes_in_words(
     grouped = grouped[grouped["delta"].abs() >= threshold]
     grouped = grouped.reindex(grouped["delta"].abs().sort_values(ascending=False).index).head(top)
     target = variable_label(variable, lang, places)
+    names = _cause_names(grouped, cause_label, lang, places)
     sentences = []
-    for row in grouped.itertuples():
-        name = cause_label.get(row.cause, row.cause)
+    for i, row in enumerate(grouped.itertuples()):
+        name = names[i]
         # A one-off cause is dated ("the liquidation order of 2027-03"); a recurring one is not.
         if "month" in sub.columns and len(row.months) == 1:
             name = tr("charts.cause_of_month", lang, places, cause=name, month=row.months[0])
         key = "charts.sentence_up" if row.delta > 0 else "charts.sentence_down"
-        sentences.append(tr(key, lang, places, cause=name, points=abs(row.delta), variable=target))
+        text = tr(key, lang, places, cause=name, points=abs(row.delta), variable=target)
+        sentences.append(text[:1].upper() + text[1:])
     return sentences
 
 
@@ -623,7 +678,7 @@ def tornado_chart(
     if spread and spread in ranked.columns:
         layers.append(base.mark_tick(color=OKABE_ITO[1], thickness=2, size=16).encode(x=f"{spread}:Q"))
     chart = alt.layer(*layers).properties(
-        title=tr("charts.tornado_title", lang, places), height=max(120, 26 * len(ranked))
+        title=tr("charts.tornado_title", lang, places), height=_bars_height(len(ranked))
     )
     cols = [label, value] + ([spread] if spread and spread in ranked.columns else [])
     return Figure(chart, ranked[cols].round(4))
@@ -650,7 +705,7 @@ def fit_chart(
     _check_columns(bands, ("month", "variable", "low", "median", "high"), "The band frame")
     b = _readable(bands, lang, places)
     labels = list(dict.fromkeys(b["label"]))
-    colour = alt.Color("label:N", scale=_colour_scale(labels), title=None, legend=alt.Legend(orient="bottom"))
+    colour = alt.Color("label:N", scale=_colour_scale(labels), title=None, legend=_legend())
     base = alt.Chart(b).encode(x=_time_x(lang), color=colour)
     layers: list[alt.Chart] = [
         base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", title=tr("charts.value", lang)), y2="high:Q"),
@@ -688,5 +743,5 @@ def fit_chart(
                 "inside_text": tr("charts.inside_band", lang),
             }
         ).round(1)
-    chart = alt.layer(*layers).properties(title=tr("charts.fit_title", lang, places), height=320)
+    chart = alt.layer(*layers).properties(title=tr("charts.fit_title", lang, places), height=LEGEND_HEIGHT)
     return Figure(chart, data.reset_index(drop=True))

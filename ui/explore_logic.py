@@ -26,7 +26,7 @@ from typing import Any, Literal, get_args
 import yaml
 
 from model.catalogue import Catalogue
-from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, tr
+from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, tr
 from model.scenario import Scenario, month_index, parse_scenario
 
 MAX_UPLOAD_BYTES = 200_000
@@ -447,7 +447,7 @@ def editable_fields(
                 default=float(scenario.parameters.get(cid, coef.value)),
                 low=float(coef.range[0]),
                 high=float(coef.range[1]),
-                label=cid.replace("_", " ").capitalize(),
+                label=coefficient_label(cid),
                 help=tr(
                     "explore.help_coefficient",
                     lang,
@@ -461,6 +461,16 @@ def editable_fields(
             )
         )
     return fields
+
+
+ACRONYMS = {"us": "US", "nk": "NK", "kr": "KR", "jp": "JP", "gsomia": "GSOMIA", "wto": "WTO"}
+
+
+def coefficient_label(cid: str) -> str:
+    """A coefficient's id as a short label ("us_commitment_rate" -> "US commitment rate")."""
+    words = [ACRONYMS.get(w, w) for w in cid.split("_")]
+    first = words[0] if words[0].isupper() else words[0].capitalize()
+    return " ".join([first, *words[1:]])
 
 
 def validate_edits(
@@ -546,12 +556,20 @@ def cause_labels(catalogue: Catalogue, lang: str = DEFAULT_LANGUAGE, places: str
 
 
 def cause_label_for(cause: str, labels: dict[str, str], lang: str, places: str) -> str:
-    """The label of one cause: catalogue entry, model mechanism (``cause.*``), or the id."""
+    """The label of one cause the ledger names.
+
+    In order: a catalogue event or decision; a model mechanism (``cause.*``, then this page's
+    own ``explore.cause_*``); an institutional fact or state variable whose level pulls the
+    tracks ("the state of Shuttle diplomacy"); else the id itself.
+    """
     if cause in labels:
         return labels[cause]
-    key = f"cause.{cause}"
-    text = tr(key, lang, places)
-    return cause if text == key else text
+    for key in (f"cause.{cause}", f"explore.cause_{cause}"):
+        if has(key, lang):
+            return tr(key, lang, places)
+    if has(f"variable.{cause}", lang):
+        return tr("explore.cause_state", lang, places, name=tr(f"variable.{cause}", lang, places))
+    return cause
 
 
 def ledger_window(ledger: Any, first: str, last: str) -> Any:

@@ -252,21 +252,24 @@ def polls() -> pd.DataFrame:
 
 
 def marker_events(scenario: Scenario, results: Results, lang: str, places: str) -> pd.DataFrame:
-    """Events worth a marker on the time axis: the scenario's own and elections in every run.
+    """Events worth a marker on the time axis: the scenario's own (labelled) and elections.
 
-    Recurring irritants (Takeshima Day each February...) also happen in every run, but marking
-    them would hide the chart; they show in the Why section instead.
+    Elections happen in every run and get a light unlabelled rule. Recurring irritants (the
+    February anniversary, the March textbook screening...) also happen in every run, but
+    marking them would hide the chart; they show in the Why section instead.
     """
     cat = load_catalogue()
-    rows = [(e.month, e.type) for e in scenario.events]
+    rows = [(e.month, e.type, True) for e in scenario.events]
     rows += [
-        (month, eid) for month, eid in results.occurred if eid in cat.events and cat.events[eid].category == "election"
+        (month, eid, False)
+        for month, eid in results.occurred
+        if eid in cat.events and cat.events[eid].category == "election"
     ]
     frame = pd.DataFrame(
-        [{"month": m, "label": cat.label("event", e, lang, places)} for m, e in rows],
-        columns=["month", "label"],
+        [{"month": m, "label": cat.label("event", e, lang, places), "labelled": lab} for m, e, lab in rows],
+        columns=["month", "label", "labelled"],
     )
-    return frame.drop_duplicates().reset_index(drop=True)
+    return frame.drop_duplicates(subset=["month", "label"]).reset_index(drop=True)
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:

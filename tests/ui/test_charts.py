@@ -144,8 +144,8 @@ def test_waterfall_groups_the_tail_as_other_causes():
 def test_causes_in_words_reads_like_the_issue():
     """The sentence the issue asks for, built through the translation layer."""
     words = charts.causes_in_words(LEDGER, "history", {"liquidation_order": "the liquidation order"})
-    assert words[0] == "the liquidation order of 2027-03 took 6.1 points off the History track."
-    assert "summit added 2.0 points to the History track." in words  # two months: not dated
+    assert words[0] == "The liquidation order of 2027-03 took 6.1 points off the History track."
+    assert "Summit added 2.0 points to the History track." in words  # two months: not dated
     assert not any("tiny" in w for w in words)  # below the noise threshold
 
 
@@ -177,3 +177,18 @@ def test_summarise_from_the_array_matches_the_table_summaries(table):
     # Charts take the summaries as they are.
     fig = charts.fan_chart(quant)
     assert len(fig.data) == len(MONTHS)
+
+
+def test_a_cause_taken_by_two_actors_is_named_with_each_actor():
+    ledger = pd.DataFrame(
+        {
+            "cause": ["exercise", "exercise"],
+            "actor": ["seoul", "tokyo"],
+            "variable": ["security", "security"],
+            "delta": [2.0, 1.0],
+        }
+    )
+    w = charts.waterfall_table(ledger, "security", {"exercise": "Join an exercise"})
+    assert list(w["label"][:2]) == ["Join an exercise (Seoul)", "Join an exercise (Tokyo)"]
+    words = charts.causes_in_words(ledger, "security", {"exercise": "join an exercise"})
+    assert words[0].startswith("Join an exercise (Seoul) added 2.0")

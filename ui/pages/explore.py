@@ -124,13 +124,14 @@ def edit_assumptions(base: Scenario, key: str, lang: str, places: str) -> tuple[
     by_group: dict[str, list[el.EditableField]] = {}
     for f in fields:
         by_group.setdefault(f.group, []).append(f)
-    with st.expander(tr("explore.assumptions", lang), expanded=True):
-        st.caption(tr("explore.assumptions_help", lang, places))
-        leaders = by_group.pop("leaders", [])
-        cols = st.columns(len(leaders) or 1)
-        for col, f in zip(cols, leaders, strict=False):
-            with col:
-                edits = _field_widget(f, key, edits, lang)
+    st.markdown(f"**{tr('explore.assumptions', lang)}**")
+    st.caption(tr("explore.assumptions_help", lang, places))
+    leaders = by_group.pop("leaders", [])
+    cols = st.columns(len(leaders) or 1)
+    for col, f in zip(cols, leaders, strict=False):
+        with col:
+            edits = _field_widget(f, key, edits, lang)
+    with st.expander(tr("explore.more_assumptions", lang), expanded=False):
         groups = list(by_group)
         for tab, group in zip(st.tabs([tr(f"explore.group_{g}", lang) for g in groups]), groups, strict=True):
             with tab:
