@@ -1,0 +1,256 @@
+"""Draw the replay's fit to the polls and refresh the numbers in docs/VALIDATION.md.
+
+    .venv/bin/python scripts/build_validation.py [--runs 300] [--seed 2024]
+
+Runs the historical replay with the calibrated coefficients (the catalogue reads
+model/catalogue/calibrated.yaml), writes PNG charts to docs/validation/ (matplotlib, which the
+project already has as a dependency of SALib), and replaces the generated blocks of
+docs/VALIDATION.md (between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``) with
+fresh tables. The prose around them is written by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from model.analysis import calibration as cal  # noqa: E402
+from model.analysis import fit  # noqa: E402
+from model.analysis.polls import HOLDOUT_START, SERIES, series_offset  # noqa: E402
+
+DOC = ROOT / "docs" / "VALIDATION.md"
+FIG = ROOT / "docs" / "validation"
+MARKERS = ["2012-08", "2013-12", "2015-12", "2017-05", "2018-10", "2019-07", "2023-03"]
+MARKER_LABELS = ["Dokdo visit", "Yasukuni", "2015 deal", "Moon", "rulings", "export controls", "2023 fund"]
+
+
+def _dates(months) -> pd.DatetimeIndex:
+    return pd.to_datetime(pd.Index(months) + "-15")
+
+
+def draw_public(view: fit.FitView, variable: str, title: str, path: Path) -> None:
+    """Median and 90% band of one public against its poll series (training and held out)."""
+    b = view.bands[view.bands["variable"] == variable]
+    x = _dates(b["month"])
+    fig, ax = plt.subplots(figsize=(10, 4.2), dpi=110)
+    ax.fill_between(x, b["low"], b["high"], color="#9ecae1", alpha=0.6, label="model, 90% of runs")
+    ax.plot(x, b["median"], color="#08519c", lw=1.8, label="model, median")
+    pts = view.points[view.points["variable"] == variable]
+    styles = {
+        "kr_good_impression": ("o", "#d62728"),
+        "jp_good_impression": ("o", "#d62728"),
+        "jp_affinity": ("s", "#ff7f0e"),
+    }
+    for key, grp in pts.groupby("series"):
+        marker, colour = styles[key]
+        shift = series_offset(key)
+        label = SERIES[key].label + (f" minus {shift:.1f} (wording offset)" if shift else "")
+        ax.scatter(
+            _dates(grp["month"]), grp["observed_model_scale"], marker=marker, color=colour, zorder=5, label=label
+        )
+    ax.axvspan(
+        pd.Timestamp(HOLDOUT_START + "-01"),
+        x.max(),
+        color="#eeeeee",
+        zorder=0,
+        label="held out: forecast from events alone",
+    )
+    ymax = max(60.0, float(b["high"].max()) + 5)
+    for m, lab in zip(MARKERS, MARKER_LABELS, strict=True):
+        ax.axvline(pd.Timestamp(m + "-01"), color="#888888", lw=0.6, ls=":")
+        ax.text(pd.Timestamp(m + "-01"), ymax - 2, lab, rotation=90, fontsize=7, va="top", ha="right", color="#555555")
+    ax.set_ylim(0, ymax)
+    ax.set_ylabel("% favourable")
+    ax.set_title(title)
+    ax.legend(fontsize=7, loc="lower left", ncol=2)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def draw_people(table: pd.DataFrame, path: Path) -> None:
+    """The people-to-people track in 2017-2020 against Korean visitors to Japan (JNTO)."""
+    w = fit.wide(table, "people")
+    w = w.loc["2016-01":"2020-12"]
+    q = np.quantile(w.to_numpy(), [0.05, 0.5, 0.95], axis=1)
+    x = _dates(w.index)
+    fig, ax = plt.subplots(figsize=(10, 3.6), dpi=110)
+    ax.fill_between(x, q[0], q[2], color="#c7e9c0", alpha=0.7, label="model people track, 90%")
+    ax.plot(x, q[1], color="#238b45", lw=1.8, label="model people track, median")
+    ax.axvline(pd.Timestamp("2019-07-01"), color="#888888", ls=":", lw=0.8)
+    ax.text(pd.Timestamp("2019-07-01"), 5, " export controls", fontsize=8, color="#555555")
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("track (0-100)")
+    ax2 = ax.twinx()
+    vis = pd.read_csv(ROOT / "model" / "data" / "visitors_trade_until_2019.csv")
+    kv = vis[vis["series"] == "jnto_korean_visitors_to_japan"]
+    kv = kv[kv["year"] >= 2016]
+    ax2.bar(
+        pd.to_datetime(kv["year"].astype(str) + "-07-01"),
+        kv["value"] / 1e6,
+        width=300,
+        color="#fdae6b",
+        alpha=0.35,
+        label="Korean visitors to Japan (JNTO, millions/yr)",
+    )
+    ax2.set_ylabel("millions per year")
+    ax2.set_ylim(0, 10)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="lower left")
+    ax.set_title("2019: the boycott after the export controls (not scripted, not calibrated)")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def draw_profiles(doc: dict, path: Path) -> None:
+    """Loss across each calibrated coefficient's range, others at the optimum."""
+    coefs = doc["coefficients"]
+    n = len(coefs)
+    cols = 4
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 2.6 * rows), dpi=100, squeeze=False)
+    for ax, (cid, c) in zip(axes.flat, coefs.items(), strict=False):
+        ax.plot(c["profile"]["grid"], c["profile"]["loss"], "o-", color="#08519c", ms=3)
+        ax.axvline(c["value"], color="#d62728", lw=1)
+        ax.set_title(f"{cid} ({'pinned' if c['pinned'] else 'loose'})", fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.supylabel("training loss (points)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def attribution(runs: int, seed: int) -> pd.DataFrame:
+    """Ledger: what moved each public over the windows that matter (median over runs)."""
+    from model.model import RelationsModel
+
+    sc = cal.load_replay()
+    model = RelationsModel(sc, runs=runs, seed=seed, ledger=True)
+    model.run()
+    windows = [
+        ("2012-01", "2012-07", "jp_favorable_korea"),
+        ("2012-07", "2012-10", "jp_favorable_korea"),
+        ("2012-01", "2013-04", "kr_favorable_japan"),
+        ("2013-04", "2019-06", "kr_favorable_japan"),
+        ("2019-06", "2019-12", "kr_favorable_japan"),
+        ("2019-06", "2019-12", "people"),
+    ]
+    rows = []
+    for a, b, var in windows:
+        contrib = model.ledger.contributions(var, sc.index_of(a) + 1, sc.index_of(b))
+        med = {k: float(np.median(v)) for k, v in contrib.items()}
+        top = sorted(med.items(), key=lambda kv: abs(kv[1]), reverse=True)[:5]
+        total = float(np.median(sum(contrib.values()))) if contrib else 0.0
+        rows.append(
+            {
+                "window": f"{a} to {b}",
+                "variable": var,
+                "change": round(total, 1),
+                "largest causes": "; ".join(f"{c} ({act}) {v:+.1f}" for (c, act), v in top),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _md(df: pd.DataFrame, floatfmt: str = "{:.2f}") -> str:
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, row in df.iterrows():
+        cells = [floatfmt.format(v) if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def blocks(view: fit.FitView, doc: dict, attrib: pd.DataFrame, runs: int, seed: int) -> dict:
+    """The generated blocks of VALIDATION.md."""
+    err = view.errors.drop(columns=["label"]).rename(
+        columns={"rmse": "RMSE", "bias": "bias", "mae": "MAE", "coverage": "in 90% band"}
+    )
+    pts = view.points[["series", "year", "month", "observed", "median", "low", "high", "inside"]]
+    sig = view.signatures[["key", "observed", "simulated", "share", "holds", "scripted"]]
+    coefs = pd.DataFrame(
+        [
+            {
+                "coefficient": cid,
+                "value": c["value"],
+                "range": f"{c['range'][0]:g} to {c['range'][1]:g}",
+                "default": c["prior"],
+                "loss rise across range": c["profile_rise"],
+                "data": "pinned" if c["pinned"] else "loose",
+            }
+            for cid, c in doc["coefficients"].items()
+        ]
+    )
+    prov = doc["provenance"]
+    te = doc["training_error"]
+    summary = (
+        f"Ensemble: {runs} runs, seed {seed}, calibrated coefficients of {prov['date']} "
+        f"(`{prov['command']}`; {prov['evaluations']} evaluations, {prov['seconds']} s). "
+        f"Training loss {te['loss']} points (defaults: {te['prior_loss']})."
+    )
+    return {
+        "summary": summary,
+        "errors": _md(err),
+        "points": _md(pts, "{:.1f}"),
+        "signatures": _md(sig),
+        "coefficients": _md(coefs, "{:.3g}"),
+        "attribution": _md(attrib, "{:.1f}"),
+    }
+
+
+def refresh_doc(gen: dict) -> None:
+    """Replace each generated block of VALIDATION.md."""
+    text = DOC.read_text(encoding="utf-8")
+    for name, body in gen.items():
+        pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
+        if not pattern.search(text):
+            raise SystemExit(f"{DOC}: no generated block named {name!r}")
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
+    DOC.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the replay, draw the charts, refresh the doc."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args(argv)
+    FIG.mkdir(parents=True, exist_ok=True)
+    table = cal.run_replay(runs=args.runs, seed=args.seed)
+    view = fit.fit_view(table, seed=args.seed)
+    doc = yaml.safe_load(cal.CALIBRATED_FILE.read_text(encoding="utf-8"))
+    draw_public(view, "kr_favorable_japan", "Koreans with a good impression of Japan", FIG / "kr_favorable_japan.png")
+    draw_public(
+        view,
+        "jp_favorable_korea",
+        "Japanese with a good impression of / affinity toward Korea",
+        FIG / "jp_favorable_korea.png",
+    )
+    draw_people(table, FIG / "people_2019.png")
+    draw_profiles(doc, FIG / "profiles.png")
+    attrib = attribution(min(args.runs, 100), args.seed)
+    refresh_doc(blocks(view, doc, attrib, args.runs, args.seed))
+    print(view.errors.to_string())
+    print(view.signatures[["key", "simulated", "share", "holds"]].to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
