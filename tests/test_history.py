@@ -150,3 +150,14 @@ def test_export_controls_hit_korean_opinion_only_after_the_last_2019_wave():
     before = np.median(fit.window_mean(kr, ["2019-05", "2019-06"]))
     after = np.median(fit.window_mean(kr, ["2019-08", "2019-09", "2019-10"]))
     assert after < before
+
+
+def test_replay_fit_gives_the_page_everything_it_draws():
+    """The Model & data page's data: bands for both publics, every training wave, errors, signatures."""
+    view = fit.replay_fit(runs=12, seed=3)
+    assert set(view.bands["variable"]) == {"kr_favorable_japan", "jp_favorable_korea"}
+    assert len(view.points) == len(cal.poll_targets()) == 22
+    assert (view.points["low"] <= view.points["median"]).all()
+    assert (view.points["median"] <= view.points["high"]).all()
+    assert set(view.errors["series"]) == {"kr_good_impression", "jp_good_impression", "jp_affinity"}
+    assert len(view.signatures) == len(fit.SIGNATURES) and view.runs == 12
