@@ -1,0 +1,122 @@
+"""A class in headless Chromium: the instructor and two teams play two turns, server restarted.
+
+Each role has its own browser context (its own laptop). The game is created with the command
+line a teacher uses; the teams open their links, choose from their menus and submit; the
+instructor resolves; the teams' pages move to the next turn by themselves. The server is
+restarted in the middle of the second turn, after Seoul's submission: nothing may be lost.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+from playwright.sync_api import Page
+
+from model.catalogue import load_catalogue
+from model.game.show import show_game
+from model.game.store import GameStore
+from model.i18n import tr
+from tests.support.app_server import RAPPROCHEMENT, ROOT, AppServer
+from tests.support.browser import BrowserSession
+
+TURNS = 3
+
+
+def new_game(server: AppServer) -> dict:
+    """Create the game as a teacher would, with ``rapprochement game new``."""
+    result = subprocess.run(
+        [
+            str(RAPPROCHEMENT),
+            "game",
+            "new",
+            "baseline-2026",
+            "--seats",
+            "seoul,tokyo",
+            "--turns",
+            str(TURNS),
+            "--seed",
+            "5",
+            "--db",
+            server.db_url,
+            "--base-url",
+            server.url,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def label(decision: str) -> str:
+    return load_catalogue().label("decision", decision)
+
+
+def choose_and_submit(page: Page, decisions: list[str], statement: str) -> None:
+    """Pick decisions in the seat's multiselect, write a statement, submit."""
+    page.get_by_role("button", name=tr("game.play.submit")).wait_for()
+    box = page.locator('[data-testid="stMultiSelect"]').first
+    for decision in decisions:
+        box.click()
+        page.keyboard.type(label(decision))  # filter the list (it only renders what fits)
+        exact = re.compile(f"^{re.escape(label(decision))}$")
+        page.locator('[role="option"]').filter(has_text=exact).first.click()
+    page.keyboard.press("Escape")
+    page.locator('[data-testid="stTextArea"] textarea').first.fill(statement)
+    page.get_by_role("button", name=tr("game.play.submit")).click()
+    page.get_by_text(tr("game.play.submitted", decisions="").split(":")[0], exact=False).first.wait_for()
+
+
+def turn_heading(turn: int) -> str:
+    return tr("game.common.turn_of", turn=turn, turns=TURNS)
+
+
+def test_a_class_plays_two_turns_across_a_server_restart(app_server: AppServer, browser: BrowserSession):
+    """Instructor and two seats in separate contexts; restart mid-turn; both turns count."""
+    game = new_game(app_server)
+    instructor = browser.new_page(game["instructor"]["link"])
+    seoul = browser.new_page(game["seats"]["seoul"]["link"])
+    tokyo = browser.new_page(game["seats"]["tokyo"]["link"])
+
+    instructor.get_by_role("button", name=tr("game.instructor.start")).click()
+    for page in (seoul, tokyo):  # the seats learn of the start by themselves (polling)
+        page.get_by_role("button", name=tr("game.play.submit")).wait_for()
+
+    choose_and_submit(seoul, ["seoul_propose_summit", "seoul_trilateral_exercise"], "Let us talk.")
+    choose_and_submit(tokyo, ["tokyo_propose_summit"], "We are ready.")
+    instructor.get_by_role("button", name=tr("game.instructor.resolve", turn=1)).click()
+    for page in (seoul, tokyo):  # the turn changes on the seats' pages without a reload
+        page.get_by_text(turn_heading(2), exact=True).wait_for()
+        page.get_by_text(tr("game.play.outcome", turn=1), exact=True).wait_for()
+
+    choose_and_submit(seoul, ["seoul_dokdo_visit"], "")
+    app_server.restart()  # in the middle of turn 2, after Seoul's submission
+
+    for page, link in ((instructor, game["instructor"]["link"]), (seoul, game["seats"]["seoul"]["link"])):
+        page.goto(link)
+        page.get_by_text(turn_heading(2), exact=True).wait_for()
+    seoul.get_by_text(tr("game.play.submitted", decisions=label("seoul_dokdo_visit"))).wait_for()
+    instructor.get_by_role("button", name=tr("game.instructor.resolve", turn=2)).click()
+    seoul.get_by_text(turn_heading(3), exact=True).wait_for()
+    seoul.get_by_text(tr("game.play.outcome", turn=2), exact=True).wait_for()
+
+    store = GameStore(app_server.db_url)
+    try:
+        shown = show_game(store, game["game"])
+    finally:
+        store.dispose()
+    assert shown["turn"] == 2
+    kinds = [e["kind"] for e in shown["log"]]
+    assert kinds.count("resolve") == 2 and kinds.count("start") == 1
+    subs = [(e["turn"], e["seat"], e["decisions"], e["fate"]) for e in shown["log"] if e["kind"] == "submission"]
+    assert subs == [
+        (0, "seoul", ["seoul_propose_summit", "seoul_trilateral_exercise"], "counted"),
+        (0, "tokyo", ["tokyo_propose_summit"], "counted"),
+        (1, "seoul", ["seoul_dokdo_visit"], "counted"),
+    ]
+    resolve_2 = [e for e in shown["log"] if e["kind"] == "resolve"][1]
+    assert resolve_2["played_by"]["tokyo"] == "rule" and resolve_2["played_by"]["seoul"] == "human"
