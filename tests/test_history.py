@@ -134,8 +134,9 @@ def test_signatures_hold_over_many_seeds():
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "known gap: the model has no driver for the 2013-2018 travel and culture boom, so the "
-        "slow rise of Korean good impressions to spring 2019 is not reproduced (docs/VALIDATION.md)"
+        "known gap: the history track drags Korean opinion down in 2018-19 and the model has no "
+        "Korean-side contact driver (travel, culture), so the slow rise of Korean good impressions "
+        "to spring 2019 is not reproduced (docs/VALIDATION.md, finding 2)"
     ),
 )
 def test_korean_slow_rise_to_2019():
