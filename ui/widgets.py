@@ -163,14 +163,14 @@ def result_store() -> ResultStore:
     return ResultStore(max_entries=24)
 
 
-def _run(scenario_yaml: str, runs: int, seed: int, progress: Any) -> Results:
-    """Run an ensemble with its ledger and reduce it to what the pages draw."""
+def _run(scenario_yaml: str, runs: int, seed: int, progress: Any, ledger: bool = True) -> Results:
+    """Run an ensemble (with its ledger if asked) and reduce it to what the pages draw."""
     from model.ensemble import run_ensemble
     from model.state import OUTPUT_VARIABLES
 
     scenario = parse_cached(scenario_yaml, "<page>")
     start = time.perf_counter()
-    result = run_ensemble(scenario, runs=runs, seed=seed, ledger=True, chunk_size=chunk_size(runs), progress=progress)
+    result = run_ensemble(scenario, runs=runs, seed=seed, ledger=ledger, chunk_size=chunk_size(runs), progress=progress)
     summary, _ = charts.summarise(result.values, result.months, list(OUTPUT_VARIABLES), CHARTED)
     _, shares = charts.summarise(result.values, result.months, list(OUTPUT_VARIABLES), charts.INSTITUTIONS)
     counts: dict[tuple[str, str], int] = {}
@@ -183,18 +183,27 @@ def _run(scenario_yaml: str, runs: int, seed: int, progress: Any) -> Results:
         table=result.table,
         summary=summary,
         shares=shares,
-        ledger=result.ledger_frame(),
+        ledger=result.ledger_frame() if ledger else None,
         occurred=occurred,
         seconds=time.perf_counter() - start,
         cached=False,
     )
 
 
-def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str) -> Results:
+def tornado(scenario_yaml: str, output: str, seed: int, lang: str) -> pd.DataFrame:
+    """Morris screening of the coefficients for one output (the issue-4 helper's ``tornado``)."""
+    from model.analysis.sensitivity import tornado as rank
+
+    return rank(parse_cached(scenario_yaml, "<page>"), output, seed=seed, lang=lang)
+
+
+def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str, ledger: bool = False) -> Results:
     """An ensemble of the scenario, from the store or run now with a progress bar.
 
     The store is keyed on the scenario's YAML text, the runs and the seed: the same three
-    always give the same numbers, so a stored result is exact, not an approximation.
+    always give the same numbers, so a stored result is exact, not an approximation. The
+    effects ledger (for "why") costs a quarter more time, so it is kept only when asked for;
+    a stored ensemble with its ledger also serves the pages that do not need it.
 
     Raises:
         RunFailed: if the runs are out of bounds or the scenario text does not parse.
@@ -204,7 +213,9 @@ def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str) -> Results:
     except InputError as err:
         raise RunFailed(tr(err.key, lang, **err.values)) from err
     key = cache_key(scenario_yaml, runs, seed)
-    found = result_store().get(key)
+    found = result_store().get(key + "|ledger")
+    if found is None and not ledger:
+        found = result_store().get(key)
     if found is not None:
         return replace(found, cached=True)
     bar = st.progress(0.0, text=tr("explore.running", lang, runs=runs))
@@ -213,12 +224,12 @@ def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str) -> Results:
         bar.progress(min(1.0, done / max(total, 1)), text=tr("explore.running", lang, runs=total))
 
     try:
-        results = _run(scenario_yaml, runs, seed, progress)
+        results = _run(scenario_yaml, runs, seed, progress, ledger)
     except ScenarioError as err:
         raise RunFailed("; ".join(scenario_problem_lines(err))) from err
     finally:
         bar.empty()
-    result_store().put(key, results)
+    result_store().put(key + ("|ledger" if ledger else ""), results)
     return results
 
 

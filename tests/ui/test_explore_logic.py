@@ -165,3 +165,104 @@ def test_edit_paths_in_links_are_checked():
     bad = su.encode_edits(el.Edits(values=(("__class__.x y", 1),)))
     _, problems = su.from_params({"edits": bad}, ["s"], "s")
     assert [p.key for p in problems] == ["explore.error_edit_path"]
+
+
+# --- with the real catalogue and a shipped scenario ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    from model.scenario import load_scenario, shipped_scenarios
+
+    return load_scenario(shipped_scenarios()["baseline-2026"])
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    from model.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+def test_every_coefficient_is_editable_within_its_range_with_its_source(baseline, catalogue):
+    """The page offers each coefficient with the catalogue's range, and says where it comes from."""
+    fields = {f.path: f for f in el.editable_fields(baseline, catalogue)}
+    for cid, coef in catalogue.coefficients.items():
+        f = fields[f"parameters.{cid}"]
+        assert (f.low, f.high) == tuple(coef.range)
+        assert coef.source in f.help
+    seoul = fields["actors.seoul.camp"]
+    assert set(seoul.options) == {"progressive", "conservative"}
+    assert seoul.default == baseline.actors.seoul.camp
+
+
+def test_an_edited_scenario_parses_again_and_carries_the_edits(baseline, catalogue):
+    """The downloaded YAML of an edited scenario loads back to the same scenario."""
+    from model.scenario import parse_scenario
+
+    cid, coef = next(iter(catalogue.coefficients.items()))
+    value = (coef.range[0] + coef.range[1]) / 2
+    month = baseline.months[3]
+    edits = (
+        el.Edits()
+        .with_value(f"parameters.{cid}", value)
+        .with_value("actors.washington.stance", "transactional")
+        .with_added("nuclear_test", month)
+    )
+    edited = el.edited_scenario(baseline, edits)
+    assert edited.id == "baseline-2026-edited"
+    assert edited.parameters[cid] == value
+    assert ("nuclear_test", month) in [(e.type, e.month) for e in edited.events]
+    again = parse_scenario(edited.to_yaml(), "download.yaml")
+    assert again == edited
+
+
+def test_an_impossible_edit_is_a_scenario_error_naming_the_field(baseline):
+    from model.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
+        el.edited_scenario(baseline, el.Edits().with_added("nuclear_test", "2099-01"))
+    assert any("events" in p.field for p in err.value.problems)
+
+
+def test_validate_edits_keeps_the_good_and_names_the_bad(baseline, catalogue):
+    fields = el.editable_fields(baseline, catalogue)
+    edits = el.Edits(
+        values=(("actors.tokyo.stance", "hawkish"), ("actors.tokyo.stance", "emperor"), ("x.y", 1)),
+        added=(("no_such_event", baseline.months[0]), ("nuclear_test", baseline.months[1])),
+    )
+    kept, problems = el.validate_edits(edits, fields, baseline, catalogue)
+    assert kept.values == (("actors.tokyo.stance", "hawkish"),)
+    assert kept.added == (("nuclear_test", baseline.months[1]),)
+    assert sorted(p.key for p in problems) == [
+        "explore.error_edit_path",
+        "explore.error_edit_value",
+        "explore.error_event_type",
+    ]
+
+
+def test_every_cause_in_a_ledger_gets_a_readable_name(baseline, catalogue):
+    """No raw id reaches the Why section: events, decisions, mechanisms and facts all have names."""
+    from model.ensemble import run_ensemble
+
+    ledger = run_ensemble(baseline, runs=10, seed=3, ledger=True).ledger_frame()
+    labels = el.cause_labels(catalogue)
+    for cause in ledger["cause"].unique():
+        assert el.cause_label_for(cause, labels, "en", "both") != cause, cause
+
+
+def test_coefficient_labels_keep_acronyms():
+    assert el.coefficient_label("us_commitment_rate") == "US commitment rate"
+    assert el.coefficient_label("track_relax_rate") == "Track relax rate"
+
+
+def test_the_result_store_forgets_the_least_recently_used():
+    store = el.ResultStore(max_entries=2)
+    store.put("a", 1)
+    store.put("b", 2)
+    assert store.get("a") == 1  # a is now the most recent
+    store.put("c", 3)
+    assert store.get("b") is None and store.get("a") == 1 and store.get("c") == 3
+    value, hit = store.get_or_compute("d", lambda: 4)
+    assert (value, hit) == (4, False)
+    assert store.get_or_compute("d", lambda: 5) == (4, True)

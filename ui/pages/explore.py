@@ -239,35 +239,83 @@ def run_controls(lang: str) -> tuple[int, int, bool]:
     return int(runs), int(seed), bool(st.session_state.get(_k("live")))
 
 
+VIEWS = ("index", "tracks", "publics", "facts", "approval", "why", "matter", "keep")
+
+
 def show_results(scenario: Scenario, edits: el.Edits, runs: int, seed: int, lang: str, places: str) -> widgets.Results:
-    """Run (or fetch from the cache) and draw every chart with its table."""
-    result = widgets.ensemble(scenario.to_yaml(), runs, seed, lang)
+    """Run (or fetch from the store) and draw the chosen view with its table.
+
+    Only the chosen view is drawn (and only "why" asks for the effects ledger), so a redraw
+    after a changed assumption costs one ensemble and one chart.
+    """
+    widgets.persistent(_k("view"), "index")
+    view = st.segmented_control(
+        tr("explore.view", lang),
+        VIEWS,
+        format_func=lambda v: tr(f"explore.tab_{v}", lang),
+        key=_k("view"),
+        label_visibility="collapsed",
+    )
+    widgets.remember(_k("view"))
+    view = view or "index"
+    result = widgets.ensemble(scenario.to_yaml(), runs, seed, lang, ledger=view == "why")
     st.success(
         tr("explore.done", lang, runs=runs, months=len(scenario.months), seconds=result.seconds)
         if not result.cached
         else tr("explore.cached", lang, runs=runs, months=len(scenario.months))
     )
-    events = widgets.marker_events(scenario, result, lang, places)
     summary = result.summary
-    tabs = st.tabs(
-        [tr(f"explore.tab_{t}", lang) for t in ("index", "tracks", "publics", "facts", "approval", "why", "keep")]
-    )
-    with tabs[0]:
+    if view == "index":
+        events = widgets.marker_events(scenario, result, lang, places)
         widgets.show_figure(charts.fan_chart(summary, "relationship_index", events, lang, places), lang, "fan")
-    with tabs[1]:
+    elif view == "tracks":
         widgets.show_figure(charts.tracks_chart(summary, lang, places), lang, "tracks")
-    with tabs[2]:
+    elif view == "publics":
         widgets.show_figure(charts.publics_chart(summary, widgets.polls(), lang, places), lang, "publics")
         st.caption(tr("explore.polls_note", lang))
-    with tabs[3]:
+    elif view == "facts":
         widgets.show_figure(charts.institutions_chart(result.shares, lang=lang, places=places), lang, "facts")
-    with tabs[4]:
+    elif view == "approval":
         widgets.show_figure(charts.approval_chart(summary, lang, places), lang, "approval")
-    with tabs[5]:
+    elif view == "why":
         why_section(scenario, result, lang, places)
-    with tabs[6]:
+    elif view == "matter":
+        matter_section(scenario, seed, lang, places)
+    else:
         keep_section(scenario, edits, result, runs, seed, lang)
     return result
+
+
+def matter_section(scenario: Scenario, seed: int, lang: str, places: str) -> None:
+    """The tornado of which assumptions move the chosen output most (Morris screening, on request)."""
+    from model.analysis.sensitivity import OUTPUTS
+
+    st.markdown(tr("explore.matter_intro", lang, places))
+    output = st.selectbox(
+        tr("explore.matter_output", lang),
+        OUTPUTS,
+        format_func=lambda v: charts.variable_label(v, lang, places),
+        key=_k("matter_output"),
+    )
+    yaml_text = scenario.to_yaml()
+    key = "tornado|" + el.cache_key(yaml_text, 0, seed) + "|" + output
+    found = widgets.result_store().get(key)
+    if found is None:
+        if not st.button(tr("explore.matter_run", lang), key=_k("matter_run")):
+            return
+        try:
+            with st.spinner(tr("explore.matter_running", lang)):
+                found = widgets.tornado(yaml_text, output, seed, lang)
+        except Exception as err:  # any failure of the analysis is shown, never a traceback
+            st.error(tr("explore.matter_failed", lang, message=str(err)))
+            return
+        widgets.result_store().put(key, found)
+    widgets.show_figure(
+        charts.tornado_chart(found, "mu_star", label="parameter", spread="sigma", lang=lang, places=places),
+        lang,
+        "tornado",
+    )
+    st.caption(tr("explore.matter_note", lang))
 
 
 def why_section(scenario: Scenario, result: widgets.Results, lang: str, places: str) -> None:
