@@ -304,13 +304,15 @@ def main() -> None:
     flash = st.session_state.pop(f"{KEY}_flash", None)
     if flash:
         st.success(flash)
-    class_tab, links_tab, log_tab = st.tabs(
-        [
-            tr("game.instructor.seats_status", lang, places),
-            tr("game.instructor.links", lang, places),
-            tr("game.instructor.log", lang, places),
-        ]
-    )
+    names = [
+        tr("game.instructor.seats_status", lang, places),
+        tr("game.instructor.links", lang, places),
+        tr("game.instructor.log", lang, places),
+    ]
+    if tl.status == LOBBY:  # before the class starts, the links are what the teacher needs
+        links_tab, class_tab, log_tab = st.tabs([names[1], names[0], names[2]])
+    else:
+        class_tab, links_tab, log_tab = st.tabs(names)
     with class_tab:
         seats_status(opened, lang, places)
         controls(opened, tl, lang, places)
