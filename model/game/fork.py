@@ -54,9 +54,7 @@ def _profiles(sc: Scenario, view: WorldView) -> Any:
     return actors.model_copy(update={"seoul": seoul, "tokyo": tokyo, "washington": washington})
 
 
-def fork_scenario(
-    record: GameRecord, resolved: list[ResolvedTurn], turn: int, months: int | None = None
-) -> Scenario:
+def fork_scenario(record: GameRecord, resolved: list[ResolvedTurn], turn: int, months: int | None = None) -> Scenario:
     """A scenario that starts where the game stood at the start of ``turn``.
 
     Args:
@@ -97,9 +95,7 @@ def fork_scenario(
     return parse_scenario(text, filename=f"{data['id']}.yaml")
 
 
-def projection(
-    record: GameRecord, resolved: list[ResolvedTurn], runs: int = FAN_RUNS
-) -> EnsembleResult:
+def projection(record: GameRecord, resolved: list[ResolvedTurn], runs: int = FAN_RUNS) -> EnsembleResult:
     """Where the game is heading: an ensemble of the fork from the current turn.
 
     The horizon is the rest of the game, and at least a year when the scenario has one.

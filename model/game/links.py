@@ -39,8 +39,7 @@ def invitation(new: NewGame, base_url: str = DEFAULT_BASE_URL) -> dict:
             "link": link(base_url, new.id, INSTRUCTOR, new.instructor_code),
         },
         "seats": {
-            seat: {"code": code, "link": link(base_url, new.id, seat, code)}
-            for seat, code in new.seat_codes.items()
+            seat: {"code": code, "link": link(base_url, new.id, seat, code)} for seat, code in new.seat_codes.items()
         },
         "viewer": {
             "code": new.viewer_code,

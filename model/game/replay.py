@@ -124,11 +124,7 @@ def _apply(tl: Timeline, entry: LogEntry, turns: int | None) -> None:
             tl.fates[sub.seq] = LATE
     elif kind == "rewind":
         _rewind(tl, int(entry.payload.get("to_turn", entry.turn)))
-    elif (
-        entry.turn != tl.turn
-        or entry.payload.get("branch", tl.branch) != tl.branch
-        or tl.status == ENDED
-    ):
+    elif entry.turn != tl.turn or entry.payload.get("branch", tl.branch) != tl.branch or tl.status == ENDED:
         if kind == "submission":
             tl.late.append(Submission.from_entry(entry))
             tl.fates[entry.seq] = LATE

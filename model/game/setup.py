@@ -110,11 +110,7 @@ def game_config(
         "version": CONFIG_VERSION,
         "scenario_name": scenario_name or getattr(scenario, "title", ""),
         "seats": {
-            seat: (
-                {"player": "human"}
-                if seat in humans
-                else {"player": "rule", "profile": profiles.get(seat)}
-            )
+            seat: ({"player": "human"} if seat in humans else {"player": "rule", "profile": profiles.get(seat)})
             for seat in SEATS
         },
         "turns": turns,

@@ -184,9 +184,7 @@ class GameStore:
         try:
             metadata.create_all(self.engine)
         except OperationalError as err:
-            raise GameError(
-                "game.error.database", url=self.safe_url, message=str(err.orig)
-            ) from err
+            raise GameError("game.error.database", url=self.safe_url, message=str(err.orig)) from err
 
     @property
     def safe_url(self) -> str:
@@ -199,9 +197,7 @@ class GameStore:
 
     # Games and codes ---------------------------------------------------------------------
 
-    def create_game(
-        self, scenario: str, seed: int, config: Mapping[str, Any], roles: list[str]
-    ) -> NewGame:
+    def create_game(self, scenario: str, seed: int, config: Mapping[str, Any], roles: list[str]) -> NewGame:
         """Store a new game, draw the instructor's code and derive a code for each role.
 
         Every game also gets a read-only ``viewer`` code (projector, debrief).
@@ -270,9 +266,7 @@ class GameStore:
             raise AccessDenied("game.error.missing_code")
         digest = hash_code(game_id, code)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(codes.c.role, codes.c.code_hash).where(codes.c.game == game_id)
-            ).all()
+            rows = conn.execute(sa.select(codes.c.role, codes.c.code_hash).where(codes.c.game == game_id)).all()
         for role, stored in rows:
             if same_digest(stored, digest):
                 return role
@@ -317,9 +311,7 @@ class GameStore:
             try:
                 with self.engine.begin() as conn:
                     last = conn.execute(
-                        sa.select(sa.func.coalesce(sa.func.max(entries.c.seq), 0)).where(
-                            entries.c.game == game_id
-                        )
+                        sa.select(sa.func.coalesce(sa.func.max(entries.c.seq), 0)).where(entries.c.game == game_id)
                     ).scalar_one()
                     values = {
                         "game": game_id,
@@ -358,24 +350,15 @@ class GameStore:
 
     def entries(self, game_id: str, after_seq: int = 0) -> list[LogEntry]:
         """A game's log in order, optionally only the entries after ``after_seq``."""
-        query = (
-            sa.select(entries)
-            .where(entries.c.game == game_id, entries.c.seq > after_seq)
-            .order_by(entries.c.seq)
-        )
+        query = sa.select(entries).where(entries.c.game == game_id, entries.c.seq > after_seq).order_by(entries.c.seq)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [
-            LogEntry(r.game, int(r.seq), int(r.turn), r.kind, r.seat, dict(r.payload), _utc(r.time))
-            for r in rows
-        ]
+        return [LogEntry(r.game, int(r.seq), int(r.turn), r.kind, r.seat, dict(r.payload), _utc(r.time)) for r in rows]
 
     def last_seq(self, game_id: str) -> int:
         """Sequence number of a game's latest entry (0 for an empty log): cheap to poll."""
         with self.engine.connect() as conn:
             value = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(entries.c.seq), 0)).where(
-                    entries.c.game == game_id
-                )
+                sa.select(sa.func.coalesce(sa.func.max(entries.c.seq), 0)).where(entries.c.game == game_id)
             ).scalar_one()
         return int(value)

@@ -114,13 +114,9 @@ def test_versus_gsomia_suspended_then_restored(sqlite_store, scenario_text):
 def test_versus_injected_nuclear_test_raises_the_threat(sqlite_store, scenario_text):
     """An injected nuclear test happens in the turn's first month and raises the NK threat."""
     script = [Turn({"seoul": ["seoul_hold"]}, inject=["nuclear_test"])]
-    _, _, hot = versus_test(
-        sqlite_store, scenario_text, script, [Expect(events=("nuclear_test",))], seed=5
-    )
+    _, _, hot = versus_test(sqlite_store, scenario_text, script, [Expect(events=("nuclear_test",))], seed=5)
     WORLDS.clear()
-    _, _, calm = versus_test(
-        sqlite_store, scenario_text, [Turn({"seoul": ["seoul_hold"]})], [Expect()], seed=5
-    )
+    _, _, calm = versus_test(sqlite_store, scenario_text, [Turn({"seoul": ["seoul_hold"]})], [Expect()], seed=5)
     (inject,) = [o for o in hot.outcomes[0].occurrences if o.id == "nuclear_test"]
     assert inject.t == 0
     assert hot.value("nk_threat") > calm.value("nk_threat")

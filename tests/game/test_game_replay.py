@@ -12,10 +12,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 def log(*rows: tuple) -> list[LogEntry]:
     """Entries from (kind, turn, seat, payload) rows, numbered in order."""
-    return [
-        LogEntry("g", i + 1, turn, kind, seat, payload, T0)
-        for i, (kind, turn, seat, payload) in enumerate(rows)
-    ]
+    return [LogEntry("g", i + 1, turn, kind, seat, payload, T0) for i, (kind, turn, seat, payload) in enumerate(rows)]
 
 
 def sub(turn: int, seat: str, *decisions: str, branch: int = 0) -> tuple:
@@ -70,9 +67,7 @@ def test_late_and_stale_entries_change_nothing():
 
 def test_last_resolve_ends_the_game():
     """Resolving the last turn ends the game; later submissions are late."""
-    tl = read_log(
-        log(("start", 0, None, {}), resolve(0), resolve(1), sub(2, "seoul", "x")), turns=2
-    )
+    tl = read_log(log(("start", 0, None, {}), resolve(0), resolve(1), sub(2, "seoul", "x")), turns=2)
     assert tl.status == ENDED and tl.turn == 2 and [s.seat for s in tl.late] == ["seoul"]
 
 
