@@ -245,10 +245,17 @@ def fan_chart(
 
 
 def _fan_from_quantiles(
-    q: pd.DataFrame, title: str, events: pd.DataFrame | None, lang: str, zero_rule: bool = False
+    q: pd.DataFrame,
+    title: str,
+    events: pd.DataFrame | None,
+    lang: str,
+    zero_rule: bool = False,
+    y_title: str | None = None,
 ) -> Figure:
     base = alt.Chart(q).encode(x=_time_x(lang))
-    band90 = base.mark_area(opacity=0.18, color=BAND_COLOUR).encode(y=alt.Y("q05:Q", title=title), y2="q95:Q")
+    band90 = base.mark_area(opacity=0.18, color=BAND_COLOUR).encode(
+        y=alt.Y("q05:Q", title=y_title or title), y2="q95:Q"
+    )
     band50 = base.mark_area(opacity=0.35, color=BAND_COLOUR).encode(y="q25:Q", y2="q75:Q")
     median = base.mark_line(color=BAND_COLOUR, strokeWidth=2).encode(
         y="median:Q",
@@ -487,7 +494,7 @@ def difference_fan_chart(
         raise ValueError(tr("charts.no_overlap", lang))
     q = _readable(quantile_table(diff, [variable]), lang, places)
     title = tr("charts.difference_title", lang, places, variable=variable_label(variable, lang, places))
-    return _fan_from_quantiles(q, title, None, lang, zero_rule=True)
+    return _fan_from_quantiles(q, title, None, lang, zero_rule=True, y_title=tr("charts.difference_axis", lang))
 
 
 def _cause_names(grouped: pd.DataFrame, cause_label: Mapping[str, str], lang: str, places: str) -> list[str]:

@@ -596,6 +596,7 @@ def poll_frame() -> Any:
 def catalogue_frame(catalogue: Catalogue, kind: Literal["event", "decision"], lang: str, places: str) -> Any:
     """The event or decision catalogue as a table: one row per effect, each with its source.
 
+    An entry's label and briefing are written on its first row only (later rows keep its id).
     Entries without effects (a seat's "hold") get one row, so every entry is listed.
     """
     import pandas as pd
@@ -611,8 +612,8 @@ def catalogue_frame(catalogue: Catalogue, kind: Literal["event", "decision"], la
             tr("modeldata.col_preconditions", lang): ", ".join(f"{k} {v}" for k, v in entry.preconditions.items()),
         }
         effects = entry.effects or (None,)
-        for eff in effects:
-            row = dict(head)
+        for i, eff in enumerate(effects):
+            row = dict(head) if i == 0 else dict.fromkeys(head, "") | {tr("modeldata.col_id", lang): eid}
             row[tr("modeldata.col_variable", lang)] = tr(f"variable.{eff.var}", lang, places) if eff else ""
             row[tr("modeldata.col_mean", lang)] = eff.mean if eff else None
             row[tr("modeldata.col_sd", lang)] = eff.sd if eff else None
@@ -620,7 +621,7 @@ def catalogue_frame(catalogue: Catalogue, kind: Literal["event", "decision"], la
             row[tr("modeldata.col_source", lang)] = eff.source if eff else ""
             rows.append(row)
         for trig in entry.triggers:
-            row = dict(head)
+            row = dict.fromkeys(head, "") | {tr("modeldata.col_id", lang): eid}
             row[tr("modeldata.col_variable", lang)] = tr(
                 "modeldata.may_trigger", lang, event=catalogue.label("event", trig.event, lang, places)
             )

@@ -265,12 +265,12 @@ def polls() -> pd.DataFrame:
 def marker_events(scenario: Scenario, results: Results, lang: str, places: str) -> pd.DataFrame:
     """Events worth a marker on the time axis: the scenario's own (labelled) and elections.
 
-    Elections happen in every run and get a light unlabelled rule. Recurring irritants (the
+    Elections (scheduled or happening in every run) get a light unlabelled rule. Recurring irritants (the
     February anniversary, the March textbook screening...) also happen in every run, but
     marking them would hide the chart; they show in the Why section instead.
     """
     cat = load_catalogue()
-    rows = [(e.month, e.type, True) for e in scenario.events]
+    rows = [(e.month, e.type, cat.events[e.type].category != "election") for e in scenario.events]
     rows += [
         (month, eid, False)
         for month, eid in results.occurred

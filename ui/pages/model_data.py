@@ -138,10 +138,19 @@ def fit_section(lang: str, places: str) -> None:
         return
     widgets.show_figure(charts.fit_chart(view.bands, view.points, lang, places), lang, "fit")
     st.subheader(tr("modeldata.fit_errors", lang))
-    st.dataframe(view.errors.round(2), hide_index=True, key="md_fit_errors")
+    errors = view.errors.drop(columns=["series"], errors="ignore").round(2)
+    st.dataframe(_readable_columns(errors, lang), hide_index=True, key="md_fit_errors")
     st.subheader(tr("modeldata.signatures", lang))
-    st.dataframe(view.signatures, hide_index=True, key="md_signatures")
+    sigs = view.signatures.drop(columns=["key"], errors="ignore")
+    st.dataframe(_readable_columns(sigs, lang), hide_index=True, key="md_signatures")
     st.caption(tr("modeldata.fit_note", lang, runs=view.runs, seed=view.seed))
+
+
+def _readable_columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Column names through the translation layer (``modeldata.fitcol_<name>``), where written."""
+    return frame.rename(
+        columns={c: tr(f"modeldata.fitcol_{c}", lang) for c in frame.columns if has(f"modeldata.fitcol_{c}", lang)}
+    )
 
 
 def main() -> None:

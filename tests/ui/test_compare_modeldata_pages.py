@@ -1,0 +1,66 @@
+"""The Compare and Model & data pages driven by AppTest."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.conftest import PAGES
+from ui import state_url as su
+from ui.explore_logic import Edits
+
+TIMEOUT = 120
+
+
+def compare(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(PAGES / "compare.py"), default_timeout=TIMEOUT)
+    for name, value in (params or {}).items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def test_two_scenarios_side_by_side_and_their_difference(scenario_dir):
+    """Alpha and beta cover the same months: two fan charts and a difference fan chart."""
+    at = compare()
+    assert not at.exception
+    assert at.selectbox(key="compare_b").value == "beta"  # same period as alpha
+    at.number_input(key="compare_runs").set_value(20)
+    at.button(key="compare_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("vega_lite_chart")) == 3
+    assert [s.value for s in at.subheader][:2] == ["Alpha, a quiet two years", "Beta, a liquidation order"]
+    assert at.query_params["compare"] == "beta"
+
+
+def test_the_edited_copy_from_a_link(scenario_dir):
+    """A link with edits compares alpha with alpha-as-edited, and names the changes."""
+    edits = Edits((("actors.washington.stance", "transactional"),))
+    state = su.PageState("alpha", edits, 20, 5, None, "edited")
+    at = compare(su.to_params(state))
+    assert not at.exception, [e.value for e in at.exception]
+    assert "with 1 change(s)" in at.subheader[1].value
+    assert len(at.get("vega_lite_chart")) == 3
+
+
+def test_the_edited_copy_without_edits_says_so(scenario_dir):
+    at = compare()
+    at.selectbox(key="compare_b").set_value("edited").run()
+    assert not at.exception
+    assert any("no changes" in i.value for i in at.info)
+
+
+def test_a_tampered_compare_link_gives_a_message(scenario_dir):
+    at = compare({"scenario": "alpha", "compare": "../../x", "runs": "20"})
+    assert not at.exception
+    assert any("does not exist" in w.value for w in at.warning)
+
+
+def test_model_and_data_lists_the_catalogue_with_sources(scenario_dir):
+    """Actors, mechanisms, the catalogue with a source column, the data files: no traceback."""
+    at = AppTest.from_file(str(PAGES / "model_data.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    headers = [h.value for h in at.header]
+    assert "The mechanisms, in plain words" in headers and "The data" in headers
+    events, _decisions, coefficients = (d.value for d in at.dataframe[:3])
+    assert "Source" in events.columns and events["Source"].str.len().gt(0).any()
+    assert coefficients["Source"].str.len().gt(0).all()
+    assert not any("{dokdo}" in m.value for m in at.markdown)  # place names filled in
