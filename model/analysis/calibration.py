@@ -58,6 +58,10 @@ PINNED_RISE = 1.0
 PUBLIC_VARIABLES = ("kr_favorable_japan", "jp_favorable_korea")
 
 
+class NoCoefficients(ValueError):
+    """The catalogue marks no coefficient as calibratable."""
+
+
 def load_replay(
     scenario_path: str | Path | None = None, until: str | None = None, parameters: dict[str, float] | None = None
 ):
@@ -178,7 +182,7 @@ def make_problem(
 
     Raises:
         HoldoutError: if ``until`` reaches 2020 or later.
-        ValueError: if no coefficient is marked calibratable.
+        NoCoefficients: if no coefficient is marked calibratable.
     """
     from model.catalogue import load_catalogue
 
@@ -188,7 +192,7 @@ def make_problem(
     cat = load_catalogue()
     ids = coefficients or [cid for cid, c in cat.coefficients.items() if c.calibrate]
     if not ids:
-        raise ValueError("no coefficient in the catalogue is marked calibrate: true")
+        raise NoCoefficients("no coefficient in the catalogue is marked calibrate: true")
     coefs = [cat.coefficients[i] for i in ids]
     base = {k: v for k, v in sc.parameters.items() if k not in ids}
     sc = sc.model_copy(update={"parameters": base})

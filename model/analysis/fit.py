@@ -13,13 +13,12 @@ fieldwork months (see :mod:`model.analysis.polls`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from model.analysis.polls import (
-    SERIES,
     PollTarget,
     load_opinion,
     poll_targets,
@@ -27,6 +26,7 @@ from model.analysis.polls import (
     visitor_change,
     yearly_launches,
 )
+from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, tr
 
 BAND = (0.05, 0.95)
 """The ensemble band drawn and scored: 90% of runs."""
@@ -103,7 +103,7 @@ def poll_points(table: pd.DataFrame, targets: list[PollTarget] | None = None) ->
     return pd.DataFrame(rows)
 
 
-def series_errors(points: pd.DataFrame) -> pd.DataFrame:
+def series_errors(points: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
     """Error of the ensemble median per series, from :func:`poll_points`.
 
     Returns:
@@ -116,7 +116,7 @@ def series_errors(points: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "series": key,
-                "label": SERIES[key].label,
+                "label": tr(f"history.series.{key}", lang),
                 "n": len(grp),
                 "rmse": float(np.sqrt(np.mean(err**2))),
                 "bias": float(err.mean()),
@@ -152,27 +152,31 @@ def bands(
 class Signature:
     """One stylised fact of 2012-2019 and whether the replay shows it.
 
+    Its words (the fact, what the data say, what was measured) live in the translation layer
+    under ``history.signature.<key>``; :meth:`text` renders them in the reader's language.
+
     Attributes:
-        key: short id.
-        claim: the fact, in words.
-        observed: what the data say (with the number).
-        simulated: median simulated change (units of ``measure``).
+        key: short id (also the key of its texts).
+        simulated: median simulated change (units of the ``measure`` text).
         share: share of runs in which the direction is right.
         holds: direction right in the median and in at least :data:`SIGNATURE_SHARE` of runs.
-        measure: what was measured in the simulation.
         scripted: True when the replay schedules the fact as an input (then it is a check of
             the scenario, not of the model's mechanisms).
+        values: numbers from the data that the texts quote.
+        details: further simulated numbers.
     """
 
     key: str
-    claim: str
-    observed: str
     simulated: float
     share: float
     holds: bool
-    measure: str
     scripted: bool = False
+    values: dict = field(default_factory=dict)
     details: dict = field(default_factory=dict)
+
+    def text(self, part: str, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> str:
+        """One of the signature's texts: ``claim``, ``observed`` or ``measure``."""
+        return tr(f"history.signature.{self.key}.{part}", lang, places, **self.values)
 
 
 def _direction(diff: np.ndarray, sign: int) -> tuple[float, float, bool]:
@@ -193,12 +197,9 @@ def sig_jp_drop_after_dokdo(table: pd.DataFrame) -> Signature:
     med, share, holds = _direction(diff, -1)
     return Signature(
         "jp_drop_after_dokdo",
-        "Japanese affinity toward Korea drops after the August 2012 Dokdo visit",
-        "Cabinet Office affinity 62.2 (autumn 2011) -> 39.2 (Sep-Oct 2012)",
         med,
         share,
         holds,
-        "jp_favorable_korea, mean of Sep-Oct 2012 minus Jul 2012 (points)",
     )
 
 
@@ -210,12 +211,9 @@ def sig_jp_further_fall_2014(table: pd.DataFrame) -> Signature:
     med, share, holds = _direction(diff, -1)
     return Signature(
         "jp_further_fall_2014",
-        "Japanese affinity falls further to 2014",
-        "Cabinet Office affinity 39.2 (2012) -> 31.5 (Oct 2014)",
         med,
         share,
         holds,
-        "jp_favorable_korea, Oct 2014 minus Sep-Oct 2012 (points)",
     )
 
 
@@ -228,12 +226,9 @@ def sig_kr_slow_rise(table: pd.DataFrame) -> Signature:
     mid = window_mean(w, gn[2016].months) - window_mean(w, gn[2013].months)
     return Signature(
         "kr_slow_rise",
-        "Korean good impressions of Japan rise slowly from 2013 to spring 2019",
-        "Genron NPO/EAI 12.2 (Mar-Apr 2013) -> 31.7 (May-Jun 2019)",
         med,
         share,
         holds,
-        "kr_favorable_japan, May-Jun 2019 minus Mar-Apr 2013 (points)",
         details={"median_rise_to_2016": float(np.median(mid))},
     )
 
@@ -256,17 +251,15 @@ def sig_nk_threat_2018_2022(table: pd.DataFrame) -> Signature:
     yearly = yearly_launches()
     return Signature(
         "nk_launches_2018_2022",
-        "North Korean launches: none in 2018 (the diplomacy year), many in 2022",
-        f"CNS: {yearly[2018]} missiles in 2018, {yearly[2022]} in 2022 (scripted inputs of the replay)",
         med,
         share,
         holds,
-        "nk_threat: min(2017 - 2018, 2022 - 2021) of yearly means (points)",
         scripted=True,
         details={
             "median_2018_minus_2017": float(np.median(d18)),
             "median_2022_minus_2021": float(np.median(d22)),
         },
+        values={"launches_2018": yearly[2018], "launches_2022": yearly[2022]},
     )
 
 
@@ -283,12 +276,10 @@ def sig_people_fall_2019(table: pd.DataFrame) -> Signature:
     med, share, holds = _direction(diff, -1)
     return Signature(
         "people_fall_2019",
-        "Korean travel to Japan collapses after the July 2019 export controls (boycott)",
-        f"JNTO: Korean visitors to Japan {visitor_change():+.1%} in 2019 (Aug -48%, Oct -65.5% year on year)",
         med,
         share,
         holds,
-        "people track, mean Aug-Dec 2019 minus Jan-Jun 2019 (points)",
+        values={"change": f"{visitor_change():+.1%}"},
     )
 
 
@@ -306,9 +297,23 @@ def signatures(table: pd.DataFrame) -> list[Signature]:
     return [check(table) for check in SIGNATURES]
 
 
-def signatures_frame(sigs: list[Signature]) -> pd.DataFrame:
-    """Signatures as a table (details dropped)."""
-    return pd.DataFrame([{k: v for k, v in asdict(s).items() if k != "details"} for s in sigs])
+def signatures_frame(sigs: list[Signature], lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> pd.DataFrame:
+    """Signatures as a table with their texts in the reader's language (details dropped)."""
+    return pd.DataFrame(
+        [
+            {
+                "key": sig.key,
+                "claim": sig.text("claim", lang, places),
+                "observed": sig.text("observed", lang, places),
+                "simulated": sig.simulated,
+                "share": sig.share,
+                "holds": sig.holds,
+                "measure": sig.text("measure", lang, places),
+                "scripted": sig.scripted,
+            }
+            for sig in sigs
+        ]
+    )
 
 
 # --- the page's data -----------------------------------------------------------------------
@@ -337,8 +342,8 @@ class FitView:
     seed: int
 
 
-def fit_view(table: pd.DataFrame, seed: int = 0) -> FitView:
-    """Compute the fit of a replay run table (see :class:`FitView`)."""
+def fit_view(table: pd.DataFrame, seed: int = 0, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> FitView:
+    """Compute the fit of a replay run table (see :class:`FitView`), texts in ``lang``."""
     points = poll_points(table)
     opinion = load_opinion()
     other = opinion[
@@ -353,8 +358,8 @@ def fit_view(table: pd.DataFrame, seed: int = 0) -> FitView:
     return FitView(
         bands=bands(table),
         points=points,
-        errors=series_errors(points),
-        signatures=signatures_frame(signatures(table)),
+        errors=series_errors(points, lang),
+        signatures=signatures_frame(signatures(table), lang, places),
         other_polls=other.reset_index(drop=True),
         runs=int(table["run"].nunique()),
         seed=seed,
@@ -366,6 +371,8 @@ def replay_fit(
     runs: int = 100,
     seed: int = 2012,
     progress: Callable | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
 ) -> FitView:
     """Run the historical replay (with the calibrated coefficients) and compute its fit.
 
@@ -377,8 +384,10 @@ def replay_fit(
         runs: ensemble size.
         seed: root seed.
         progress: optional callback passed to the ensemble runner.
+        lang: language of the texts (signature claims, series labels).
+        places: place-name setting for those texts.
     """
     from model.analysis.calibration import run_replay
 
     table = run_replay(scenario_path, runs=runs, seed=seed, progress=progress)
-    return fit_view(table, seed=seed)
+    return fit_view(table, seed=seed, lang=lang, places=places)

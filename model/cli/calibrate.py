@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from model.cli import UserError
+from model.i18n import tr
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,24 +39,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run the calibration and write its result."""
     from model.analysis import calibration as cal
-    from model.analysis.polls import HoldoutError
+    from model.analysis.calibration import NoCoefficients
+    from model.analysis.polls import HOLDOUT_START, HoldoutError
     from model.scenario import ScenarioError
 
     if args.runs < 4:
-        raise UserError("--runs must be at least 4 (the median of fewer runs is too noisy)")
+        raise UserError(tr("history.error.runs"))
     if args.design < 0 or args.refine < 0 or args.profile_points < 2:
-        raise UserError("--design and --refine must be >= 0 and --profile-points >= 2")
+        raise UserError(tr("history.error.budget"))
     out = Path(args.out) if args.out else cal.CALIBRATED_FILE
     if not out.parent.exists():
-        raise UserError(f"{out.parent}: no such directory")
+        raise UserError(tr("history.error.no_dir", path=out.parent))
     try:
         problem = cal.make_problem(args.scenario, until=args.until, runs=args.runs, seed=args.seed)
     except ScenarioError as exc:
         for problem_line in exc.problems:
             print(problem_line, file=sys.stderr)
         return 1
-    except (HoldoutError, ValueError) as exc:
-        raise UserError(str(exc)) from None
+    except HoldoutError:
+        raise UserError(tr("history.error.holdout", until=args.until, start=HOLDOUT_START)) from None
+    except NoCoefficients:
+        raise UserError(tr("history.error.nothing")) from None
     progress = None if args.quiet else cal.stderr_progress
     print(
         f"calibrating {', '.join(problem.ids)} on {len(problem.targets)} poll waves "
