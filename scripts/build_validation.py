@@ -30,11 +30,20 @@ sys.path.insert(0, str(ROOT))
 from model.analysis import calibration as cal  # noqa: E402
 from model.analysis import fit  # noqa: E402
 from model.analysis.polls import HOLDOUT_START, SERIES, series_offset  # noqa: E402
+from model.i18n import place  # noqa: E402
 
 DOC = ROOT / "docs" / "VALIDATION.md"
 FIG = ROOT / "docs" / "validation"
 MARKERS = ["2012-08", "2013-12", "2015-12", "2017-05", "2018-10", "2019-07", "2023-03"]
-MARKER_LABELS = ["Dokdo visit", "Yasukuni", "2015 deal", "Moon", "rulings", "export controls", "2023 fund"]
+MARKER_LABELS = [
+    place("dokdo", "both") + " visit",
+    "Yasukuni",
+    "2015 deal",
+    "Moon",
+    "rulings",
+    "export controls",
+    "2023 fund",
+]
 
 
 def _dates(months) -> pd.DatetimeIndex:
