@@ -92,8 +92,7 @@ class AppServer:
         self.script = script
         self.extra_env = dict(env or {})
         self.process: subprocess.Popen[bytes] | None = None
-        self._logdir = Path(tempfile.mkdtemp(prefix="rapprochement-app-"))
-        self._log_path = self._logdir / "server.log"
+        self._logdir: Path | None = None  # made by start(), removed by close()
         self.starts = 0
 
     @property
@@ -122,8 +121,10 @@ class AppServer:
 
     def log(self) -> str:
         """What the server printed (stdout and stderr) since its last start."""
+        if self._logdir is None:
+            return ""
         try:
-            return self._log_path.read_text(errors="replace")
+            return (self._logdir / "server.log").read_text(errors="replace")
         except FileNotFoundError:
             return ""
 
@@ -136,7 +137,9 @@ class AppServer:
         """
         if self.process is not None:
             raise RuntimeError("the app server is already running")
-        with self._log_path.open("wb") as log:
+        if self._logdir is None:
+            self._logdir = Path(tempfile.mkdtemp(prefix="rapprochement-app-"))
+        with (self._logdir / "server.log").open("wb") as log:
             # Its own process group, so that stop() also ends any children it spawns.
             self.process = subprocess.Popen(
                 list(self.command()),
@@ -196,7 +199,9 @@ class AppServer:
     def close(self) -> None:
         """Stop the server and remove its log directory."""
         self.stop()
-        shutil.rmtree(self._logdir, ignore_errors=True)
+        if self._logdir is not None:
+            shutil.rmtree(self._logdir, ignore_errors=True)
+            self._logdir = None
 
     def __enter__(self) -> AppServer:
         return self.start()
