@@ -9,7 +9,7 @@ scheduled event or a scripted decision, and rebuild the file after the data chan
 
 What is scripted and what is not:
 - Scheduled (the real events): North Korea's launches by month and type (ballistic, ICBM,
-  over Japan, satellite) from the CNS database; nuclear tests; court rulings; the {dokdo} visit,
+  over Japan, satellite) from the CNS database; nuclear tests; court rulings; the Dokdo/Takeshima visit,
   the Yasukuni visit, the radar incident; leader changes with each leader's camp and stance.
 - Scripted (the governments' real decisions): summits, the 2015 agreement and the foundation,
   GSOMIA signed / notice / restored, export controls, white lists, countermeasures, the 2023
