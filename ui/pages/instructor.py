@@ -304,6 +304,7 @@ def main() -> None:
     flash = st.session_state.pop(f"{KEY}_flash", None)
     if flash:
         st.success(flash)
+    controls(opened, tl, lang, places)
     names = [
         tr("game.instructor.seats_status", lang, places),
         tr("game.instructor.links", lang, places),
@@ -315,7 +316,6 @@ def main() -> None:
         class_tab, links_tab, log_tab = st.tabs(names)
     with class_tab:
         seats_status(opened, lang, places)
-        controls(opened, tl, lang, places)
         gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_trajectory")
     with links_tab:
         links(opened, lang, places)
