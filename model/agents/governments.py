@@ -33,8 +33,8 @@ class Government(SeatAgent):
     def utilities(self) -> np.ndarray:
         """Profile preference + situation + expected effects, shape (decisions, runs)."""
         prefs = self._preferences[self.profile_index()].T  # (decisions, runs)
-        hold = np.array([[0.0 if d.is_hold else self.model.p["rule_action_cost"]] for d in self.menu])
-        return prefs + self.situation() + self._expected[:, None] - hold
+        hold = self.action_cost(self.model.p["rule_action_cost"])
+        return prefs + self.situation() + self._expected - hold
 
 
 class Seoul(Government):

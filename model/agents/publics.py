@@ -56,8 +56,7 @@ class Public(SeatAgent):
         u = u + w * (warmth + 1.0 - salience) * tag_matrix(m, "conciliatory")
         # a boycott needs a grievance of trade (2019), not just a bad mood
         u = u + w * (2.0 * self.grievance() - 1.5 + anger) * tag_matrix(m, "boycott")
-        hold = np.array([[0.0 if d.is_hold else p["public_action_cost"]] for d in m])
-        return u - hold
+        return u - self.action_cost(p["public_action_cost"])
 
     def step(self) -> None:
         """Monthly: opinion, approval, threat perception and salience relax toward anchors."""

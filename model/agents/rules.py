@@ -157,7 +157,11 @@ ALL_RULES = tuple(rule for pair in RULES.values() for rule in pair)
 
 
 def expected_value(model: RelationsModel, actor: str, decisions: list[Decision]) -> np.ndarray:
-    """Utility of each decision's expected effects (catalogue means), shape (decisions,)."""
+    """Utility of each decision's expected effects (catalogue means).
+
+    Shape (decisions, 1), or (decisions, runs) when the rule's coefficients vary by run (as in
+    a sensitivity analysis).
+    """
     cat = model.catalogue
     values = dict(TRACK_VALUES[actor])
     if actor in APPROVAL_VAR:
@@ -170,7 +174,9 @@ def expected_value(model: RelationsModel, actor: str, decisions: list[Decision])
             total += sum(t.prob * value_of(cat.events[t.event], depth + 1) for t in entry.triggers)
         return total
 
-    return per_point * np.array([value_of(d) for d in decisions])
+    rows = [value_of(d) for d in decisions]
+    width = max(np.size(x) for x in [per_point, *rows])
+    return per_point * np.array([np.broadcast_to(x, (width,)) for x in rows])
 
 
 def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -> np.ndarray:

@@ -39,6 +39,15 @@ class SeatAgent(mesa.Agent):
         """Utility of each decision per run, shape (decisions, runs); subclasses define it."""
         raise NotImplementedError
 
+    def action_cost(self, cost: float | np.ndarray) -> np.ndarray:
+        """Cost of each decision against holding: 0 for hold, ``cost`` for any move.
+
+        Shape (decisions, 1), or (decisions, runs) when the coefficient varies by run (as in a
+        sensitivity analysis).
+        """
+        moves = np.array([[0.0] if d.is_hold else [1.0] for d in self.menu])
+        return moves * cost
+
     def rule_active(self) -> bool:
         """Whether the seat's rule decides when no human has submitted."""
         return self.model.spec.processes.rules
