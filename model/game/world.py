@@ -192,16 +192,25 @@ def _advice(model: RelationsModel, seat: str) -> tuple[tuple[str, float], ...]:
 
 
 def game_scenario(record: GameRecord) -> Any:
-    """The game's scenario as the game plays it: decision window = turn, rule profiles set."""
+    """The game's scenario as the game plays it.
+
+    The decision window is the turn; rule seats take their chosen profiles; and a seat that
+    a team holds loses the scenario's scripted decisions (in a historical replay the team, not
+    history, decides for its seat, while history still scripts the seats nobody holds).
+    """
     sc = parse_game_scenario(record.scenario, f"{record.id}.yaml")
     config = record.config
+    humans = {s for s, spec in config["seats"].items() if spec.get("player") == "human"}
     actors = sc.actors
     for seat, spec in config["seats"].items():
         profile = spec.get("profile")
         if spec.get("player") == "rule" and profile and hasattr(actors, seat):
             current = getattr(actors, seat)
             actors = actors.model_copy(update={seat: current.model_copy(update=dict(profile))})
-    return sc.model_copy(update={"decision_interval": int(config["turn_months"]), "actors": actors})
+    scripted = [d for d in sc.decisions if d.actor not in humans]
+    return sc.model_copy(
+        update={"decision_interval": int(config["turn_months"]), "actors": actors, "decisions": scripted}
+    )
 
 
 def build_world(record: GameRecord, resolved: list[ResolvedTurn]) -> World:

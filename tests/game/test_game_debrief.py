@@ -13,6 +13,7 @@ from model.game.engine import Game
 from model.game.errors import GameError
 from model.game.fork import FAN_RUNS, fork_scenario, projection
 from model.game.setup import create_game, scenario_file
+from model.game.world import game_scenario
 from model.model import RelationsModel
 from model.scenario import INITIAL_FIELDS, parse_scenario
 
@@ -95,6 +96,15 @@ def test_the_projection_runs_from_the_current_turn(sqlite_store, scenario_text):
     assert result.months[0] == "2026-04" and len(result.months) == 12
     index = result.series("relationship_index")
     assert np.all((index >= 0) & (index <= 100)) and index[-1].std() > 0
+
+
+def test_a_team_replaces_history_in_its_seat(sqlite_store):
+    """On the historical replay, a team's seat loses its scripted decisions; others keep them."""
+    text = scenario_file("history-2012-2025").read_text(encoding="utf-8")
+    game, _ = played(sqlite_store, text, turns=2, humans=("seoul",))
+    actors = {d.actor for d in game_scenario(game.record).decisions}
+    assert "seoul" not in actors and "tokyo" in actors
+    assert "seoul" in {d.actor for d in parse_scenario(text, "h.yaml").decisions}
 
 
 def test_history_comparison_where_the_game_overlaps_the_polls(sqlite_store):
