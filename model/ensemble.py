@@ -44,10 +44,12 @@ def simulate_chunk(
     count: int,
     ledger: bool = False,
     parameters: dict | None = None,
+    stream_ids: np.ndarray | None = None,
 ) -> Chunk:
     """Run ``count`` runs starting at run index ``first`` (a picklable worker function)."""
     model = RelationsModel(
-        scenario, runs=count, seed=seed, run_offset=first, ledger=ledger, parameters=parameters
+        scenario, runs=count, seed=seed, run_offset=first, ledger=ledger, parameters=parameters,
+        stream_ids=stream_ids,
     )
     model.run()
     return Chunk(
@@ -68,6 +70,11 @@ def _slice_parameters(parameters: dict | None, first: int, count: int) -> dict |
     }
 
 
+def _slice(ids: np.ndarray | None, first: int, count: int) -> np.ndarray | None:
+    """A per-run array cut to a chunk (None stays None)."""
+    return None if ids is None else np.asarray(ids)[first : first + count]
+
+
 def chunk_bounds(runs: int, chunk_size: int) -> list[tuple[int, int]]:
     """(first, count) of each chunk."""
     return [(f, min(chunk_size, runs - f)) for f in range(0, runs, chunk_size)]
@@ -83,8 +90,13 @@ def iter_chunks(
     ledger: bool = False,
     parameters: dict | None = None,
     progress: Progress | None = None,
+    stream_ids: np.ndarray | None = None,
 ) -> Iterator[Chunk]:
-    """Yield chunks in run order, computed in-process or on ``executor``."""
+    """Yield chunks in run order, computed in-process or on ``executor``.
+
+    ``stream_ids`` (optional, one per run) names the run whose random stream each run draws,
+    for common random numbers across parameter samples (see ``RelationsModel``).
+    """
     if runs < 1:
         raise ValueError("runs must be at least 1")
     bounds = chunk_bounds(runs, chunk_size)
@@ -92,7 +104,8 @@ def iter_chunks(
     if executor is None:
         for first, count in bounds:
             chunk = simulate_chunk(
-                scenario, seed, first, count, ledger, _slice_parameters(parameters, first, count)
+                scenario, seed, first, count, ledger, _slice_parameters(parameters, first, count),
+                _slice(stream_ids, first, count),
             )
             done += count
             if progress:
@@ -104,7 +117,8 @@ def iter_chunks(
     # A few chunks in flight at a time (not all submitted at once): memory stays bounded by
     # the window whatever the number of runs, on a process pool as on a Dask cluster.
     jobs = (
-        (scenario, seed, first, count, ledger, _slice_parameters(parameters, first, count))
+        (scenario, seed, first, count, ledger, _slice_parameters(parameters, first, count),
+         _slice(stream_ids, first, count))
         for first, count in bounds
     )
     for chunk in imap_ordered(executor, simulate_chunk, jobs):

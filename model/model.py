@@ -23,7 +23,7 @@ from model.agents.seats import SeatAgent
 from model.catalogue import ACTORS, Decision, EventType, load_catalogue
 from model.effects import Pending, apply_entry, apply_pending, relax
 from model.ledger import Ledger
-from model.rng import RunStreams, run_keys
+from model.rng import RunStreams, run_keys, stream_keys
 from model.scenario import Scenario
 from model.state import COHORTS, OUTPUT_VARIABLES, State
 
@@ -108,6 +108,8 @@ class RelationsModel(mesa.Model):
         ledger: Record every change with its cause (off for large ensembles).
         parameters: Coefficient overrides on top of the scenario's; a value may be an array
             over runs (for sensitivity analysis).
+        stream_ids: Optional, per run, the ensemble run whose random stream it draws (default
+            ``run_offset``, ``run_offset + 1``...); repeated ids give common random numbers.
     """
 
     def __init__(
@@ -118,6 +120,7 @@ class RelationsModel(mesa.Model):
         run_offset: int = 0,
         ledger: bool = True,
         parameters: dict[str, float | np.ndarray] | None = None,
+        stream_ids: np.ndarray | None = None,
     ):
         super().__init__(rng=seed)
         if runs < 1:
@@ -131,7 +134,12 @@ class RelationsModel(mesa.Model):
         unknown = set(parameters or {}) - set(self.catalogue.coefficients)
         if unknown:
             raise ValueError(f"unknown parameters: {', '.join(sorted(unknown))}")
-        self.streams = RunStreams(run_keys(seed, run_offset, runs))
+        if stream_ids is None:
+            self.streams = RunStreams(run_keys(seed, run_offset, runs))
+        else:
+            if len(stream_ids) != runs:
+                raise ValueError("stream_ids needs one id per run")
+            self.streams = RunStreams(stream_keys(seed, stream_ids))
         self.ledger = Ledger(enabled=ledger)
         self.state = State(runs, self.ledger, dict(scenario.weights))
         self.pending: list[Pending] = []

@@ -50,6 +50,20 @@ def run_keys(seed: int, first: int, count: int) -> np.ndarray:
     return keys
 
 
+def stream_keys(seed: int, ids: np.ndarray) -> np.ndarray:
+    """Keys for runs that draw the streams of ensemble runs ``ids`` (repeats allowed).
+
+    Runs given the same id draw the same numbers: common random numbers, so that parameter
+    samples of a sensitivity analysis differ by their parameters and not by their luck.
+    """
+    unique, inverse = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
+    keys = np.empty(unique.shape[0], dtype=np.uint64)
+    for j, run in enumerate(unique):
+        child = np.random.SeedSequence(seed, spawn_key=(int(run),))
+        keys[j] = child.generate_state(1, dtype=np.uint64)[0]
+    return keys[inverse]
+
+
 class RunStreams:
     """Named, per-run random draws; the model sets ``month`` before each step.
 
