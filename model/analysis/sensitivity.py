@@ -82,9 +82,7 @@ def select_parameters(names: Sequence[str] | None = None) -> list[Coefficient]:
                 else name
                 for name in unknown
             ]
-            raise SensitivityError(
-                tr("sensitivity.unknown_params", names="; ".join(hints), groups=", ".join(groups))
-            )
+            raise SensitivityError(tr("sensitivity.unknown_params", names="; ".join(hints), groups=", ".join(groups)))
         chosen = list({c.id: c for c in chosen}.values())  # keep order, drop repeats
     if len(chosen) < 2:
         raise SensitivityError(tr("sensitivity.too_few_params"))
@@ -125,7 +123,10 @@ def evaluate(
 
     Sample ``s`` is runs ``s * replicates`` to ``s * replicates + replicates - 1`` of one
     ensemble whose coefficients are arrays over runs; the ensemble streams in chunks, and only
-    the last month of the outputs is kept, so memory does not grow with the design.
+    the last month of the outputs is kept, so memory does not grow with the design. Replicate
+    ``r`` of every sample draws the random stream of run ``r`` (common random numbers): two
+    samples differ by their parameters, not by their luck, so an assumption that cannot act
+    gets an index of exactly zero and the ones that act stand out with few replicates.
 
     Returns:
         Array shaped (samples, outputs).
@@ -133,9 +134,16 @@ def evaluate(
     index = [OUTPUT_VARIABLES.index(name) for name in outputs]
     runs = points.shape[0] * replicates
     parameters = {name: np.repeat(points[:, j], replicates) for j, name in enumerate(names)}
+    streams = np.tile(np.arange(replicates), points.shape[0])
     finals = np.empty((len(outputs), runs))
     for chunk in iter_chunks(
-        scenario, runs, seed, executor=executor, parameters=parameters, progress=progress
+        scenario,
+        runs,
+        seed,
+        executor=executor,
+        parameters=parameters,
+        progress=progress,
+        stream_ids=streams,
     ):
         count = chunk.values.shape[2]
         finals[:, chunk.first : chunk.first + count] = chunk.values[-1, index, :]
@@ -215,9 +223,7 @@ def run_sensitivity(
         executor = None
         if backend != "local":
             executor = stack.enter_context(open_executor(backend, scheduler))
-        y = evaluate(
-            scenario, problem["names"], points, replicates, seed, outputs, executor, progress
-        )
+        y = evaluate(scenario, problem["names"], points, replicates, seed, outputs, executor, progress)
     frames = []
     for j, output in enumerate(outputs):
         indices = analyse(problem, design, points, y[:, j])
@@ -271,7 +277,5 @@ def tornado(
     )
     table = table.drop(columns=["output", "rank"])
     table.insert(1, "label", [tr(f"coefficient.{pid}.meaning", lang) for pid in table.parameter])
-    table = table[
-        ["parameter", "label", "group", "mu_star", "sigma", "mu_star_conf", "low", "high"]
-    ]
+    table = table[["parameter", "label", "group", "mu_star", "sigma", "mu_star_conf", "low", "high"]]
     return (table.head(top) if top else table).reset_index(drop=True)

@@ -55,9 +55,7 @@ def open_dask_executor(scheduler: str | None, workers: int | None) -> Iterator[E
             try:
                 client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError, ValueError) as exc:
-                raise BackendError(
-                    tr("backend.dask_unreachable", address=scheduler, reason=str(exc))
-                ) from exc
+                raise BackendError(tr("backend.dask_unreachable", address=scheduler, reason=str(exc))) from exc
         stack.callback(client.close)
         executor = client.get_executor(pure=False)
         yield executor

@@ -35,9 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         help="Morris trajectories (default 10) or Sobol base samples, a power of 2 (default 64)",
     )
-    p.add_argument(
-        "--replicates", type=int, default=10, help="runs averaged per sample (default 10)"
-    )
+    p.add_argument("--replicates", type=int, default=10, help="runs averaged per sample (default 10)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--out", help="write the indices to a .csv or .parquet file")
     p.add_argument("--backend", default="local", choices=["local", "processes", "dask"])
@@ -56,9 +54,7 @@ def _check_out(out: Path | None) -> None:
 
 def ranking_text(table, scenario, method: str, points: int, replicates: int) -> str:  # noqa: ANN001
     """The indices as a readable ranking: the top assumptions for each output."""
-    value, conf, spread = (
-        ("mu_star", "mu_star_conf", "sigma") if method == "morris" else ("ST", "ST_conf", "S1")
-    )
+    value, conf, spread = ("mu_star", "mu_star_conf", "sigma") if method == "morris" else ("ST", "ST_conf", "S1")
     lines = []
     for output, rows in table.groupby("output", sort=False):
         lines.append(

@@ -1,0 +1,158 @@
+"""Sensitivity analysis: it finds the mechanisms that matter, writes its table, refuses nonsense."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.analysis.sensitivity import (
+    OUTPUTS,
+    SensitivityError,
+    run_sensitivity,
+    select_parameters,
+    tornado,
+)
+from model.cli import main
+from model.scenario import parse_scenario
+
+# Two years with North Korea switched off: its launch rates are never read, so they cannot
+# move anything, while the history track's equilibrium feeds the relationship index directly.
+QUIET = """
+id: quiet-two-years
+title: Two quiet years
+question: Which assumptions move the relationship when Pyongyang is silent?
+start: 2026-01
+end: 2027-12
+processes: {pyongyang: false}
+"""
+
+
+@pytest.fixture(scope="module")
+def quiet():
+    return parse_scenario(QUIET, filename="quiet.yaml")
+
+
+@pytest.fixture(scope="module")
+def quiet_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scenarios") / "quiet.yaml"
+    path.write_text(QUIET, encoding="utf-8")
+    return path
+
+
+def test_morris_ranks_the_history_equilibrium_above_a_rate_that_cannot_act(quiet):
+    """history_base moves the index; a launch rate of a switched-off process does not."""
+    table = run_sensitivity(quiet, "morris", ["nk_icbm_share", "history_base"], samples=6, replicates=6, seed=3)
+    index = table[table.output == "relationship_index"].set_index("parameter")
+    assert index.loc["history_base", "rank"] == 1
+    assert index.loc["history_base", "mu_star"] > 1.0
+    # common random numbers: a parameter the model never reads changes nothing at all
+    assert index.loc["nk_icbm_share", "mu_star"] == 0.0
+
+
+def test_with_pyongyang_active_its_launch_rate_moves_the_threat_it_cannot_move_when_silent(quiet):
+    """The same rate matters for the Korean threat perception once North Korea is switched on."""
+    active = quiet.model_copy(update={"processes": quiet.processes.model_copy(update={"pyongyang": True})})
+    threat = run_sensitivity(
+        active, "morris", ["nk_launch_base", "salience_base"], samples=6, replicates=6, outputs=("kr_threat",)
+    ).set_index("parameter")
+    assert threat.loc["nk_launch_base", "rank"] == 1
+    assert threat.loc["nk_launch_base", "mu_star"] > 2.0
+
+
+def test_morris_table_has_one_ranked_row_per_output_and_parameter(quiet):
+    """Columns and ranks are what the CLI and the explorer's tornado read."""
+    params = ["history_base", "people_base", "contact_weight"]
+    table = run_sensitivity(quiet, "morris", params, samples=4, replicates=2)
+    assert list(table.columns) == [
+        "output", "rank", "parameter", "group", "low", "high",
+        "mu_star", "mu_star_conf", "sigma", "mu",
+    ]  # fmt: skip
+    assert list(table.output.unique()) == list(OUTPUTS)
+    for _, rows in table.groupby("output"):
+        assert sorted(rows.parameter) == sorted(params)
+        assert list(rows["rank"]) == [1, 2, 3]
+        assert rows.mu_star.is_monotonic_decreasing
+    assert np.isfinite(table[["mu_star", "sigma"]].to_numpy()).all()
+
+
+def test_sobol_table_has_first_and_total_order_indices(quiet):
+    """Sobol gives S1 and ST with confidence intervals, ranked by ST."""
+    table = run_sensitivity(quiet, "sobol", ["history_base", "nk_icbm_share"], samples=8, replicates=2)
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
+    index = table[table.output == "relationship_index"].set_index("parameter")
+    assert index.loc["history_base", "ST"] > index.loc["nk_icbm_share", "ST"]
+
+
+def test_same_seed_gives_the_same_indices(quiet):
+    """An analysis can be reproduced exactly from its seed."""
+    first = run_sensitivity(quiet, "morris", ["history_base", "people_base"], samples=3, seed=9)
+    again = run_sensitivity(quiet, "morris", ["history_base", "people_base"], samples=3, seed=9)
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_groups_expand_to_their_coefficients():
+    """A group name stands for every coefficient of that group."""
+    rates = select_parameters(["rate"])
+    assert len(rates) > 2 and {c.group for c in rates} == {"rate"}
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        (["history_bsae", "people_base"], ["history_bsae", "history_base"]),
+        (["history_base"], ["at least two"]),
+    ],
+)
+def test_bad_params_give_a_clear_error(params, words):
+    """A misspelt coefficient is named, with the close matches, before anything runs."""
+    with pytest.raises(SensitivityError) as info:
+        select_parameters(params)
+    assert all(word in str(info.value) for word in words)
+
+
+def test_sobol_refuses_a_sample_size_that_is_not_a_power_of_two(quiet):
+    """Sobol sequences need 2^n base samples; say so instead of warning and going on."""
+    with pytest.raises(SensitivityError, match="power of 2"):
+        run_sensitivity(quiet, "sobol", ["history_base", "people_base"], samples=10)
+
+
+def test_cli_writes_the_indices_table(quiet_file, tmp_path, capsys):
+    """The command writes CSV with one row per output and parameter."""
+    out = tmp_path / "indices.csv"
+    code = main(
+        ["sensitivity", str(quiet_file), "--params", "history_base,people_base",
+         "--samples", "3", "--replicates", "2", "--out", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    table = pd.read_csv(out)
+    assert len(table) == 2 * len(OUTPUTS)
+    assert {"output", "parameter", "mu_star", "sigma"} <= set(table.columns)
+
+
+def test_cli_prints_a_ranking_without_out(quiet_file, capsys):
+    """Without --out the command prints the ranking per output."""
+    code = main(
+        ["sensitivity", str(quiet_file), "--params", "history_base", "people_base",
+         "--samples", "3", "--replicates", "2"]
+    )  # fmt: skip
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "history_base" in text and "2027-12" in text
+
+
+def test_cli_bad_params_exit_with_a_one_line_error(quiet_file, capsys):
+    """A bad --params is a user error: exit code 2, a message, no traceback."""
+    code = main(["sensitivity", str(quiet_file), "--params", "no_such_thing,history_base"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "no_such_thing" in err and "Traceback" not in err
+
+
+def test_tornado_returns_labelled_ranked_rows(quiet):
+    """The explorer's tornado gets translated labels and the largest effect first."""
+    rows = tornado(quiet, params=["history_base", "nk_icbm_share", "people_base"], top=2)
+    assert len(rows) == 2
+    assert rows.mu_star.is_monotonic_decreasing
+    assert rows.label.str.len().gt(0).all()
+    assert "nk_icbm_share" not in set(rows.parameter)
