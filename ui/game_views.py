@@ -9,6 +9,7 @@ reruns the page when the turn moved).
 from __future__ import annotations
 
 import io
+import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from model.game.world import WorldView
 from model.i18n import tr
 from ui import charts, widgets
 
+LOG = logging.getLogger(__name__)
 POLL_SECONDS = 3  # how often a page asks the log whether something changed (assumption)
 
 
@@ -70,6 +72,7 @@ def guard(action: Callable[[], Any], lang: str, places: str) -> Any:
     except GameError as err:
         st.error(error_text(err, lang, places))
     except Exception as err:  # a user must never see a traceback; the server log keeps it
+        LOG.exception("game page failed")
         st.error(tr("game.common.error_unexpected", lang, places, message=type(err).__name__))
     return None
 
@@ -246,8 +249,9 @@ def show_trajectory(
     """Draw the trajectory (and fan); a failed projection leaves the trajectory standing."""
     try:
         fig = trajectory_figure(game, tl, view, lang, places, fan)
-    except GameError as err:
-        st.warning(tr("game.projector.fan_unavailable", lang, places, message=error_text(err, lang, places)))
+    except Exception as err:  # the projection failed: say so, keep the trajectory
+        message = error_text(err, lang, places) if isinstance(err, GameError) else type(err).__name__
+        st.warning(tr("game.projector.fan_unavailable", lang, places, message=message))
         fig = trajectory_figure(game, tl, view, lang, places, False)
     if fig is None:
         st.info(tr("game.common.nothing_yet", lang, places))

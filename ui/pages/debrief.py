@@ -60,8 +60,13 @@ def fork_section(opened: gv.Opened, tl, lang: str, places: str) -> None:
 
 
 def main() -> None:
-    """Draw the debrief."""
+    """Draw the debrief; anything unexpected becomes a message, not a traceback."""
     lang, places = widgets.settings()
+    gv.guard(lambda: draw(lang, places), lang, places)
+
+
+def draw(lang: str, places: str) -> None:
+    """The page's body."""
     opened = gv.open_game(lang, places, KEY)
     if opened is None:
         return

@@ -285,8 +285,13 @@ def log_table(opened: gv.Opened, lang: str, places: str) -> None:
 
 
 def main() -> None:
-    """Draw the instructor's page."""
+    """Draw the instructor's page; anything unexpected becomes a message, not a traceback."""
     lang, places = widgets.settings()
+    gv.guard(lambda: draw(lang, places), lang, places)
+
+
+def draw(lang: str, places: str) -> None:
+    """The page's body."""
     if not st.query_params.get("game"):
         create_form(lang, places)
         return

@@ -160,8 +160,13 @@ def homework_controls(opened: gv.Opened, tl: Timeline, lang: str, places: str) -
 
 
 def main() -> None:
-    """Draw the seat's page."""
+    """Draw the seat's page; anything unexpected becomes a message, not a traceback."""
     lang, places = widgets.settings()
+    gv.guard(lambda: draw(lang, places), lang, places)
+
+
+def draw(lang: str, places: str) -> None:
+    """The page's body."""
     opened = gv.open_game(lang, places, KEY, accept=lambda _game, role: role in SEATS)
     if opened is None:
         return

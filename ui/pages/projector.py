@@ -18,8 +18,13 @@ KEY = "projector"
 
 
 def main() -> None:
-    """Draw the projector view."""
+    """Draw the projector view; anything unexpected becomes a message, not a traceback."""
     lang, places = widgets.settings()
+    gv.guard(lambda: draw(lang, places), lang, places)
+
+
+def draw(lang: str, places: str) -> None:
+    """The page's body."""
     opened = gv.open_game(lang, places, KEY)
     if opened is None:
         return
