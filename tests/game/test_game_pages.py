@@ -173,3 +173,18 @@ def test_homework_student_resolves_from_the_seat_page(db, scenario_text):
     outcome = game.world().outcomes[0]
     assert outcome.decisions["tokyo"] == ("tokyo_propose_summit",)
     assert tr("game.play.outcome", turn=1) in texts(at)
+
+
+def test_an_unexpected_failure_is_a_message_not_a_traceback(db, scenario_text, monkeypatch):
+    """Whatever breaks inside a page, the reader gets a sentence, and the log is untouched."""
+    game, new = new_game(db, scenario_text)
+
+    def broken(self):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Game, "timeline", broken)
+    for name, code in (("play", new.seat_codes["seoul"]), ("instructor", new.instructor_code)):
+        at = page(name, game=game.id, code=code)
+        assert not at.exception, name
+        assert [e.value for e in at.error] == [tr("game.common.error_unexpected", message="RuntimeError")]
+    assert db.entries(game.id) == []
