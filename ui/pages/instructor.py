@@ -38,7 +38,7 @@ def _profile_options(seat: str) -> list[dict[str, str]]:
 def _profile_label(profile: dict[str, str], lang: str, places: str) -> str:
     if not profile:
         return tr("game.instructor.profile_default", lang, places)
-    return ", ".join(v.replace("_", " ") for v in profile.values())
+    return ", ".join(tr(f"game.profile.{v}", lang, places) for v in profile.values())
 
 
 def create_form(lang: str, places: str) -> None:
