@@ -311,7 +311,14 @@ def matter_section(scenario: Scenario, seed: int, lang: str, places: str) -> Non
             return
         widgets.result_store().put(key, found)
     widgets.show_figure(
-        charts.tornado_chart(found, "mu_star", label="parameter", spread="sigma", lang=lang, places=places),
+        charts.tornado_chart(
+            found.assign(name=found["parameter"].map(el.coefficient_label)),
+            "mu_star",
+            label="name",
+            spread="sigma",
+            lang=lang,
+            places=places,
+        ),
         lang,
         "tornado",
     )
