@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+import streamlit as st
 import yaml
 from streamlit.testing.v1 import AppTest
 
@@ -194,3 +195,43 @@ def test_a_coefficient_out_of_range_in_a_link_is_refused(scenario_dir):
     at = page({"scenario": "alpha", "edits": su.encode_edits(edits)})
     no_traceback(at)
     assert "outside its plausible range" in " ".join(w.value for w in at.warning)
+
+
+def test_edits_survive_a_visit_to_another_page_and_feed_compare():
+    """An edit on Explore is Compare's edited copy, and is still there on return.
+
+    Streamlit drops the state of widgets a page did not draw; the pages keep shadow copies.
+    """
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(PAGES.parent / "app.py"), default_timeout=TIMEOUT).run()
+    at.switch_page("pages/explore.py").run()
+    no_traceback(at)
+    sid = at.session_state["explore_scenario"]
+    field = WASHINGTON.format(key=sid)
+    new = "alliance_builder" if at.selectbox(key=field).value == "transactional" else "transactional"
+    at.selectbox(key=field).set_value(new).run()
+    at.switch_page("pages/compare.py").run()
+    no_traceback(at)
+    assert at.selectbox(key="compare_b").value == "edited"
+    at.switch_page("pages/explore.py").run()
+    assert at.selectbox(key=field).value == new
+
+
+def test_the_what_matters_view_ranks_the_coefficients(scenario_dir):
+    at = run_small(page())
+    at.get("button_group")[0].set_value("matter").run()
+    at.button(key="explore_matter_run").click().run()
+    no_traceback(at)
+    assert not at.error, [e.value for e in at.error]
+    assert len(charts(at)) == 1
+
+
+def test_another_language_setting_still_draws_the_page(scenario_dir):
+    """Korean texts fall back to English key by key until translators supply them."""
+    at = page()
+    at.selectbox(key="settings_lang_widget").set_value("ko").run()
+    no_traceback(at)
+    at.selectbox(key="settings_places_widget").set_value("korean").run()
+    no_traceback(at)
+    assert at.subheader[0].value == "Alpha, a quiet two years"
