@@ -103,6 +103,9 @@ class State:
         for name in TRACKS + CONTINUOUS + INSTITUTIONS + PROFILE:
             self.v[name] = np.zeros(runs)
         self.cohorts = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
+        # Lasting memory of past shocks, per cohort: part of each event's effect on opinion
+        # moves the cohort's anchor too, and fades slowly (see model/agents/publics.py).
+        self.memory = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
         self.cohort_weights = {
             pub: np.array([c.weight for c in cs])[:, None] for pub, cs in COHORTS.items()
         }
@@ -161,11 +164,13 @@ class State:
         cause: str,
         actor: str,
         channel: str = "general",
+        persist: float | np.ndarray = 0.0,
     ) -> np.ndarray:
         """Shift every cohort of a public, scaled by the cohorts' sensitivity to ``channel``.
 
         ``delta`` is per run (runs,) or per cohort and run (cohorts, runs). The ledger records
-        the change of the public's aggregate share.
+        the change of the public's aggregate share. ``persist`` is the share of the change
+        that also enters the cohorts' lasting memory (events do; relaxation does not).
         """
         delta = np.asarray(delta, dtype=np.float64)
         per_cohort = delta if delta.ndim == 2 else self.sensitivity(public, channel) * delta
@@ -173,6 +178,8 @@ class State:
         new = np.clip(old + per_cohort, 0.0, 100.0)
         applied = ((new - old) * self.cohort_weights[public]).sum(axis=0)
         self.cohorts[public] = new
+        if np.any(persist):
+            self.memory[public] += persist * (new - old)
         self.ledger.record(self.t, cause, actor, public, applied)
         return applied
 

@@ -4,8 +4,10 @@ Each public is a set of cohorts (age groups; in Korea also the progressive and c
 camps). Events shock cohorts according to their sensitivity to the shock's channel; between
 shocks each cohort's favourable share relaxes toward an anchor made of its long-run baseline,
 people-to-people contact (contact theory, Allport 1954: travel and culture warm the young
-most) and the state of the history issues. A cohort's anchor moves slowly; events move the
-salient issue quickly. The public's press and civil society also choose how to mobilise
+most), the state of the history issues, and a memory of past shocks. A cohort's anchor moves
+slowly; events move the salient issue quickly: part of each shock (``opinion_memory``) also
+enters the memory, which fades over years (``memory_decay``), so a Dokdo visit is felt long
+after the headlines. The public's press and civil society also choose how to mobilise
 (boycott, protest, exchanges, framing), by a rule or by a class team.
 """
 
@@ -33,6 +35,18 @@ class Public(SeatAgent):
         self.offsets = np.array([c.offset for c in cohorts])[:, None]
         self.culture = np.array([c.culture for c in cohorts])[:, None]
         self.history = np.array([c.history for c in cohorts])[:, None]
+        # The scenario's opening opinion is taken as settled: whatever the anchor does not
+        # explain is memory of the past, which fades at the memory's own slow pace.
+        state = model.state
+        state.memory[self.opinion][:] = state.cohorts[self.opinion] - self.anchor()
+
+    def anchor(self) -> np.ndarray:
+        """Where each cohort's opinion would settle without memory, shape (cohorts, runs)."""
+        p, v = self.model.p, self.model.state.v
+        base = p[f"{self.prefix}_fav_base"] + self.offsets
+        contact = p["contact_weight"] * self.culture * (v["people"] - 50.0) / 10.0
+        history = p["history_weight"] * self.history * (v["history"] - 50.0) / 10.0
+        return base + contact + history
 
     def rule_active(self) -> bool:
         """Publics mobilise by themselves unless the scenario switches it off."""
@@ -71,6 +85,9 @@ class Public(SeatAgent):
         state.shift_public(self.opinion, rate * contact, "contact", self.seat)
         history = p["history_weight"] * self.history * (v["history"] - 50.0) / 10.0
         state.shift_public(self.opinion, rate * history, "history_track", self.seat)
+        memory = state.memory[self.opinion]
+        state.shift_public(self.opinion, rate * memory, "memory", self.seat)
+        memory *= 1.0 - p["memory_decay"]
         relax(model, f"{pre}_gov_approval", p["approval_relax_rate"], p[f"{pre}_approval_base"], {}, self.seat)
         threat_pull = {"threat_level": p["threat_gain"] * (v["nk_threat"] - 50.0) + 0.3 * (v["china_pressure"] - 30.0)}
         relax(model, f"{pre}_threat", p["threat_relax_rate"], p["threat_base"], threat_pull, self.seat)
