@@ -33,6 +33,12 @@ def no_traceback(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def show(at: AppTest, view: str) -> AppTest:
+    """Pick a view of the results (the segmented control above the chart)."""
+    control = next(b for b in at.get("button_group") if b.key == "explore_view")
+    return control.set_value(view).run()
+
+
 def run_small(at: AppTest, runs: int = 20) -> AppTest:
     at.number_input(key="explore_runs").set_value(runs)
     return at.button(key="explore_run").click().run()
@@ -57,7 +63,7 @@ def test_a_newcomer_sees_the_scenario_and_a_run_button_then_charts(scenario_dir)
 def test_each_view_draws_its_chart_from_the_same_ensemble(scenario_dir, view):
     """Switching the view redraws one chart; only "why" needs (and runs) the ledger."""
     at = run_small(page())
-    at.get("button_group")[0].set_value(view).run()
+    show(at, view)
     no_traceback(at)
     assert len(charts(at)) == 1
     if view == "why":
@@ -220,7 +226,7 @@ def test_edits_survive_a_visit_to_another_page_and_feed_compare():
 
 def test_the_what_matters_view_ranks_the_coefficients(scenario_dir):
     at = run_small(page())
-    at.get("button_group")[0].set_value("matter").run()
+    show(at, "matter")
     at.button(key="explore_matter_run").click().run()
     no_traceback(at)
     assert not at.error, [e.value for e in at.error]
@@ -235,3 +241,19 @@ def test_another_language_setting_still_draws_the_page(scenario_dir):
     at.selectbox(key="settings_places_widget").set_value("korean").run()
     no_traceback(at)
     assert at.subheader[0].value == "Alpha, a quiet two years"
+
+
+def test_a_coefficient_edit_stays_when_another_group_is_shown(scenario_dir):
+    """Only one group of coefficients is drawn at a time; the others' edits are kept."""
+    from model.catalogue import load_catalogue
+
+    cid, coef = next((c, v) for c, v in load_catalogue().coefficients.items() if v.group == "dynamics")
+    at = run_small(page())
+    group = next(b for b in at.get("button_group") if b.key == "explore_group")
+    group.set_value("dynamics").run()
+    value = (coef.range[0] + coef.range[1]) / 2
+    at.number_input(key=f"explore_field|alpha|parameters.{cid}").set_value(value).run()
+    next(b for b in at.get("button_group") if b.key == "explore_group").set_value("rate").run()
+    no_traceback(at)
+    edits = su.decode_edits(at.query_params["edits"])
+    assert dict(edits.values)[f"parameters.{cid}"] == pytest.approx(value)

@@ -105,22 +105,22 @@ def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tup
 def edit_assumptions(base: Scenario, key: str, lang: str, places: str) -> tuple[el.Edits, list[el.InputError]]:
     """Widgets for the leaders, Washington and the coefficients; the edits they make.
 
-    Every widget is keyed by the scenario, so each scenario keeps its own edits and a switch
-    back finds them again.
+    Each field's value lives in a shadow copy keyed by scenario and path (plain state, which
+    Streamlit keeps), so each scenario keeps its own edits, a visit to another page loses
+    nothing, and only one group of coefficients needs its widgets drawn at a time (about
+    80 number inputs on every redraw would cost a third of a second).
     """
     cat = load_catalogue()
     fields = el.editable_fields(base, cat, lang, places)
     pending: el.Edits | None = st.session_state.pop(_k("pending_edits"), None)
-    if pending is None and fields and f"{_k('field')}|{key}|{fields[0].path}" not in st.session_state:
-        pending = st.session_state.get(f"explore_edits|{key}")  # back from another page
     problems: list[el.InputError] = []
-    if pending is not None:
+    if pending is not None:  # from a link: put its values in place before any widget
         pending, problems = el.validate_edits(pending, fields, base, cat)
+        widgets.forget_keys(f"|{key}|")
         for path, value in pending.values:
-            st.session_state[f"{_k('field')}|{key}|{path}"] = value
+            st.session_state[_shadow(key, path)] = value
         st.session_state[f"{_k('added')}|{key}|"] = list(pending.added)
         st.session_state[f"{_k('removed')}|{key}|"] = list(pending.removed)
-    edits = el.Edits()
     by_group: dict[str, list[el.EditableField]] = {}
     for f in fields:
         by_group.setdefault(f.group, []).append(f)
@@ -130,24 +130,48 @@ def edit_assumptions(base: Scenario, key: str, lang: str, places: str) -> tuple[
     cols = st.columns(len(leaders) or 1)
     for col, f in zip(cols, leaders, strict=False):
         with col:
-            edits = _field_widget(f, key, edits, lang)
+            _field_widget(f, key, lang)
     with st.expander(tr("explore.more_assumptions", lang), expanded=False):
         groups = list(by_group)
-        for tab, group in zip(st.tabs([tr(f"explore.group_{g}", lang) for g in groups]), groups, strict=True):
-            with tab:
-                cols = st.columns(3)
-                for i, f in enumerate(by_group[group]):
-                    with cols[i % 3]:
-                        edits = _field_widget(f, key, edits, lang)
+        widgets.persistent(_k("group"), "rate" if "rate" in groups else groups[0])
+        group = st.segmented_control(
+            tr("explore.group", lang),
+            groups,
+            format_func=lambda g: tr(f"explore.group_{g}", lang),
+            key=_k("group"),
+        )
+        widgets.remember(_k("group"))
+        if group in by_group:
+            edited = sum(1 for f in by_group[group] if f.differs(_value(f, key)))
+            st.caption(tr("explore.group_count", lang, fields=len(by_group[group]), edited=edited))
+            cols = st.columns(3)
+            for i, f in enumerate(by_group[group]):
+                with cols[i % 3]:
+                    _field_widget(f, key, lang)
+    edits = el.Edits()
+    for f in fields:
+        value = _value(f, key)
+        if f.differs(value):
+            edits = edits.with_value(f.path, value)
     return edits, problems
 
 
-def _field_widget(f: el.EditableField, key: str, edits: el.Edits, lang: str) -> el.Edits:
+def _shadow(key: str, path: str) -> str:
+    return f"keep::{_k('field')}|{key}|{path}"
+
+
+def _value(f: el.EditableField, key: str) -> object:
+    """A field's current value: the user's, else the scenario's."""
+    return st.session_state.get(_shadow(key, f.path), f.default)
+
+
+def _field_widget(f: el.EditableField, key: str, lang: str) -> None:
+    """Draw one field's widget from its shadow value, and keep the shadow up to date."""
     wkey = f"{_k('field')}|{key}|{f.path}"
     if wkey not in st.session_state:
-        st.session_state[wkey] = f.default
+        st.session_state[wkey] = _value(f, key)
     if f.kind == "choice":
-        value = st.selectbox(
+        st.selectbox(
             f.label,
             list(f.options),
             format_func=lambda o: tr(f"explore.option_{o}", lang),
@@ -155,7 +179,7 @@ def _field_widget(f: el.EditableField, key: str, edits: el.Edits, lang: str) -> 
             key=wkey,
         )
     else:
-        value = st.number_input(
+        st.number_input(
             f.label,
             min_value=f.low,
             max_value=f.high,
@@ -164,7 +188,7 @@ def _field_widget(f: el.EditableField, key: str, edits: el.Edits, lang: str) -> 
             help=f.help,
             key=wkey,
         )
-    return edits.with_value(f.path, value) if f.differs(value) else edits
+    st.session_state[_shadow(key, f.path)] = st.session_state[wkey]
 
 
 def _step(f: el.EditableField) -> float:
