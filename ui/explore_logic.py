@@ -198,6 +198,24 @@ def _integer(value: Any, key: str) -> int:
     )
 
 
+MAX_RUN_MONTHS = 240_000
+"""Most run-months one request may simulate (2,000 runs of ten years): bounds time and memory."""
+
+LEDGER_RUN_MONTHS = 24_000
+"""Run-months the effects ledger covers at most (200 runs of ten years, some 30 MB)."""
+
+
+def check_run_months(runs: int, months: int) -> None:
+    """Refuse an ensemble too big for one page request (a long uploaded scenario, say)."""
+    if runs * months > MAX_RUN_MONTHS:
+        raise InputError("explore.error_run_months", runs=runs, months=months, most=MAX_RUN_MONTHS // months)
+
+
+def ledger_runs(runs: int, months: int) -> int:
+    """How many of the first runs the "why" ledger averages over (all of them when small)."""
+    return max(1, min(runs, LEDGER_RUN_MONTHS // max(months, 1)))
+
+
 def read_upload(data: bytes) -> str:
     """The text of an uploaded scenario file, refused if too big or not UTF-8 text.
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -22,7 +23,15 @@ from model.scenario import Scenario, ScenarioError, load_scenario, parse_scenari
 from model.scenario import shipped_scenarios as _shipped_paths
 from ui import charts
 from ui.charts import Figure
-from ui.explore_logic import InputError, ResultStore, cache_key, check_runs, poll_frame
+from ui.explore_logic import (
+    InputError,
+    ResultStore,
+    cache_key,
+    check_run_months,
+    check_runs,
+    ledger_runs,
+    poll_frame,
+)
 
 LANG_KEY = "settings_lang"
 PLACES_KEY = "settings_places"
@@ -122,22 +131,49 @@ class Results:
     """One ensemble as the pages use it.
 
     Attributes:
-        table: Tidy table (run, month, variable, value), for downloads and comparisons.
+        values: The core's array (months, variables, runs); the long table is built from it
+            only when needed (a download, a comparison), as it is ten times larger.
+        months: Calendar labels of the first axis.
         summary: Quantiles per month and charted variable (see ``charts.summarise``).
         shares: Share of runs in which each institutional fact is on, per month.
-        ledger: Mean change per month, cause, actor and variable.
         occurred: ``(month, event id)`` of the events that happened in every run.
         seconds: Wall time of the run itself (when it was computed, not fetched).
         cached: Whether this page view fetched it from the store.
+        ledger: Mean change per month, cause, actor and variable (only when asked for).
+        ledger_runs: How many runs (the first ones) the ledger averages over.
     """
 
-    table: pd.DataFrame
+    values: np.ndarray
+    months: tuple[str, ...]
     summary: pd.DataFrame
     shares: pd.DataFrame
-    ledger: pd.DataFrame | None
     occurred: tuple[tuple[str, str], ...]
     seconds: float
     cached: bool
+    ledger: pd.DataFrame | None = None
+    ledger_runs: int = 0
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The tidy table (run, month, variable, value), as ``rapprochement run`` writes it."""
+        from model.ensemble import tidy
+
+        return tidy(self.values, list(self.months))
+
+    def variable_table(self, variable: str) -> pd.DataFrame:
+        """The tidy rows of one variable (what a comparison of two ensembles needs)."""
+        from model.state import OUTPUT_VARIABLES
+
+        series = self.values[:, OUTPUT_VARIABLES.index(variable), :].astype(np.float64)  # (months, runs)
+        n_t, n_r = series.shape
+        return pd.DataFrame(
+            {
+                "run": np.tile(np.arange(n_r), n_t),
+                "month": np.repeat(np.asarray(self.months, dtype=object), n_r),
+                "variable": variable,
+                "value": series.reshape(-1),
+            }
+        )
 
 
 CHARTED = (
@@ -163,7 +199,7 @@ def result_store() -> ResultStore:
     return ResultStore(max_entries=24)
 
 
-def _run(scenario_yaml: str, runs: int, seed: int, progress: Any, ledger: bool = True) -> Results:
+def _run(scenario_yaml: str, runs: int, seed: int, progress: Any, ledger: bool = False) -> Results:
     """Run an ensemble (with its ledger if asked) and reduce it to what the pages draw."""
     from model.ensemble import run_ensemble
     from model.state import OUTPUT_VARIABLES
@@ -171,22 +207,24 @@ def _run(scenario_yaml: str, runs: int, seed: int, progress: Any, ledger: bool =
     scenario = parse_cached(scenario_yaml, "<page>")
     start = time.perf_counter()
     result = run_ensemble(scenario, runs=runs, seed=seed, ledger=ledger, chunk_size=chunk_size(runs), progress=progress)
-    summary, _ = charts.summarise(result.values, result.months, list(OUTPUT_VARIABLES), CHARTED)
-    _, shares = charts.summarise(result.values, result.months, list(OUTPUT_VARIABLES), charts.INSTITUTIONS)
+    variables = list(OUTPUT_VARIABLES)
+    summary, _ = charts.summarise(result.values, result.months, variables, CHARTED)
+    _, shares = charts.summarise(result.values, result.months, variables, charts.INSTITUTIONS)
     counts: dict[tuple[str, str], int] = {}
     for o in result.occurrences:
         if o.kind == "event":
             key = (result.months[o.t], o.id)
             counts[key] = counts.get(key, 0) + o.runs
-    occurred = tuple(sorted(k for k, n in counts.items() if n >= runs))
     return Results(
-        table=result.table,
+        values=result.values,
+        months=tuple(result.months),
         summary=summary,
         shares=shares,
-        ledger=result.ledger_frame() if ledger else None,
-        occurred=occurred,
+        occurred=tuple(sorted(k for k, n in counts.items() if n >= runs)),
         seconds=time.perf_counter() - start,
         cached=False,
+        ledger=result.ledger_frame() if ledger else None,
+        ledger_runs=runs if ledger else 0,
     )
 
 
@@ -202,35 +240,55 @@ def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str, ledger: bool =
 
     The store is keyed on the scenario's YAML text, the runs and the seed: the same three
     always give the same numbers, so a stored result is exact, not an approximation. The
-    effects ledger (for "why") costs a quarter more time, so it is kept only when asked for;
-    a stored ensemble with its ledger also serves the pages that do not need it.
+    effects ledger (for "why") is kept apart and only made when asked for; for big ensembles
+    it covers the first runs only (run ``i`` is the same whatever the ensemble size), which
+    bounds its memory.
 
     Raises:
         RunFailed: if the runs are out of bounds or the scenario text does not parse.
     """
     try:
+        scenario = parse_cached(scenario_yaml, "<page>")
         runs = check_runs(runs)
+        check_run_months(runs, len(scenario.months))
     except InputError as err:
         raise RunFailed(tr(err.key, lang, **err.values)) from err
+    except ScenarioError as err:
+        raise RunFailed("; ".join(scenario_problem_lines(err))) from err
+    store = result_store()
     key = cache_key(scenario_yaml, runs, seed)
-    found = result_store().get(key + "|ledger")
-    if found is None and not ledger:
-        found = result_store().get(key)
-    if found is not None:
-        return replace(found, cached=True)
+    k = ledger_runs(runs, len(scenario.months))
+    ledger_key = cache_key(scenario_yaml, k, seed) + "|ledger"
+    found = store.get(key)
+    if found is None:
+        with_ledger = ledger and k == runs  # one run serves both
+        found = _with_progress(lang, runs, lambda p: _run(scenario_yaml, runs, seed, p, with_ledger))
+        if with_ledger:
+            store.put(ledger_key, found.ledger)
+            found = replace(found, ledger=None, ledger_runs=0)
+        store.put(key, found)
+    else:
+        found = replace(found, cached=True)
+    if not ledger:
+        return found
+    frame = store.get(ledger_key)
+    if frame is None:
+        frame = _with_progress(lang, k, lambda p: _run(scenario_yaml, k, seed, p, True)).ledger
+        store.put(ledger_key, frame)
+    return replace(found, ledger=frame, ledger_runs=k)
+
+
+def _with_progress(lang: str, runs: int, work: Any) -> Results:
+    """Call ``work(progress)`` under a progress bar that is removed afterwards."""
     bar = st.progress(0.0, text=tr("explore.running", lang, runs=runs))
 
     def progress(done: int, total: int) -> None:
         bar.progress(min(1.0, done / max(total, 1)), text=tr("explore.running", lang, runs=total))
 
     try:
-        results = _run(scenario_yaml, runs, seed, progress, ledger)
-    except ScenarioError as err:
-        raise RunFailed("; ".join(scenario_problem_lines(err))) from err
+        return work(progress)
     finally:
         bar.empty()
-    result_store().put(key + ("|ledger" if ledger else ""), results)
-    return results
 
 
 @st.cache_data(show_spinner=False)

@@ -266,3 +266,14 @@ def test_the_result_store_forgets_the_least_recently_used():
     value, hit = store.get_or_compute("d", lambda: 4)
     assert (value, hit) == (4, False)
     assert store.get_or_compute("d", lambda: 5) == (4, True)
+
+
+def test_run_months_are_bounded_and_the_ledger_covers_the_first_runs():
+    """2,000 runs of ten years pass; of fifty years they do not; the ledger shrinks with size."""
+    el.check_run_months(el.MAX_RUNS, 120)
+    with pytest.raises(el.InputError) as err:
+        el.check_run_months(el.MAX_RUNS, 600)
+    assert err.value.values["most"] == el.MAX_RUN_MONTHS // 600
+    assert el.ledger_runs(200, 60) == 200
+    assert el.ledger_runs(2000, 120) == el.LEDGER_RUN_MONTHS // 120
+    assert el.ledger_runs(5, 600) == 5

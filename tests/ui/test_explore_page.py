@@ -257,3 +257,14 @@ def test_a_coefficient_edit_stays_when_another_group_is_shown(scenario_dir):
     no_traceback(at)
     edits = su.decode_edits(at.query_params["edits"])
     assert dict(edits.values)[f"parameters.{cid}"] == pytest.approx(value)
+
+
+def test_why_for_a_big_ensemble_averages_the_first_runs_and_says_so(scenario_dir, monkeypatch):
+    """The ledger's memory is bounded: past the bound it covers the first runs only."""
+    from ui import explore_logic
+
+    monkeypatch.setattr(explore_logic, "LEDGER_RUN_MONTHS", 240)  # 10 runs of 24 months
+    at = show(run_small(page(), runs=20), "why")
+    no_traceback(at)
+    assert any("first 10 runs" in c.value for c in at.caption)
+    assert len(charts(at)) == 1

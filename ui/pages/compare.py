@@ -148,7 +148,9 @@ def main() -> None:
             widgets.show_figure(charts.fan_chart(result.summary, variable, markers, lang, places), lang, f"cmp_{name}")
     st.subheader(tr("compare.difference", lang))
     try:
-        diff = charts.difference_fan_chart(ra.table, rb.table, variable, lang, places)
+        diff = charts.difference_fan_chart(
+            ra.variable_table(variable), rb.variable_table(variable), variable, lang, places
+        )
     except ValueError as err:
         st.warning(str(err))
         return

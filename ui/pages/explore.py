@@ -381,6 +381,8 @@ def why_section(scenario: Scenario, result: widgets.Results, lang: str, places: 
         st.caption(tr("explore.nothing_moved", lang))
     widgets.show_figure(charts.waterfall_chart(window_rows, variable, names, lang, places), lang, "why")
     st.caption(tr("explore.why_note", lang))
+    if result.ledger_runs < len(result.values[0, 0]):
+        st.caption(tr("explore.why_first_runs", lang, runs=result.ledger_runs))
 
 
 def keep_section(
