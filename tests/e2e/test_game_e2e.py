@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
+import time
 
 from playwright.sync_api import Page
 
@@ -50,6 +52,23 @@ def new_game(server: AppServer) -> dict:
         check=True,
     )
     return json.loads(result.stdout)
+
+
+def restart(server: AppServer, timeout: float = 30.0) -> None:
+    """Stop the server, wait until its port is free, start it again on the same database.
+
+    ``rapprochement app`` runs Streamlit as a child process: the child may still hold the port
+    for a moment after the command itself has exited, and would answer the new server's health
+    check before dying.
+    """
+    server.stop()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", server.port)) != 0:
+                break
+        time.sleep(0.2)
+    server.start()
 
 
 def label(decision: str) -> str:
@@ -94,7 +113,7 @@ def test_a_class_plays_two_turns_across_a_server_restart(app_server: AppServer, 
         page.get_by_text(tr("game.play.outcome", turn=1), exact=True).wait_for()
 
     choose_and_submit(seoul, ["seoul_dokdo_visit"], "")
-    app_server.restart()  # in the middle of turn 2, after Seoul's submission
+    restart(app_server)  # in the middle of turn 2, after Seoul's submission
 
     for page, link in ((instructor, game["instructor"]["link"]), (seoul, game["seats"]["seoul"]["link"])):
         page.goto(link)
