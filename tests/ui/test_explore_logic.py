@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -277,3 +279,18 @@ def test_run_months_are_bounded_and_the_ledger_covers_the_first_runs():
     assert el.ledger_runs(200, 60) == 200
     assert el.ledger_runs(2000, 120) == el.LEDGER_RUN_MONTHS // 120
     assert el.ledger_runs(5, 600) == 5
+
+
+def test_the_csv_download_is_what_the_command_line_writes(baseline, tmp_path):
+    """Same scenario, runs and seed: the page's CSV and `rapprochement run --out x.csv` agree."""
+    import pandas as pd
+
+    from model.ensemble import write_table
+    from ui import widgets
+
+    results = widgets._run(baseline.to_yaml(), 12, 5, progress=None)
+    out = tmp_path / "cli.csv"
+    write_table(out, baseline, 12, 5)
+    page = pd.read_csv(io.BytesIO(widgets.csv_bytes(results.table)))
+    cli = pd.read_csv(out)
+    pd.testing.assert_frame_equal(page, cli)
