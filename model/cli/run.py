@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -108,10 +107,11 @@ def cmd_app(args: argparse.Namespace) -> int:
         "--client.toolbarMode", "minimal",
     ]
     print(f"serving the app at http://{args.address}:{args.port}", file=sys.stderr)
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    sys.stderr.flush()
+    # Become Streamlit (no child process): a supervisor or test that stops this process stops
+    # the server and frees its port at once.
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
