@@ -156,3 +156,17 @@ def test_tornado_returns_labelled_ranked_rows(quiet):
     assert rows.mu_star.is_monotonic_decreasing
     assert rows.label.str.len().gt(0).all()
     assert "nk_icbm_share" not in set(rows.parameter)
+
+
+def test_every_coefficient_may_vary_by_run_without_changing_the_numbers():
+    """Per-run arrays (how samples are vectorised) of the default values equal the scalars."""
+    from model.catalogue import load_catalogue
+    from model.ensemble import run_ensemble
+    from model.scenario import load_scenario
+
+    scenario = load_scenario("scenarios/baseline-2026.yaml").model_copy(update={"end": "2026-12"})
+    reference = run_ensemble(scenario, runs=8, seed=3).values
+    for cid, coef in load_catalogue().coefficients.items():
+        value = np.full(8, scenario.parameters.get(cid, coef.value))
+        varied = run_ensemble(scenario, runs=8, seed=3, parameters={cid: value}).values
+        assert np.array_equal(varied, reference), cid
