@@ -8,6 +8,7 @@ place for each keeps the pages short and the behaviour the same everywhere.
 from __future__ import annotations
 
 import io
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -33,6 +34,7 @@ from ui.explore_logic import (
     poll_frame,
 )
 
+LOG = logging.getLogger(__name__)
 LANG_KEY = "settings_lang"
 PLACES_KEY = "settings_places"
 
@@ -279,7 +281,11 @@ def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str, ledger: bool =
 
 
 def _with_progress(lang: str, runs: int, work: Any) -> Results:
-    """Call ``work(progress)`` under a progress bar that is removed afterwards."""
+    """Call ``work(progress)`` under a progress bar that is removed afterwards.
+
+    A failure inside the model is logged with its traceback for the developers and reaches
+    the reader as :class:`RunFailed`, a message in the page.
+    """
     bar = st.progress(0.0, text=tr("explore.running", lang, runs=runs))
 
     def progress(done: int, total: int) -> None:
@@ -287,6 +293,13 @@ def _with_progress(lang: str, runs: int, work: Any) -> Results:
 
     try:
         return work(progress)
+    except RunFailed:
+        raise
+    except ScenarioError as err:
+        raise RunFailed("; ".join(scenario_problem_lines(err))) from err
+    except Exception as err:
+        LOG.exception("ensemble failed")
+        raise RunFailed(str(err) or type(err).__name__) from err
     finally:
         bar.empty()
 

@@ -268,3 +268,16 @@ def test_why_for_a_big_ensemble_averages_the_first_runs_and_says_so(scenario_dir
     no_traceback(at)
     assert any("first 10 runs" in c.value for c in at.caption)
     assert len(charts(at)) == 1
+
+
+def test_a_failure_inside_the_model_is_a_message_not_a_traceback(scenario_dir, monkeypatch):
+    """Even a bug in the core reaches the reader as a message (and the log keeps the traceback)."""
+    import model.ensemble
+
+    def broken(*args, **kwargs):
+        raise ValueError("simulated failure")
+
+    monkeypatch.setattr(model.ensemble, "run_ensemble", broken)
+    at = run_small(page())
+    no_traceback(at)
+    assert "simulated failure" in at.error[0].value
