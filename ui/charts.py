@@ -18,7 +18,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, tr
+from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, tr
 
 # Okabe & Ito (2008), "Color Universal Design": eight colours safe for colour-blind readers.
 OKABE_ITO = (
@@ -619,16 +619,19 @@ def causes_in_words(
     places: str = DEFAULT_PLACES,
     top: int = 5,
     threshold: float = 0.05,
+    dates: Mapping[str, str] | None = None,
 ) -> list[str]:
     """The largest contributions to a variable's change, as sentences a student can read.
 
-    E.g. "the liquidation order of 2027-03 took 6.1 points off the history track". Causes
-    smaller than ``threshold`` points are left out as noise. A cause that acted in a single
-    month of the window is dated; a recurring one (a summit each year, the pull toward the
-    long-run level) is summed over the window.
+    E.g. "The liquidation order of 2027-03 took 6.1 points off the history track". Causes
+    smaller than ``threshold`` points are left out as noise. A cause is dated by ``dates``
+    (say, the month a scenario schedules it, though its effect spreads over months), else
+    when it acted in a single month of the window; a recurring one (a summit each year, the
+    pull toward the long-run level) is summed over the window.
     """
     _check_columns(ledger, ("cause", "actor", "variable", "delta"), "The ledger frame")
     cause_label = cause_label or {}
+    dates = dates or {}
     sub = ledger[ledger["variable"] == variable]
     grouped = sub.groupby(["cause", "actor"], as_index=False).agg(
         delta=("delta", "sum"),
@@ -636,14 +639,17 @@ def causes_in_words(
     )
     grouped = grouped[grouped["delta"].abs() >= threshold]
     grouped = grouped.reindex(grouped["delta"].abs().sort_values(ascending=False).index).head(top)
-    target = variable_label(variable, lang, places)
+    key = f"charts.in_sentence.{variable}"
+    target = tr(key, lang, places) if has(key, lang) else variable_label(variable, lang, places)
     names = _cause_names(grouped, cause_label, lang, places)
     sentences = []
     for i, row in enumerate(grouped.itertuples()):
         name = names[i]
-        # A one-off cause is dated ("the liquidation order of 2027-03"); a recurring one is not.
-        if "month" in sub.columns and len(row.months) == 1:
-            name = tr("charts.cause_of_month", lang, places, cause=name, month=row.months[0])
+        month = dates.get(row.cause)
+        if month is None and "month" in sub.columns and len(row.months) == 1:
+            month = row.months[0]
+        if month is not None:
+            name = tr("charts.cause_of_month", lang, places, cause=name, month=month)
         key = "charts.sentence_up" if row.delta > 0 else "charts.sentence_down"
         text = tr(key, lang, places, cause=name, points=abs(row.delta), variable=target)
         sentences.append(text[:1].upper() + text[1:])

@@ -144,8 +144,10 @@ def test_waterfall_groups_the_tail_as_other_causes():
 def test_causes_in_words_reads_like_the_issue():
     """The sentence the issue asks for, built through the translation layer."""
     words = charts.causes_in_words(LEDGER, "history", {"liquidation_order": "the liquidation order"})
-    assert words[0] == "The liquidation order of 2027-03 took 6.1 points off the History track."
-    assert "Summit added 2.0 points to the History track." in words  # two months: not dated
+    assert words[0] == "The liquidation order of 2027-03 took 6.1 points off the history track."
+    assert "Summit added 2.0 points to the history track." in words  # two months: not dated
+    dated = charts.causes_in_words(LEDGER, "history", dates={"summit": "2027-03"})
+    assert "Summit of 2027-03 added 2.0 points to the history track." in dated
     assert not any("tiny" in w for w in words)  # below the noise threshold
 
 

@@ -374,7 +374,10 @@ def why_section(scenario: Scenario, result: widgets.Results, lang: str, places: 
     window_rows = el.ledger_window(result.ledger, first, last)
     labels = el.cause_labels(load_catalogue(), lang, places)
     names = {c: el.cause_label_for(c, labels, lang, places) for c in window_rows["cause"].unique()}
-    sentences = charts.causes_in_words(window_rows, variable, names, lang, places)
+    scheduled = [(e.type, e.month) for e in scenario.events if first <= e.month <= last]
+    once = {t for t, _ in scheduled if sum(1 for u, _ in scheduled if u == t) == 1}
+    dates = {t: m for t, m in scheduled if t in once}  # "the liquidation order of 2027-03"
+    sentences = charts.causes_in_words(window_rows, variable, names, lang, places, dates=dates)
     if sentences:
         st.markdown("\n".join(f"- {s}" for s in sentences))
     else:
