@@ -35,10 +35,12 @@ class Public(SeatAgent):
         self.offsets = np.array([c.offset for c in cohorts])[:, None]
         self.culture = np.array([c.culture for c in cohorts])[:, None]
         self.history = np.array([c.history for c in cohorts])[:, None]
-        # The scenario's opening opinion is taken as settled: whatever the anchor does not
-        # explain is memory of the past, which fades at the memory's own slow pace.
+        # How much of the opening opinion is settled: that share of what the anchor does not
+        # explain is memory of the past, fading at the memory's own pace; the rest drifts
+        # toward the anchor at the pace of opinion itself.
         state = model.state
-        state.memory[self.opinion][:] = state.cohorts[self.opinion] - self.anchor()
+        gap = state.cohorts[self.opinion] - self.anchor()
+        state.memory[self.opinion][:] = model.p["opening_memory"] * gap
 
     def anchor(self) -> np.ndarray:
         """Where each cohort's opinion would settle without memory, shape (cohorts, runs)."""

@@ -42,7 +42,8 @@ def test_export_controls_lower_korean_favourability_and_economic_track():
     extra = "decisions:\n  - {month: 2026-05, actor: tokyo, type: tokyo_impose_export_controls}\n"
     fav = paired("kr_favorable_japan", extra, 8)
     eco = paired("economic", extra, 8)
-    assert fav.mean() < -2.0 and eco.mean() < -5.0
+    assert fav.mean() < -0.5 and (fav < 0).mean() > 0.9
+    assert eco.mean() < -5.0 and (eco < 0).mean() > 0.9
 
 
 def test_export_controls_invite_boycott_and_fewer_visits():
