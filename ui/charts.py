@@ -663,6 +663,7 @@ def tornado_chart(
     spread: str | None = None,
     lang: str = DEFAULT_LANGUAGE,
     places: str = DEFAULT_PLACES,
+    detail: str | None = None,
 ) -> Figure:
     """Sensitivity indices as a tornado chart: the assumptions that matter most on top.
 
@@ -674,18 +675,21 @@ def tornado_chart(
         spread: Optional column drawn as a tick to the right (Morris ``sigma``, a confidence).
         lang: Language of the texts.
         places: Place-name setting.
+        detail: Optional column shown in the tooltip and the table (what the assumption means).
 
     Returns:
         The chart and its table, ranked.
     """
     _check_columns(indices, (label, value), "The sensitivity table")
+    detail = detail if detail and detail in indices.columns else None
     ranked = indices.sort_values(value, key=lambda s: s.abs(), ascending=False).reset_index(drop=True)
     order = list(ranked[label].astype(str))
     base = alt.Chart(ranked).encode(y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)))
     bars = base.mark_bar(color=OKABE_ITO[0]).encode(
         x=alt.X(f"{value}:Q", title=tr("charts.sensitivity_index", lang, value=value)),
         tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", format=".3f")]
-        + ([alt.Tooltip(f"{spread}:Q", format=".3f")] if spread else []),
+        + ([alt.Tooltip(f"{spread}:Q", format=".3f")] if spread else [])
+        + ([f"{detail}:N"] if detail else []),
     )
     layers: list[alt.Chart] = [bars]
     if spread and spread in ranked.columns:
@@ -693,7 +697,7 @@ def tornado_chart(
     chart = alt.layer(*layers).properties(
         title=tr("charts.tornado_title", lang, places), height=_bars_height(len(ranked))
     )
-    cols = [label, value] + ([spread] if spread and spread in ranked.columns else [])
+    cols = [label, value] + ([spread] if spread and spread in ranked.columns else []) + ([detail] if detail else [])
     return Figure(chart, ranked[cols].round(4))
 
 

@@ -342,6 +342,7 @@ def matter_section(scenario: Scenario, seed: int, lang: str, places: str) -> Non
             spread="sigma",
             lang=lang,
             places=places,
+            detail="label",
         ),
         lang,
         "tornado",
