@@ -21,6 +21,8 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
 _TO_UNIT = 2.0**-53
+_GOLDEN_U64 = np.uint64(_GOLDEN)
+_TWO_PI = 2.0 * np.pi
 
 
 def _splitmix_scalar(x: int) -> int:
@@ -31,8 +33,9 @@ def _splitmix_scalar(x: int) -> int:
 
 
 def _splitmix_array(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 of each element, computed in place in ``x`` (a fresh array) and returned."""
     # numpy wraps uint64 array arithmetic silently, which is the modular arithmetic we want
-    x = x + np.uint64(_GOLDEN)
+    x += _GOLDEN_U64
     x ^= x >> _S30
     x *= _M1
     x ^= x >> _S27
@@ -101,13 +104,23 @@ class RunStreams:
 
         A run's number is the same whether it is drawn for all runs or for a subset.
         """
-        return ((self._bits(site, runs) >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
+        bits = self._bits(site, runs)
+        bits >>= _S11
+        u = bits.astype(np.float64)
+        u += 0.5
+        u *= _TO_UNIT
+        return u
 
     def normal(self, site: str, runs: np.ndarray | None = None) -> np.ndarray:
         """Standard normal numbers, one per run or per run of ``runs`` (Box-Muller)."""
-        u1 = self.uniform(site, runs)
-        u2 = self.uniform(site, runs)
-        return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+        radius = np.log(self.uniform(site, runs))
+        radius *= -2.0
+        np.sqrt(radius, out=radius)
+        angle = self.uniform(site, runs)
+        angle *= _TWO_PI
+        np.cos(angle, out=angle)
+        radius *= angle
+        return radius
 
     def bernoulli(
         self, site: str, p: np.ndarray | float, runs: np.ndarray | None = None
