@@ -25,7 +25,7 @@ from model.catalogue import load_catalogue
 from model.scenario import load_scenario, shipped_scenarios
 from ui import widgets
 
-PAGE = Path(__file__).resolve().parents[1] / "ui" / "pages" / "explore.py"
+PAGE = Path(__file__).resolve().parents[1] / "ui" / "views" / "explore.py"
 
 
 def main() -> None:

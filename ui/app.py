@@ -1,6 +1,6 @@
 """The Streamlit app: navigation between pages. Run with ``rapprochement app``.
 
-Each page is a module in ``ui/pages/``; this file only lists them. Pages reached by a link
+Each page is a module in ``ui/views/``; this file only lists them. Pages reached by a link
 (a game seat, the instructor) have a fixed ``url_path`` so that ``/play?game=...&code=...``
 opens them directly.
 """
@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:
 
 from model.i18n import tr  # noqa: E402
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent / "views"
 
 
 def page(file: str, title_key: str, url_path: str, icon: str, default: bool = False) -> st.Page:

@@ -17,7 +17,7 @@ from model.game.setup import create_game
 from model.game.store import ENV_VAR, GameStore
 from model.i18n import tr
 
-PAGES = Path(__file__).resolve().parents[2] / "ui" / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "ui" / "views"
 TIMEOUT = 60
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 import model.scenario as scenario_module
 
-PAGES = Path(__file__).resolve().parents[2] / "ui" / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "ui" / "views"
 
 ALPHA = """\
 id: alpha

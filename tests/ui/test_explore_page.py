@@ -211,16 +211,16 @@ def test_edits_survive_a_visit_to_another_page_and_feed_compare():
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(PAGES.parent / "app.py"), default_timeout=TIMEOUT).run()
-    at.switch_page("pages/explore.py").run()
+    at.switch_page("views/explore.py").run()
     no_traceback(at)
     sid = at.session_state["explore_scenario"]
     field = WASHINGTON.format(key=sid)
     new = "alliance_builder" if at.selectbox(key=field).value == "transactional" else "transactional"
     at.selectbox(key=field).set_value(new).run()
-    at.switch_page("pages/compare.py").run()
+    at.switch_page("views/compare.py").run()
     no_traceback(at)
     assert at.selectbox(key="compare_b").value == "edited"
-    at.switch_page("pages/explore.py").run()
+    at.switch_page("views/explore.py").run()
     assert at.selectbox(key=field).value == new
 
 
