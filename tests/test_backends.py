@@ -114,3 +114,20 @@ def test_dask_scheduler_address_reaches_a_running_cluster(short_baseline):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         remote = _table(short_baseline, "dask", scheduler=cluster.scheduler_address)
     pd.testing.assert_frame_equal(_table(short_baseline, "local"), remote)
+
+
+def test_streamed_parquet_is_the_same_on_a_process_pool(tmp_path):
+    """`rapprochement run --backend processes --out F.parquet` writes the local file's table."""
+    from model.cli import main
+
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(
+        "id: short\ntitle: Short\nquestion: Same on every backend?\nstart: 2026-01\nend: 2026-03\n",
+        encoding="utf-8",
+    )
+    local, pooled = tmp_path / "local.parquet", tmp_path / "pooled.parquet"
+    command = ["run", str(scenario), "--runs", "2100", "--seed", "2", "--out"]  # 2 chunks
+    assert main([*command, str(local)]) == 0
+    assert main([*command, str(pooled), "--backend", "processes"]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(local), pd.read_parquet(pooled))
+    assert pd.read_parquet(local).run.nunique() == 2100
