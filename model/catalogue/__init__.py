@@ -193,15 +193,20 @@ def load_catalogue() -> Catalogue:
         k: Coefficient(id=k, **v) for k, v in _read("coefficients.yaml")["coefficients"].items()
     }
     try:
-        calibrated = _read("calibrated.yaml").get("values", {})
+        calibration = _read("calibrated.yaml")
     except FileNotFoundError:
-        calibrated = {}
-    for cid, value in calibrated.items():
+        calibration = {}
+    for cid, value in calibration.get("values", {}).items():
         if cid in coefs:
             base = coefs[cid]
             coefs[cid] = base.model_copy(
                 update={"value": float(value), "source": f"calibrated (calibrated.yaml); {base.source}"}
             )
+    for cid, info in calibration.get("coefficients", {}).items():
+        if cid in coefs and isinstance(info, dict) and info.get("pinned") is False:
+            base = coefs[cid]
+            note = "calibration run: the polls do not pin it (loose), default kept"
+            coefs[cid] = base.model_copy(update={"source": f"{note}; {base.source}"})
     cat = Catalogue(events=events, decisions=decisions, coefficients=coefs)
     _check_references(cat)
     texts: dict[str, str] = {}
