@@ -91,7 +91,7 @@ def one_run_per_object(scenario_path: str, runs: int, seed: int) -> float:
     return time.perf_counter() - start
 
 
-def interactive_ensemble(scenario_path: str, runs: int, repeats: int) -> tuple[float, float]:
+def interactive_ensemble(scenario_path: str, runs: int, repeats: int, ledger: bool = False) -> tuple[float, float]:
     """First-call and median warm seconds of ``run_ensemble(scenario, runs)`` in this process."""
     from model.ensemble import run_ensemble
     from model.scenario import load_scenario
@@ -100,7 +100,7 @@ def interactive_ensemble(scenario_path: str, runs: int, repeats: int) -> tuple[f
     times = []
     for repeat in range(repeats + 1):
         start = time.perf_counter()
-        run_ensemble(scenario, runs=runs, seed=repeat)
+        run_ensemble(scenario, runs=runs, seed=repeat, ledger=ledger)
         times.append(time.perf_counter() - start)
     return times[0], statistics.median(times[1:])
 
@@ -215,11 +215,13 @@ def main(argv: list[str] | None = None) -> None:
     try:
         ours = compare_with_plain_mesa(args, tmp)
 
-        first, warm = interactive_ensemble(args.scenario, args.interactive_runs, repeats=5)
-        print(
-            f"\nrun_ensemble(sc, runs={args.interactive_runs}) in this process: first call "
-            f"{first * 1000:.0f} ms, then median {warm * 1000:.0f} ms"
-        )
+        print()
+        for ledger in (False, True):
+            first, warm = interactive_ensemble(args.scenario, args.interactive_runs, 5, ledger)
+            print(
+                f"run_ensemble(sc, runs={args.interactive_runs}, ledger={ledger}) in this "
+                f"process: first call {first * 1000:.0f} ms, then median {warm * 1000:.0f} ms"
+            )
 
         if not args.skip_large:
             large_cmd = [
