@@ -35,6 +35,9 @@ from ui.explore_logic import (
 )
 
 LOG = logging.getLogger(__name__)
+# A scenario handed to the Explore page by another page (a game forked at a turn): (file
+# name, YAML text). Session state, so it travels with the reader's tab and nowhere else.
+HANDOVER_KEY = "explore_handover"
 LANG_KEY = "settings_lang"
 PLACES_KEY = "settings_places"
 

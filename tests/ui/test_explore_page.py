@@ -281,3 +281,18 @@ def test_a_failure_inside_the_model_is_a_message_not_a_traceback(scenario_dir, m
     at = run_small(page())
     no_traceback(at)
     assert "simulated failure" in at.error[0].value
+
+
+def test_a_scenario_handed_over_by_another_page_is_explored():
+    """A game forked at a turn opens in Explore from session state (no upload needed)."""
+    from model.scenario import load_scenario, shipped_scenarios
+    from ui import widgets
+
+    forked = load_scenario(shipped_scenarios()["liquidation-order"]).model_copy(
+        update={"id": "fork-of-game", "title": "Fork of a class game"}
+    )
+    at = AppTest.from_file(str(PAGES / "explore.py"), default_timeout=120)
+    at.session_state[widgets.HANDOVER_KEY] = ("fork.yaml", forked.to_yaml())
+    at.run()
+    assert not at.exception
+    assert any("Fork of a class game" in info.value for info in at.info)

@@ -7,6 +7,8 @@ is a scenario file the explorer opens as a what-if.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -56,7 +58,9 @@ def fork_section(opened: gv.Opened, tl, lang: str, places: str) -> None:
         mime="application/x-yaml",
         key=f"{KEY}_fork_download",
     )
-    st.markdown(f"[{tr('game.debrief.fork_open', lang, places)}](/explore)")
+    if st.button(tr("game.debrief.fork_open", lang, places), key=f"{KEY}_fork_open"):
+        st.session_state[widgets.HANDOVER_KEY] = (f"{forked.id}.yaml", forked.to_yaml())
+        st.switch_page(str(Path(__file__).resolve().parent / "explore.py"))
 
 
 def main() -> None:

@@ -59,6 +59,21 @@ def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tup
         The scenario, a key naming it (for widget state), and whether it is shipped (only a
         shipped scenario can travel in a link).
     """
+    handed = st.session_state.get(widgets.HANDOVER_KEY)
+    if handed is not None:
+        name, text = handed
+        try:
+            scenario = widgets.parse_cached(text, name)
+        except ScenarioError as err:
+            widgets.show_scenario_error(err, lang)
+            del st.session_state[widgets.HANDOVER_KEY]
+        else:
+            st.info(tr("explore.handed", lang, places, title=scenario.title))
+            if st.button(tr("explore.handed_drop", lang, places), key=_k("handed_drop")):
+                del st.session_state[widgets.HANDOVER_KEY]
+                st.rerun()
+            digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+            return scenario, f"handed-{digest}", False
     ids = list(shipped)
     widgets.persistent(_k("source"), "shipped")
     source = st.radio(
