@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.catalogue import INSTITUTIONS, PUBLIC_OPINION, TRACKS
+from model.catalogue import CONTINUOUS, INSTITUTIONS, PUBLIC_OPINION, TRACKS
 from model.ledger import Ledger
 
 
@@ -56,18 +56,6 @@ JP_COHORTS = (
 )
 COHORTS = {"kr_favorable_japan": KR_COHORTS, "jp_favorable_korea": JP_COHORTS}
 
-CONTINUOUS = (
-    "kr_gov_approval",
-    "jp_gov_approval",
-    "kr_threat",
-    "jp_threat",
-    "kr_salience",
-    "jp_salience",
-    "nk_threat",
-    "us_commitment",
-    "us_pressure",
-    "china_pressure",
-)
 # Who holds power, per run (elections can change it in some runs and not others).
 PROFILE = ("kr_camp", "kr_hawkish", "jp_camp", "jp_hawkish", "us_transactional")
 INSTITUTION_BOUNDS = {name: (0.0, 1.0) for name in INSTITUTIONS} | {"liquidation_stage": (0.0, 3.0)}

@@ -18,6 +18,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from model.catalogue import PUBLIC_OPINION, TRACKS
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, tr
 
 # Okabe & Ito (2008), "Color Universal Design": eight colours safe for colour-blind readers.
@@ -50,8 +51,7 @@ def _bars_height(rows: int) -> int:
     return 110 + 30 * rows
 
 
-TRACKS = ("diplomatic", "security", "economic", "history", "people")
-PUBLICS = ("kr_favorable_japan", "jp_favorable_korea")
+PUBLICS = PUBLIC_OPINION
 APPROVALS = ("kr_gov_approval", "jp_gov_approval")
 INSTITUTIONS = (
     "gsomia",

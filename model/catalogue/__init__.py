@@ -34,8 +34,8 @@ INSTITUTIONS = (
 )
 TRACKS = ("diplomatic", "security", "economic", "history", "people")
 PUBLIC_OPINION = ("kr_favorable_japan", "jp_favorable_korea")
-# Continuous variables an effect may shift (tracks, publics, environment).
-SHIFTABLE = TRACKS + PUBLIC_OPINION + (
+# Continuous variables besides the tracks and opinion: approval, threat, salience, environment.
+CONTINUOUS = (
     "kr_gov_approval",
     "jp_gov_approval",
     "kr_threat",
@@ -47,6 +47,8 @@ SHIFTABLE = TRACKS + PUBLIC_OPINION + (
     "us_pressure",
     "china_pressure",
 )
+# Continuous variables an effect may shift.
+SHIFTABLE = TRACKS + PUBLIC_OPINION + CONTINUOUS
 CHANNELS = ("general", "history", "security", "economic", "culture")
 
 _CONDITION = re.compile(r"^(>=|<=|==)?\s*(\d+)$")
