@@ -141,6 +141,18 @@ def test_cli_prints_a_ranking_without_out(quiet_file, capsys):
     assert "history_base" in text and "2027-12" in text
 
 
+def test_cli_reads_other_outputs_and_refuses_unknown_ones(quiet_file, tmp_path, capsys):
+    """--outputs picks the variables analysed; a misspelt one is a clear error."""
+    out = tmp_path / "threat.parquet"
+    base = ["sensitivity", str(quiet_file), "--params", "threat_base,history_base", "--samples", "3"]
+    assert main([*base, "--outputs", "kr_threat", "--out", str(out)]) == 0
+    table = pd.read_parquet(out)
+    assert set(table.output) == {"kr_threat"}
+    assert table.set_index("parameter").loc["threat_base", "rank"] == 1
+    assert main([*base, "--outputs", "kr_thread"]) == 2
+    assert "kr_thread" in capsys.readouterr().err
+
+
 def test_cli_bad_params_exit_with_a_one_line_error(quiet_file, capsys):
     """A bad --params is a user error: exit code 2, a message, no traceback."""
     code = main(["sensitivity", str(quiet_file), "--params", "no_such_thing,history_base"])

@@ -210,7 +210,9 @@ def run_sensitivity(
         raise SensitivityError(tr("sensitivity.unknown_method", name=method))
     unknown = [name for name in outputs if name not in OUTPUT_VARIABLES]
     if unknown:
-        raise SensitivityError(tr("sensitivity.unknown_outputs", names=", ".join(unknown)))
+        raise SensitivityError(
+            tr("sensitivity.unknown_outputs", names=", ".join(unknown), known=", ".join(OUTPUT_VARIABLES))
+        )
     design = Design(method, samples or (10 if method == "morris" else 64), replicates)
     if design.samples < 2 or design.replicates < 1:
         raise SensitivityError(tr("sensitivity.bad_sizes"))

@@ -36,6 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="Morris trajectories (default 10) or Sobol base samples, a power of 2 (default 64)",
     )
     p.add_argument("--replicates", type=int, default=10, help="runs averaged per sample (default 10)")
+    p.add_argument(
+        "--outputs",
+        nargs="+",
+        metavar="VARIABLE",
+        help="variables read at the scenario's end (default: relationship_index kr_favorable_japan jp_favorable_korea)",
+    )
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--out", help="write the indices to a .csv or .parquet file")
     p.add_argument("--backend", default="local", choices=["local", "processes", "dask"])
@@ -80,7 +86,7 @@ def ranking_text(table, scenario, method: str, points: int, replicates: int) -> 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Run the analysis and write or print the indices."""
-    from model.analysis.sensitivity import SensitivityError, run_sensitivity
+    from model.analysis.sensitivity import OUTPUTS, SensitivityError, run_sensitivity
     from model.backends import BackendError
     from model.cli.run import _load, _progress_bar
 
@@ -88,6 +94,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     _check_out(out)
     params = [p for item in args.params or [] for p in item.split(",") if p.strip()]
+    outputs = [o for item in args.outputs or [] for o in item.split(",") if o.strip()]
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -103,6 +110,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             samples=args.samples,
             replicates=args.replicates,
             seed=args.seed,
+            outputs=tuple(outputs) or OUTPUTS,
             backend=args.backend,
             scheduler=args.scheduler,
             progress=progress,
