@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -189,46 +190,47 @@ def _targets_by(series: str) -> dict[int, PollTarget]:
     return {t.year: t for t in poll_targets(series=(series,))}
 
 
+def _change(
+    key: str, w: pd.DataFrame, later: Iterable[str], earlier: Iterable[str], sign: int, **extra: Any
+) -> Signature:
+    """A signature that one variable moves in direction ``sign`` from one window to a later one.
+
+    Args:
+        key: The signature's id.
+        w: The variable as a month x run matrix (see :func:`wide`).
+        later: Months of the later window.
+        earlier: Months of the earlier window.
+        sign: +1 for a rise, -1 for a fall.
+        **extra: Further fields of the :class:`Signature` (``values``, ``details``...).
+    """
+    diff = window_mean(w, later) - window_mean(w, earlier)
+    med, share, holds = _direction(diff, sign)
+    return Signature(key, med, share, holds, **extra)
+
+
 def sig_jp_drop_after_dokdo(table: pd.DataFrame) -> Signature:
     """Japanese affinity falls between the month before the Dokdo visit and the 2012 wave."""
-    w = wide(table, "jp_favorable_korea")
     co = _targets_by("jp_affinity")
-    diff = window_mean(w, co[2012].months) - window_mean(w, ["2012-07"])
-    med, share, holds = _direction(diff, -1)
-    return Signature(
-        "jp_drop_after_dokdo",
-        med,
-        share,
-        holds,
-    )
+    return _change("jp_drop_after_dokdo", wide(table, "jp_favorable_korea"), co[2012].months, ["2012-07"], -1)
 
 
 def sig_jp_further_fall_2014(table: pd.DataFrame) -> Signature:
     """Japanese affinity is lower at the 2014 wave than at the 2012 wave."""
-    w = wide(table, "jp_favorable_korea")
     co = _targets_by("jp_affinity")
-    diff = window_mean(w, co[2014].months) - window_mean(w, co[2012].months)
-    med, share, holds = _direction(diff, -1)
-    return Signature(
-        "jp_further_fall_2014",
-        med,
-        share,
-        holds,
-    )
+    return _change("jp_further_fall_2014", wide(table, "jp_favorable_korea"), co[2014].months, co[2012].months, -1)
 
 
 def sig_kr_slow_rise(table: pd.DataFrame) -> Signature:
     """Korean good impressions rise from the 2013 wave to the spring 2019 wave."""
     w = wide(table, "kr_favorable_japan")
     gn = _targets_by("kr_good_impression")
-    diff = window_mean(w, gn[2019].months) - window_mean(w, gn[2013].months)
-    med, share, holds = _direction(diff, +1)
     mid = window_mean(w, gn[2016].months) - window_mean(w, gn[2013].months)
-    return Signature(
+    return _change(
         "kr_slow_rise",
-        med,
-        share,
-        holds,
+        w,
+        gn[2019].months,
+        gn[2013].months,
+        +1,
         details={"median_rise_to_2016": float(np.median(mid))},
     )
 
@@ -269,16 +271,12 @@ def sig_people_fall_2019(table: pd.DataFrame) -> Signature:
     Nothing on the publics' side is scripted: the fall must come from the model's response to
     the export controls and white-list removal.
     """
-    w = wide(table, "people")
-    after = window_mean(w, [f"2019-{m:02d}" for m in range(8, 13)])
-    before = window_mean(w, [f"2019-{m:02d}" for m in range(1, 7)])
-    diff = after - before
-    med, share, holds = _direction(diff, -1)
-    return Signature(
+    return _change(
         "people_fall_2019",
-        med,
-        share,
-        holds,
+        wide(table, "people"),
+        [f"2019-{m:02d}" for m in range(8, 13)],
+        [f"2019-{m:02d}" for m in range(1, 7)],
+        -1,
         values={"change": f"{visitor_change():+.1%}"},
     )
 
