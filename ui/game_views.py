@@ -88,7 +88,19 @@ def _code_form(lang: str, places: str, key: str) -> None:
             st.rerun()
 
 
-def open_game(lang: str, places: str, key: str, accept: Callable[[Game, str], bool] | None = None) -> Opened | None:
+def run_page(draw: Callable[[str, str], None]) -> None:
+    """Draw a game page in the reader's language; anything unexpected becomes a message."""
+    lang, places = widgets.settings()
+    guard(lambda: draw(lang, places), lang, places)
+
+
+def open_game(
+    lang: str,
+    places: str,
+    key: str,
+    accept: Callable[[Game, str], bool] | None = None,
+    refusal: str = "game.error.instructor_only",
+) -> Opened | None:
     """Open the game named in the link (``?game=ID&code=C``) or ask for it.
 
     Args:
@@ -96,7 +108,8 @@ def open_game(lang: str, places: str, key: str, accept: Callable[[Game, str], bo
         places: Place-name setting.
         key: Widget key prefix of the calling page.
         accept: Which roles this page admits (given the game and the role); a refused role
-            gets the "not for this page" message. Default: any role of the game.
+            gets the ``refusal`` message. Default: any role of the game.
+        refusal: Translation key of the message for a role this page does not admit.
 
     Returns:
         The opened game, or None after showing why not (and the form to try again).
@@ -111,12 +124,30 @@ def open_game(lang: str, places: str, key: str, accept: Callable[[Game, str], bo
         game = Game(store(), game_id)
         role = game.role(code)
         if accept is not None and not accept(game, role):
-            raise GameError("game.error.not_a_seat" if key == "play" else "game.error.instructor_only")
+            raise GameError(refusal)
     except GameError as err:
         st.error(error_text(err, lang, places))
         _code_form(lang, places, key)
         return None
     return Opened(game, code, role)
+
+
+def current(game: Game, lang: str, places: str) -> tuple[Timeline, WorldView] | None:
+    """Where the game stands and its world then, or None after showing why not."""
+    tl = guard(game.timeline, lang, places)
+    if tl is None:
+        return None
+    view = guard(lambda: game.world(tl), lang, places)
+    return None if view is None else (tl, view)
+
+
+def open_current(
+    lang: str, places: str, key: str, accept: Callable[[Game, str], bool] | None = None
+) -> tuple[Opened, Timeline, WorldView] | None:
+    """Open the linked game (see :func:`open_game`) and read where it stands (see :func:`current`)."""
+    opened = open_game(lang, places, key, accept)
+    now = current(opened.game, lang, places) if opened is not None else None
+    return None if opened is None or now is None else (opened, *now)
 
 
 def header(game: Game, tl: Timeline, lang: str, places: str) -> None:

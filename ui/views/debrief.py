@@ -65,20 +65,16 @@ def fork_section(opened: gv.Opened, tl, lang: str, places: str) -> None:
 
 def main() -> None:
     """Draw the debrief; anything unexpected becomes a message, not a traceback."""
-    lang, places = widgets.settings()
-    gv.guard(lambda: draw(lang, places), lang, places)
+    gv.run_page(draw)
 
 
 def draw(lang: str, places: str) -> None:
     """The page's body."""
-    opened = gv.open_game(lang, places, KEY)
-    if opened is None:
+    found = gv.open_current(lang, places, KEY)
+    if found is None:
         return
+    opened, tl, view = found
     game = opened.game
-    tl = gv.guard(game.timeline, lang, places)
-    view = gv.guard(lambda: game.world(tl), lang, places) if tl is not None else None
-    if tl is None or view is None:
-        return
     st.title(tr("game.debrief.title", lang, places, scenario=view.scenario.title))
     gv.header(game, tl, lang, places)
     html = gv.guard(lambda: debrief_html(game.record, view, lang, places), lang, places)

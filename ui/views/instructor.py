@@ -21,7 +21,6 @@ from model.game.store import INSTRUCTOR
 from model.i18n import tr
 from model.scenario import Actors, shipped_scenarios
 from ui import game_views as gv
-from ui import widgets
 
 KEY = "instructor"
 GOVERNMENTS = ("seoul", "tokyo", "washington")
@@ -286,8 +285,7 @@ def log_table(opened: gv.Opened, lang: str, places: str) -> None:
 
 def main() -> None:
     """Draw the instructor's page; anything unexpected becomes a message, not a traceback."""
-    lang, places = widgets.settings()
-    gv.guard(lambda: draw(lang, places), lang, places)
+    gv.run_page(draw)
 
 
 def draw(lang: str, places: str) -> None:
@@ -295,14 +293,11 @@ def draw(lang: str, places: str) -> None:
     if not st.query_params.get("game"):
         create_form(lang, places)
         return
-    opened = gv.open_game(lang, places, KEY, accept=lambda _game, role: role == INSTRUCTOR)
-    if opened is None:
+    found = gv.open_current(lang, places, KEY, accept=lambda _game, role: role == INSTRUCTOR)
+    if found is None:
         return
+    opened, tl, view = found
     game = opened.game
-    tl = gv.guard(game.timeline, lang, places)
-    view = gv.guard(lambda: game.world(tl), lang, places) if tl is not None else None
-    if tl is None or view is None:
-        return
     st.title(f"{tr('game.instructor.title', lang, places)}: {view.scenario.title}")
     gv.header(game, tl, lang, places)
     gv.watch(game, tl, lang, places, KEY, on_log=False)

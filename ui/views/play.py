@@ -17,7 +17,6 @@ from model.game.setup import MAX_DECISIONS, MAX_STATEMENT, SEATS
 from model.game.world import WorldView
 from model.i18n import tr
 from ui import game_views as gv
-from ui import widgets
 
 KEY = "play"
 INDICATORS = (
@@ -161,13 +160,12 @@ def homework_controls(opened: gv.Opened, tl: Timeline, lang: str, places: str) -
 
 def main() -> None:
     """Draw the seat's page; anything unexpected becomes a message, not a traceback."""
-    lang, places = widgets.settings()
-    gv.guard(lambda: draw(lang, places), lang, places)
+    gv.run_page(draw)
 
 
 def draw(lang: str, places: str) -> None:
     """The page's body."""
-    opened = gv.open_game(lang, places, KEY, accept=lambda _game, role: role in SEATS)
+    opened = gv.open_game(lang, places, KEY, accept=lambda _game, role: role in SEATS, refusal="game.error.not_a_seat")
     if opened is None:
         return
     game, seat = opened.game, opened.role
@@ -176,10 +174,10 @@ def draw(lang: str, places: str) -> None:
         if gv.guard(lambda: game.join(opened.code), lang, places) is None:
             return
         st.session_state[joined_key] = True
-    tl = gv.guard(game.timeline, lang, places)
-    view = gv.guard(lambda: game.world(tl), lang, places) if tl is not None else None
-    if tl is None or view is None:
+    now = gv.current(game, lang, places)
+    if now is None:
         return
+    tl, view = now
     st.title(tr("game.play.title", lang, places, seat=tr(f"actor.{seat}", lang, places), scenario=view.scenario.title))
     gv.header(game, tl, lang, places)
     gv.watch(game, tl, lang, places, KEY)

@@ -19,20 +19,16 @@ KEY = "projector"
 
 def main() -> None:
     """Draw the projector view; anything unexpected becomes a message, not a traceback."""
-    lang, places = widgets.settings()
-    gv.guard(lambda: draw(lang, places), lang, places)
+    gv.run_page(draw)
 
 
 def draw(lang: str, places: str) -> None:
     """The page's body."""
-    opened = gv.open_game(lang, places, KEY)
-    if opened is None:
+    found = gv.open_current(lang, places, KEY)
+    if found is None:
         return
+    opened, tl, view = found
     game = opened.game
-    tl = gv.guard(game.timeline, lang, places)
-    view = gv.guard(lambda: game.world(tl), lang, places) if tl is not None else None
-    if tl is None or view is None:
-        return
     st.title(tr("game.projector.title", lang, places, scenario=view.scenario.title))
     gv.header(game, tl, lang, places)
     gv.watch(game, tl, lang, places, KEY, on_log=True)
