@@ -276,19 +276,49 @@ def _fan_from_quantiles(
     return Figure(chart, _table_for_reader(q, lang))
 
 
-def _table_for_reader(q: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The quantile numbers with column names a reader understands."""
-    cols = {
+def _column_names(lang: str) -> dict[str, str]:
+    """What a reader calls each column of the charts' tables (one wording for every table)."""
+    return {
         "month": tr("charts.month", lang),
         "label": tr("charts.variable", lang),
+        "series": tr("charts.source", lang),
+        "source": tr("charts.source", lang),
+        "observed_model_scale": tr("charts.observed", lang),
         "q05": "5%",
+        "low": "5%",
         "q25": "25%",
         "median": tr("charts.median", lang),
         "q75": "75%",
         "q95": "95%",
+        "high": "95%",
+        "inside_text": tr("charts.inside_band", lang),
+        "share_on": tr("charts.share_on", lang),
     }
-    keep = [c for c in cols if c in q.columns]
-    return q[keep].rename(columns=cols).round(2).reset_index(drop=True)
+
+
+def _reader_table(
+    frame: pd.DataFrame, columns: Sequence[str], lang: str, extra: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The given columns of a frame, in that order, renamed for the reader (``extra`` adds names)."""
+    names = _column_names(lang) | dict(extra or {})
+    return frame[list(columns)].rename(columns=names).reset_index(drop=True)
+
+
+def _table_for_reader(q: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The quantile numbers with column names a reader understands."""
+    keep = [c for c in ("month", "label", "q05", "q25", "median", "q75", "q95") if c in q.columns]
+    return _reader_table(q, keep, lang).round(2)
+
+
+def _observed_points(
+    points: pd.DataFrame, y: str, colour: alt.Color, tooltip: list[alt.Tooltip], size: int
+) -> alt.Chart:
+    """Published observations (poll waves) as black-edged diamonds in their variable's colour."""
+    return (
+        alt.Chart(points)
+        .mark_point(filled=True, size=size, shape="diamond", stroke="black", strokeWidth=0.7)
+        .encode(x="date:T", y=y, color=colour, tooltip=tooltip)
+    )
 
 
 def lines_chart(
@@ -333,36 +363,16 @@ def lines_chart(
         pts = points[points["variable"].isin(present)].copy()
         if not pts.empty:
             pts = _readable(pts, lang, places)
-            layers.append(
-                alt.Chart(pts)
-                .mark_point(filled=True, size=70, shape="diamond", stroke="black", strokeWidth=0.7)
-                .encode(
-                    x="date:T",
-                    y="value:Q",
-                    color=colour,
-                    tooltip=[
-                        alt.Tooltip("label:N", title=tr("charts.variable", lang)),
-                        alt.Tooltip("month:N", title=tr("charts.month", lang)),
-                        alt.Tooltip("value:Q", title=tr("charts.observed", lang), format=".1f"),
-                        alt.Tooltip("source:N", title=tr("charts.source", lang)),
-                    ],
-                )
-            )
-            observed = pts.rename(
-                columns={
-                    "month": tr("charts.month", lang),
-                    "label": tr("charts.variable", lang),
-                    "value": tr("charts.observed", lang),
-                    "source": tr("charts.source", lang),
-                }
-            )[
-                [
-                    tr("charts.month", lang),
-                    tr("charts.variable", lang),
-                    tr("charts.observed", lang),
-                    tr("charts.source", lang),
-                ]
+            tooltip = [
+                alt.Tooltip("label:N", title=tr("charts.variable", lang)),
+                alt.Tooltip("month:N", title=tr("charts.month", lang)),
+                alt.Tooltip("value:Q", title=tr("charts.observed", lang), format=".1f"),
+                alt.Tooltip("source:N", title=tr("charts.source", lang)),
             ]
+            layers.append(_observed_points(pts, "value:Q", colour, tooltip, size=70))
+            observed = _reader_table(
+                pts, ["month", "label", "value", "source"], lang, extra={"value": tr("charts.observed", lang)}
+            )
             data = pd.concat([data, observed], ignore_index=True)
     chart = alt.layer(*layers).properties(title=tr(title_key, lang, places), height=LEGEND_HEIGHT)
     return Figure(chart, data)
@@ -455,14 +465,7 @@ def institutions_chart(
         )
         .properties(title=tr("charts.institutions_title", lang, places), height=LEGEND_HEIGHT)
     )
-    data = s[["month", "label", "share_on"]].rename(
-        columns={
-            "month": tr("charts.month", lang),
-            "label": tr("charts.variable", lang),
-            "share_on": tr("charts.share_on", lang),
-        }
-    )
-    return Figure(chart, data.round(1).reset_index(drop=True))
+    return Figure(chart, _reader_table(s, ["month", "label", "share_on"], lang).round(1))
 
 
 def paired_difference(table_a: pd.DataFrame, table_b: pd.DataFrame, variable: str) -> pd.DataFrame:
@@ -732,33 +735,14 @@ def fit_chart(
     if not points.empty:
         p = _readable(points, lang, places)
         p["inside_text"] = [tr("charts.yes" if v else "charts.no", lang) for v in p["inside"]]
-        layers.append(
-            alt.Chart(p)
-            .mark_point(filled=True, size=80, shape="diamond", stroke="black", strokeWidth=0.7)
-            .encode(
-                x="date:T",
-                y="observed_model_scale:Q",
-                color=colour,
-                tooltip=[
-                    alt.Tooltip("series:N", title=tr("charts.source", lang)),
-                    alt.Tooltip("month:N", title=tr("charts.month", lang)),
-                    alt.Tooltip("observed_model_scale:Q", title=tr("charts.observed", lang), format=".1f"),
-                    alt.Tooltip("median:Q", title=tr("charts.median", lang), format=".1f"),
-                ],
-            )
-        )
-        data = p[["month", "label", "series", "observed_model_scale", "median", "low", "high", "inside_text"]]
-        data = data.rename(
-            columns={
-                "month": tr("charts.month", lang),
-                "label": tr("charts.variable", lang),
-                "series": tr("charts.source", lang),
-                "observed_model_scale": tr("charts.observed", lang),
-                "median": tr("charts.median", lang),
-                "low": "5%",
-                "high": "95%",
-                "inside_text": tr("charts.inside_band", lang),
-            }
-        ).round(1)
+        tooltip = [
+            alt.Tooltip("series:N", title=tr("charts.source", lang)),
+            alt.Tooltip("month:N", title=tr("charts.month", lang)),
+            alt.Tooltip("observed_model_scale:Q", title=tr("charts.observed", lang), format=".1f"),
+            alt.Tooltip("median:Q", title=tr("charts.median", lang), format=".1f"),
+        ]
+        layers.append(_observed_points(p, "observed_model_scale:Q", colour, tooltip, size=80))
+        columns = ["month", "label", "series", "observed_model_scale", "median", "low", "high", "inside_text"]
+        data = _reader_table(p, columns, lang).round(1)
     chart = alt.layer(*layers).properties(title=tr("charts.fit_title", lang, places), height=LEGEND_HEIGHT)
     return Figure(chart, data.reset_index(drop=True))
