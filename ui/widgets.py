@@ -25,11 +25,13 @@ from model.scenario import shipped_scenarios as _shipped_paths
 from ui import charts
 from ui.charts import Figure
 from ui.explore_logic import (
+    Edits,
     InputError,
     ResultStore,
     cache_key,
     check_run_months,
     check_runs,
+    edited_scenario,
     ledger_runs,
     poll_frame,
 )
@@ -114,6 +116,33 @@ def show_scenario_error(err: Exception, lang: str) -> None:
     st.error(tr("error.scenario", lang) + "\n\n" + "\n".join(f"- {line}" for line in lines))
 
 
+def page_start(title_key: str, intro_key: str) -> tuple[str, str, dict[str, Scenario]] | None:
+    """An explorer page's settings, title and introduction, and the shipped scenarios.
+
+    Returns:
+        ``(lang, places, shipped)``, or None after saying so when no scenario loads.
+    """
+    lang, places = settings()
+    st.title(tr(title_key, lang))
+    st.markdown(tr(intro_key, lang, places))
+    found = shipped()
+    if not found:
+        st.error(tr("explore.no_scenarios", lang))
+        return None
+    return lang, places, found
+
+
+def edited_or_error(base: Scenario, edits: Edits, lang: str, places: str) -> Scenario | None:
+    """The base scenario with the edits applied, or None after showing what is wrong with them."""
+    try:
+        return edited_scenario(base, edits)
+    except InputError as err:
+        st.error(input_error_text(err, lang, places))
+    except ScenarioError as err:
+        show_scenario_error(err, lang)
+    return None
+
+
 def show_input_errors(errors: Iterable[InputError], lang: str, places: str) -> None:
     """Show each refused input as a warning (the rest of the page still works)."""
     for err in errors:
@@ -181,6 +210,7 @@ class Results:
         )
 
 
+# The variables the explorer's pages chart, compare and explain.
 CHARTED = (
     "relationship_index",
     *charts.TRACKS,

@@ -10,14 +10,13 @@ from __future__ import annotations
 import streamlit as st
 
 from model.i18n import tr
-from model.scenario import Scenario, ScenarioError
+from model.scenario import Scenario
 from ui import charts, widgets
 from ui import explore_logic as el
 from ui import state_url as su
 
 PREFIX = "compare"
 EDITED = "edited"
-VARIABLES = ("relationship_index", *charts.TRACKS, *charts.PUBLICS, *charts.APPROVALS)
 
 
 def _k(name: str) -> str:
@@ -81,7 +80,7 @@ def pick(shipped: dict[str, Scenario], lang: str) -> tuple[str, str, int, int, s
     c3, c4, c5, c6 = st.columns([3, 2, 2, 1], vertical_alignment="bottom")
     variable = c3.selectbox(
         tr("compare.variable", lang),
-        VARIABLES,
+        widgets.CHARTED,
         format_func=lambda v: charts.variable_label(v, lang),
         key=_k("variable"),
     )
@@ -98,13 +97,10 @@ def pick(shipped: dict[str, Scenario], lang: str) -> tuple[str, str, int, int, s
 
 def main() -> None:
     """Draw the Compare page."""
-    lang, places = widgets.settings()
-    st.title(tr("compare.title", lang))
-    st.markdown(tr("compare.intro", lang, places))
-    shipped = widgets.shipped()
-    if not shipped:
-        st.error(tr("explore.no_scenarios", lang))
+    start = widgets.page_start("compare.title", "compare.intro")
+    if start is None:
         return
+    lang, places, shipped = start
     widgets.show_input_errors(load_from_link(list(shipped)), lang, places)
     a, b, runs, seed, variable, live = pick(shipped, lang)
 
@@ -114,14 +110,10 @@ def main() -> None:
         edits = edits_for(a)
         if not edits:
             st.info(tr("compare.no_edits", lang))
-        try:
-            second = el.edited_scenario(first, edits)
-        except el.InputError as err:
-            st.error(widgets.input_error_text(err, lang, places))
+        edited = widgets.edited_or_error(first, edits, lang, places)
+        if edited is None:
             return
-        except ScenarioError as err:
-            widgets.show_scenario_error(err, lang)
-            return
+        second = edited
         second_title = tr("compare.edited_title", lang, title=first.title, count=edits.count())
     else:
         second, second_title = shipped[b], shipped[b].title

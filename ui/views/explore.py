@@ -22,7 +22,6 @@ from ui import explore_logic as el
 from ui import state_url as su
 
 PREFIX = "explore"
-WHY_VARIABLES = ("relationship_index", *charts.TRACKS, *charts.PUBLICS, *charts.APPROVALS)
 
 
 def _k(name: str) -> str:
@@ -380,7 +379,7 @@ def why_section(scenario: Scenario, result: widgets.Results, lang: str, places: 
     st.session_state[_k("window")] = (first, last)
     variable = st.selectbox(
         tr("explore.why_variable", lang),
-        WHY_VARIABLES,
+        widgets.CHARTED,
         format_func=lambda v: charts.variable_label(v, lang, places),
         key=_k("why_variable"),
     )
@@ -440,13 +439,10 @@ def keep_section(
 
 def main() -> None:
     """Draw the Explore page."""
-    lang, places = widgets.settings()
-    st.title(tr("explore.title", lang))
-    st.markdown(tr("explore.intro", lang, places))
-    shipped = widgets.shipped()
-    if not shipped:
-        st.error(tr("explore.no_scenarios", lang))
+    start = widgets.page_start("explore.title", "explore.intro")
+    if start is None:
         return
+    lang, places, shipped = start
     ids = list(shipped)
     link_problems = load_from_link(ids, ids[0])
     widgets.show_input_errors(link_problems, lang, places)
@@ -468,13 +464,8 @@ def main() -> None:
             st.rerun()
     runs, seed, live = run_controls(lang)
 
-    try:
-        scenario = el.edited_scenario(base, edits)
-    except el.InputError as err:
-        st.error(widgets.input_error_text(err, lang, places))
-        return
-    except ScenarioError as err:
-        widgets.show_scenario_error(err, lang)
+    scenario = widgets.edited_or_error(base, edits, lang, places)
+    if scenario is None:
         return
     st.session_state[f"explore_edits|{key}"] = edits  # the Compare page's "edited copy"
     st.session_state["explore_current"] = (
