@@ -269,20 +269,24 @@ def _write_parquet(path: Path, months: list[str], chunks: Iterator[Chunk]) -> No
     numpy and Arrow release the GIL, so on two cores the writing mostly hides behind the
     simulation; at most two chunks are held at once. Dictionary encoding for the run, month
     and variable columns only: the values rarely repeat, and trying costs time for nothing.
+    The file is written under a temporary name and renamed when complete, so an error or an
+    interrupted run never leaves a truncated file in place of an earlier good one.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    part = path.with_name(path.name + ".part")
     writer: pq.ParquetWriter | None = None
 
     def write(chunk: Chunk) -> None:
         nonlocal writer
         table = pa.Table.from_pandas(tidy(chunk.values, months, chunk.first), preserve_index=False)
         if writer is None:
-            writer = pq.ParquetWriter(path, table.schema, use_dictionary=["run", "month", "variable"])
+            writer = pq.ParquetWriter(part, table.schema, use_dictionary=["run", "month", "variable"])
         writer.write_table(table)
 
     pending = None
+    complete = False
     with ThreadPoolExecutor(1, thread_name_prefix="parquet") as io:
         try:
             for chunk in chunks:
@@ -291,11 +295,16 @@ def _write_parquet(path: Path, months: list[str], chunks: Iterator[Chunk]) -> No
                 pending = io.submit(write, chunk)
             if pending is not None:
                 pending.result()
+            complete = True
         finally:
             if pending is not None:
                 wait([pending])
             if writer is not None:
                 writer.close()
+            if complete:
+                part.replace(path)
+            else:
+                part.unlink(missing_ok=True)
 
 
 def write_table(

@@ -131,3 +131,21 @@ def test_streamed_parquet_is_the_same_on_a_process_pool(tmp_path):
     assert main([*command, str(pooled), "--backend", "processes"]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(local), pd.read_parquet(pooled))
     assert pd.read_parquet(local).run.nunique() == 2100
+
+
+def test_a_failed_stream_leaves_the_earlier_file_untouched(tmp_path, short_baseline):
+    """An error halfway through writing keeps the previous output and leaves no partial file."""
+    from model.ensemble import write_table
+
+    out = tmp_path / "table.parquet"
+    write_table(out, short_baseline, runs=20, seed=1, chunk_size=10)
+    before = pd.read_parquet(out)
+
+    def stop_after_first_chunk(done: int, total: int) -> None:
+        if done > 10:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_table(out, short_baseline, runs=40, seed=2, chunk_size=10, progress=stop_after_first_chunk)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), before)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["table.parquet"]
