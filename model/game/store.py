@@ -144,6 +144,15 @@ def _record(row: Any) -> GameRecord:
     return GameRecord(row.id, row.scenario, int(row.seed), dict(row.config), _utc(row.created))
 
 
+def _entry(row: Any) -> LogEntry:
+    return LogEntry(row.game, int(row.seq), int(row.turn), row.kind, row.seat, dict(row.payload), _utc(row.time))
+
+
+def _last_seq(game_id: str) -> sa.Select:
+    """The query for a game's latest sequence number (0 for an empty log)."""
+    return sa.select(sa.func.coalesce(sa.func.max(entries.c.seq), 0)).where(entries.c.game == game_id)
+
+
 def _make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and IMMEDIATE transactions."""
     if not url.startswith("sqlite"):
@@ -310,9 +319,7 @@ class GameStore:
             now = datetime.now(UTC)
             try:
                 with self.engine.begin() as conn:
-                    last = conn.execute(
-                        sa.select(sa.func.coalesce(sa.func.max(entries.c.seq), 0)).where(entries.c.game == game_id)
-                    ).scalar_one()
+                    last = conn.execute(_last_seq(game_id)).scalar_one()
                     values = {
                         "game": game_id,
                         "seq": int(last) + 1,
@@ -353,12 +360,9 @@ class GameStore:
         query = sa.select(entries).where(entries.c.game == game_id, entries.c.seq > after_seq).order_by(entries.c.seq)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [LogEntry(r.game, int(r.seq), int(r.turn), r.kind, r.seat, dict(r.payload), _utc(r.time)) for r in rows]
+        return [_entry(r) for r in rows]
 
     def last_seq(self, game_id: str) -> int:
         """Sequence number of a game's latest entry (0 for an empty log): cheap to poll."""
         with self.engine.connect() as conn:
-            value = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(entries.c.seq), 0)).where(entries.c.game == game_id)
-            ).scalar_one()
-        return int(value)
+            return int(conn.execute(_last_seq(game_id)).scalar_one())
