@@ -170,32 +170,21 @@ def check_month(month: Any) -> str:
 
 def check_runs(runs: Any) -> int:
     """The number of runs, within [MIN_RUNS, MAX_RUNS]."""
-    value = _integer(runs, "explore.error_runs")
-    if not MIN_RUNS <= value <= MAX_RUNS:
-        raise InputError("explore.error_runs", low=MIN_RUNS, high=MAX_RUNS)
-    return value
+    return _integer(runs, "explore.error_runs", MIN_RUNS, MAX_RUNS)
 
 
 def check_seed(seed: Any) -> int:
     """The root seed, a non-negative integer that fits 32 bits."""
-    value = _integer(seed, "explore.error_seed")
-    if not 0 <= value <= MAX_SEED:
-        raise InputError("explore.error_seed", low=0, high=MAX_SEED)
-    return value
+    return _integer(seed, "explore.error_seed", 0, MAX_SEED)
 
 
-def _integer(value: Any, key: str) -> int:
-    if isinstance(value, bool):
-        raise InputError(key, low=MIN_RUNS, high=MAX_RUNS)
-    if isinstance(value, int):
-        return value
+def _integer(value: Any, key: str, low: int, high: int) -> int:
+    """An integer (or its decimal text) within ``[low, high]``, else the message ``key``."""
     if isinstance(value, str) and re.fullmatch(r"\d{1,10}", value.strip()):
-        return int(value.strip())
-    raise InputError(
-        key,
-        low=MIN_RUNS if key.endswith("runs") else 0,
-        high=MAX_RUNS if key.endswith("runs") else MAX_SEED,
-    )
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(key, low=low, high=high)
+    return value
 
 
 MAX_RUN_MONTHS = 240_000

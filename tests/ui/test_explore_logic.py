@@ -87,6 +87,15 @@ def test_runs_and_seed_within_bounds_pass():
         el.check_seed(el.MAX_SEED + 1)
 
 
+@pytest.mark.parametrize("seed", [-1, el.MAX_SEED + 1, "seven", True, 2.5])
+def test_a_refused_seed_states_the_seed_bounds(seed):
+    """The message for any refused seed gives the seed's range, not the runs'."""
+    with pytest.raises(el.InputError) as caught:
+        el.check_seed(seed)
+    assert caught.value.key == "explore.error_seed"
+    assert caught.value.values == {"low": 0, "high": el.MAX_SEED}
+
+
 def test_cache_key_changes_with_each_input():
     base = el.cache_key("a: 1\n", 200, 7)
     assert base == el.cache_key("a: 1\n", 200, 7)
