@@ -374,8 +374,8 @@ def replay_fit(
 ) -> FitView:
     """Run the historical replay (with the calibrated coefficients) and compute its fit.
 
-    This is the function the Model & data page calls (behind its cache); the docs' figures
-    come from the same function via ``scripts/build_validation.py``.
+    The docs' figures come from this function via ``scripts/build_validation.py``; the Model &
+    data page runs the same replay once and calls :func:`fit_view` per reader's language.
 
     Args:
         scenario_path: replay file (default: the shipped ``history-2012-2025.yaml``).

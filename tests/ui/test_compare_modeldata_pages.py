@@ -64,3 +64,14 @@ def test_model_and_data_lists_the_catalogue_with_sources(scenario_dir):
     assert "Source" in events.columns and events["Source"].str.len().gt(0).any()
     assert coefficients["Source"].str.len().gt(0).all()
     assert not any("{dokdo}" in m.value for m in at.markdown)  # place names filled in
+
+
+def test_the_fit_speaks_the_readers_place_names(scenario_dir):
+    """The signatures' claims follow the reader's place-name setting, not the default pair."""
+    at = AppTest.from_file(str(PAGES / "model_data.py"), default_timeout=TIMEOUT)
+    at.session_state["settings_places"] = "japanese"
+    at.run()
+    at.button(key="modeldata_fit_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    claims = " ".join(at.dataframe[-1].value["What happened"])
+    assert "Takeshima" in claims and "Dokdo" not in claims

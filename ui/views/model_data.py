@@ -8,6 +8,7 @@ provenance, and how well the 2012-2025 replay fits the published polls.
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 
 import pandas as pd
@@ -39,6 +40,7 @@ DATA_FILES = (
     "visitors_trade_until_2019.csv",
 )
 FIT_RUNS, FIT_SEED = 100, 2012
+LOG = logging.getLogger(__name__)
 
 
 def actors_section(lang: str, places: str) -> None:
@@ -114,10 +116,19 @@ def data_section(lang: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _fit(runs: int, seed: int):
-    from model.analysis.fit import replay_fit
+def _replay(runs: int, seed: int) -> pd.DataFrame:
+    """The replay's run table, computed once per server whatever the readers' settings."""
+    from model.analysis.calibration import run_replay
 
-    return replay_fit(runs=runs, seed=seed)
+    return run_replay(runs=runs, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=12)
+def _fit(runs: int, seed: int, lang: str, places: str):
+    """The fit with its texts (claims, series names) in the reader's language and place names."""
+    from model.analysis.fit import fit_view
+
+    return fit_view(_replay(runs, seed), seed=seed, lang=lang, places=places)
 
 
 def fit_section(lang: str, places: str) -> None:
@@ -132,8 +143,9 @@ def fit_section(lang: str, places: str) -> None:
     st.session_state["modeldata_fit"] = True
     try:
         with st.spinner(tr("modeldata.fit_running", lang, runs=FIT_RUNS)):
-            view = _fit(FIT_RUNS, FIT_SEED)
+            view = _fit(FIT_RUNS, FIT_SEED, lang, places)
     except Exception as err:  # the page shows any failure of the replay as a message
+        LOG.exception("replay fit failed")
         st.error(tr("error.generic", lang, message=str(err)))
         return
     widgets.show_figure(charts.fit_chart(view.bands, view.points, lang, places), lang, "fit")
