@@ -150,6 +150,19 @@ def open_current(
     return None if opened is None or now is None else (opened, *now)
 
 
+def open_page(lang: str, places: str, key: str, title_key: str) -> tuple[Opened, Timeline, WorldView] | None:
+    """Open the linked game with any of its codes, then draw its title and status line.
+
+    The title text ``title_key`` names the scenario (``{scenario}``).
+    """
+    found = open_current(lang, places, key)
+    if found is not None:
+        opened, tl, view = found
+        st.title(tr(title_key, lang, places, scenario=view.scenario.title))
+        header(opened.game, tl, lang, places)
+    return found
+
+
 def header(game: Game, tl: Timeline, lang: str, places: str) -> None:
     """Turn, months and status of a game in one line."""
     turn = min(tl.turn, game.turns - 1)

@@ -70,13 +70,11 @@ def main() -> None:
 
 def draw(lang: str, places: str) -> None:
     """The page's body."""
-    found = gv.open_current(lang, places, KEY)
+    found = gv.open_page(lang, places, KEY, "game.debrief.title")
     if found is None:
         return
     opened, tl, view = found
     game = opened.game
-    st.title(tr("game.debrief.title", lang, places, scenario=view.scenario.title))
-    gv.header(game, tl, lang, places)
     html = gv.guard(lambda: debrief_html(game.record, view, lang, places), lang, places)
     if html is not None:
         st.download_button(

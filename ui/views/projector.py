@@ -24,13 +24,11 @@ def main() -> None:
 
 def draw(lang: str, places: str) -> None:
     """The page's body."""
-    found = gv.open_current(lang, places, KEY)
+    found = gv.open_page(lang, places, KEY, "game.projector.title")
     if found is None:
         return
     opened, tl, view = found
     game = opened.game
-    st.title(tr("game.projector.title", lang, places, scenario=view.scenario.title))
-    gv.header(game, tl, lang, places)
     gv.watch(game, tl, lang, places, KEY, on_log=True)
     humans = game.humans
     done = sum(1 for s in humans if s in tl.pending)
