@@ -198,27 +198,23 @@ class Game:
     # ----- the instructor (or the homework student) -----
     def start(self, code: str | None) -> bool:
         """Open the first turn; False if it was already started."""
-        role = self.runner(code)
-        tl = self.timeline()
-        if tl.status != LOBBY:
-            return False
-        return self._append(role, "start", tl, {}, once_key="start") is not None
+        return self._move(code, "start", LOBBY, once_key="start")
 
     def pause(self, code: str | None) -> bool:
         """Pause a running game (submissions wait); False if it was not running."""
-        role = self.runner(code)
-        tl = self.timeline()
-        if tl.status != RUNNING:
-            return False
-        return self._append(role, "pause", tl, {}) is not None
+        return self._move(code, "pause", RUNNING)
 
     def resume(self, code: str | None) -> bool:
         """Resume a paused game; False if it was not paused."""
+        return self._move(code, "resume", PAUSED)
+
+    def _move(self, code: str | None, kind: str, status: str, once_key: str | None = None) -> bool:
+        """Append ``kind`` if the game is in ``status`` now; False (nothing appended) otherwise."""
         role = self.runner(code)
         tl = self.timeline()
-        if tl.status != PAUSED:
+        if tl.status != status:
             return False
-        return self._append(role, "resume", tl, {}) is not None
+        return self._append(role, kind, tl, {}, once_key=once_key) is not None
 
     def set_deadline(self, code: str | None, minutes: float | None) -> str | None:
         """Give the current turn a deadline ``minutes`` from now (None or 0 clears it).
