@@ -53,6 +53,8 @@ def _bars_height(rows: int) -> int:
 
 PUBLICS = PUBLIC_OPINION
 APPROVALS = ("kr_gov_approval", "jp_gov_approval")
+# The facts chart's selection from the catalogue's INSTITUTIONS: the on/off facts of the 2019
+# trade and security dispute.
 INSTITUTIONS = (
     "gsomia",
     "jp_export_controls",
