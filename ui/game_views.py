@@ -25,7 +25,7 @@ from model.game.debrief import turn_markers
 from model.game.engine import Game
 from model.game.errors import GameError
 from model.game.fork import projection
-from model.game.links import DEFAULT_BASE_URL
+from model.game.links import DEFAULT_BASE_URL, page_url
 from model.game.replay import Timeline
 from model.game.store import ENV_VAR, GameStore
 from model.game.world import WorldView
@@ -327,7 +327,7 @@ def qr_png(text: str) -> bytes:
 
 def page_link(page: str, game_id: str, code: str) -> str:
     """A relative link to another page of the same game."""
-    return f"/{page}?game={game_id}&code={code}"
+    return page_url("", page, game_id, code)
 
 
 def labels(ids: Iterable[str], lang: str, places: str) -> str:

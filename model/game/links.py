@@ -15,14 +15,18 @@ PAGE_OF = {INSTRUCTOR: "instructor", "projector": "projector", "debrief": "debri
 SEAT_PAGE = "play"
 
 
+def page_url(base_url: str, page: str, game_id: str, code: str) -> str:
+    """The address of one of the app's pages for a game, code included (``base_url`` may be "")."""
+    query = urlencode({"game": game_id, "code": code})
+    return f"{base_url.rstrip('/')}/{page}?{query}"
+
+
 def link(base_url: str, game_id: str, role: str, code: str) -> str:
     """The link that opens ``role``'s page of a game, code included.
 
     ``role`` is ``instructor``, a seat, or a view (``projector``, ``debrief``).
     """
-    page = PAGE_OF.get(role, SEAT_PAGE)
-    query = urlencode({"game": game_id, "code": code})
-    return f"{base_url.rstrip('/')}/{page}?{query}"
+    return page_url(base_url, PAGE_OF.get(role, SEAT_PAGE), game_id, code)
 
 
 def invitation(new: NewGame, base_url: str = DEFAULT_BASE_URL) -> dict:

@@ -269,6 +269,17 @@ def test_the_instructor_code_gives_the_links_again(sqlite_store, scenario_text):
     assert link == f"https://class.example/play?game={game.id}&code={new.seat_codes['tokyo']}"
 
 
+def test_a_page_link_within_the_app_is_the_invitation_link_without_the_host():
+    """The seat page's link to the debrief is built as the invitations are, its code escaped."""
+    from model.game.links import link
+    from ui.game_views import page_link
+
+    assert page_link("debrief", "g1", "ab cd&x") == "/debrief?game=g1&code=ab+cd%26x"
+    assert link("https://class.example/", "g1", "debrief", "abc") == "https://class.example" + page_link(
+        "debrief", "g1", "abc"
+    )
+
+
 @pytest.mark.parametrize(
     ("decisions", "statement", "key"),
     [
