@@ -194,7 +194,8 @@ def watch(game: Game, tl: Timeline, lang: str, places: str, key: str, on_log: bo
 
     Draws the deadline countdown. ``on_log`` reruns on any new log entry (the instructor and
     the projector show every submission), otherwise only when the turn, status, branch or
-    deadline changed (a seat's page keeps the team's half-typed choice otherwise).
+    deadline changed (a seat's page keeps the team's half-typed choice otherwise). A failed
+    poll (a database that is briefly unreachable) leaves the page as it is.
     """
     seen_key = f"{key}_seen"
     st.session_state[seen_key] = (tl.last_seq, _signature(tl))
@@ -212,6 +213,9 @@ def watch(game: Game, tl: Timeline, lang: str, places: str, key: str, on_log: bo
                 st.caption(deadline_text(now, lang, places))
                 return
         except GameError:
+            return
+        except Exception:  # the database hiccuped: keep the page, ask again at the next poll
+            LOG.exception("polling the game log failed")
             return
         st.caption(deadline_text(tl, lang, places))
 

@@ -188,3 +188,19 @@ def test_an_unexpected_failure_is_a_message_not_a_traceback(db, scenario_text, m
         assert not at.exception, name
         assert [e.value for e in at.error] == [tr("game.common.error_unexpected", message="RuntimeError")]
     assert db.entries(game.id) == []
+
+
+def test_a_failed_poll_leaves_the_page_standing(db, scenario_text, monkeypatch):
+    """The database failing under the log poll costs the countdown, not the page or a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    game, new = new_game(db, scenario_text)
+    game.start(new.instructor_code)
+
+    def unreachable(self, game_id):
+        raise OperationalError("SELECT max(seq)", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(GameStore, "last_seq", unreachable)
+    at = page("projector", game=game.id, code=new.viewer_code)
+    assert not at.exception and not at.error
+    assert tr("game.projector.fan") in [s.value for s in at.subheader]
