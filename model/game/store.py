@@ -19,6 +19,8 @@ Concurrency, which a class of thirty laptops produces:
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from model.game.codes import derive_code, hash_code, new_code, new_game_id, same_digest
 from model.game.errors import AccessDenied, GameError, UnknownGame
@@ -50,6 +52,7 @@ KINDS = (
     "end",
 )
 _RETRIES = 20
+_WAL_ATTEMPTS = 300  # 0.1 s apart: the 30 s of the busy timeout
 
 metadata = sa.MetaData()
 
@@ -153,6 +156,25 @@ def _last_seq(game_id: str) -> sa.Select:
     return sa.select(sa.func.coalesce(sa.func.max(entries.c.seq), 0)).where(entries.c.game == game_id)
 
 
+def _write_ahead_log(cursor: Any) -> None:
+    """Put a SQLite database in WAL mode (kept in the file, so once is enough).
+
+    Switching the mode does not wait for a busy database as other statements do: a store
+    opened while another is creating the file would fail at once with "database is locked",
+    so the switch is retried for as long as the busy timeout allows.
+    """
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    for attempt in range(_WAL_ATTEMPTS):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == _WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(0.1)
+
+
 def _make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and IMMEDIATE transactions."""
     if not url.startswith("sqlite"):
@@ -165,8 +187,8 @@ def _make_engine(url: str) -> Engine:
         # documented recipe), so that every transaction can be BEGIN IMMEDIATE below.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        _write_ahead_log(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -190,10 +212,24 @@ class GameStore:
     def __init__(self, url: str | os.PathLike[str] | None = None):
         self.url = database_url(url)
         self.engine = _make_engine(self.url)
-        try:
-            metadata.create_all(self.engine)
-        except OperationalError as err:
-            raise GameError("game.error.database", url=self.safe_url, message=str(err.orig)) from err
+        self._create_tables()
+
+    def _create_tables(self) -> None:
+        """Create the tables a new database lacks.
+
+        Two stores opened at the same moment on a new PostgreSQL database (a server and a
+        command, say) both see no tables; the one that creates them second fails on the
+        catalogue's unique index and retries, and then finds them there.
+        """
+        for _ in range(_RETRIES):
+            try:
+                metadata.create_all(self.engine)
+                return
+            except (IntegrityError, ProgrammingError):
+                continue  # created by another store in the meantime: look again
+            except OperationalError as err:
+                raise GameError("game.error.database", url=self.safe_url, message=str(err.orig)) from err
+        raise GameError("game.error.database", url=self.safe_url, message="could not create the tables")
 
     @property
     def safe_url(self) -> str:

@@ -160,3 +160,30 @@ def test_database_url_defaults_and_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, "postgresql+psycopg://u@h/db")
     assert database_url() == "postgresql+psycopg://u@h/db"
     assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_stores_opened_at_once_on_a_new_database_all_work(db_url):
+    """Servers and commands starting together on an empty database each get a working store."""
+    stores: list[GameStore] = []
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(6)
+
+    def open_store():
+        barrier.wait()
+        try:
+            stores.append(GameStore(db_url))
+        except BaseException as err:  # collected: the assertion below names it
+            failures.append(err)
+
+    threads = [threading.Thread(target=open_store) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert failures == []
+        g = new_game(stores[0])
+        assert all(s.game(g.id).seed == 11 for s in stores)
+    finally:
+        for s in stores:
+            s.dispose()
