@@ -9,6 +9,7 @@ assumption back and forth costs one run per distinct setting.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import replace
 from functools import partial
 
@@ -22,6 +23,7 @@ from ui import explore_logic as el
 from ui import state_url as su
 
 PREFIX = "explore"
+LOG = logging.getLogger(__name__)
 
 
 def _k(name: str) -> str:
@@ -345,6 +347,7 @@ def matter_section(scenario: Scenario, seed: int, lang: str, places: str) -> Non
             with st.spinner(tr("explore.matter_running", lang)):
                 found = widgets.tornado(yaml_text, output, seed, lang)
         except Exception as err:  # any failure of the analysis is shown, never a traceback
+            LOG.exception("sensitivity screening failed")
             st.error(tr("explore.matter_failed", lang, message=str(err)))
             return
         widgets.result_store().put(key, found)
