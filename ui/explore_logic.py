@@ -584,19 +584,20 @@ def ledger_window(ledger: Any, first: str, last: str) -> Any:
     return ledger[(ledger["month"] >= first) & (ledger["month"] <= last)]
 
 
-def poll_frame() -> Any:
+def poll_frame(lang: str = DEFAULT_LANGUAGE) -> Any:
     """Published polls on the simulated variables' scale, for drawing as points.
 
     The Cabinet Office series asks a different question; it is shifted by the wording offset
-    the calibration measured (``model.analysis.polls.series_offset``), never spliced.
+    the calibration measured (``model.analysis.polls.series_offset``), never spliced. Each
+    poll's ``source`` names its series in the reader's language.
     """
-    from model.analysis.polls import SERIES, poll_targets, series_offset, targets_frame
+    from model.analysis.polls import poll_targets, series_offset, targets_frame
 
     frame = targets_frame(poll_targets())
     if frame.empty:
         return frame
     frame["value"] = frame["value"] - frame["series"].map(series_offset)
-    frame["source"] = frame["series"].map(lambda k: SERIES[k].label)
+    frame["source"] = frame["series"].map(lambda k: tr(f"history.series.{k}", lang))
     return frame
 
 

@@ -361,9 +361,9 @@ def parse_cached(text: str, filename: str) -> Scenario:
 
 
 @st.cache_data(show_spinner=False)
-def polls() -> pd.DataFrame:
+def polls(lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
     """Published poll targets on the simulated variables' scale (see ``poll_frame``)."""
-    return poll_frame()
+    return poll_frame(lang)
 
 
 def marker_events(scenario: Scenario, results: Results, lang: str, places: str) -> pd.DataFrame:

@@ -303,3 +303,23 @@ def test_the_csv_download_is_what_the_command_line_writes(baseline, tmp_path):
     page = pd.read_csv(io.BytesIO(widgets.csv_bytes(results.table)))
     cli = pd.read_csv(out)
     pd.testing.assert_frame_equal(page, cli)
+
+
+def test_poll_sources_are_named_in_the_readers_language():
+    """The polls drawn on the publics chart name their series through the translation layer."""
+    from model import i18n
+
+    key = "history.series.kr_good_impression"
+    table = i18n._table("ko")
+    before = table.get(key)
+    i18n.register({key: "한국인 일본 호감도"}, "ko")
+    try:
+        frame = el.poll_frame("ko")
+    finally:
+        if before is None:
+            table.pop(key, None)
+        else:
+            table[key] = before
+    korean = frame[frame["series"] == "kr_good_impression"]
+    assert not korean.empty and (korean["source"] == "한국인 일본 호감도").all()
+    assert (frame.loc[frame["series"] != "kr_good_impression", "source"].str.len() > 0).all()

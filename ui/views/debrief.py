@@ -99,7 +99,7 @@ def draw(lang: str, places: str) -> None:
         st.info(tr("game.debrief.history_none", lang, places, first=sc.start, last=sc.end))
     else:
         st.caption(tr("game.debrief.history_caption", lang, places))
-        fig = charts.publics_chart(gv.game_table(view), widgets.polls(), lang, places)
+        fig = charts.publics_chart(gv.game_table(view), widgets.polls(lang), lang, places)
         widgets.show_figure(fig, lang, key=f"{KEY}_history")
     fork_section(opened, tl, lang, places)
 

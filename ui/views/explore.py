@@ -311,7 +311,7 @@ def show_results(scenario: Scenario, edits: el.Edits, runs: int, seed: int, lang
     elif view == "tracks":
         widgets.show_figure(charts.tracks_chart(summary, lang, places), lang, "tracks")
     elif view == "publics":
-        widgets.show_figure(charts.publics_chart(summary, widgets.polls(), lang, places), lang, "publics")
+        widgets.show_figure(charts.publics_chart(summary, widgets.polls(lang), lang, places), lang, "publics")
         st.caption(tr("explore.polls_note", lang))
     elif view == "facts":
         widgets.show_figure(charts.institutions_chart(result.shares, lang=lang, places=places), lang, "facts")
