@@ -204,3 +204,31 @@ def test_a_failed_poll_leaves_the_page_standing(db, scenario_text, monkeypatch):
     at = page("projector", game=game.id, code=new.viewer_code)
     assert not at.exception and not at.error
     assert tr("game.projector.fan") in [s.value for s in at.subheader]
+
+
+def test_a_lost_race_is_told_only_what_really_happened(db, scenario_text, monkeypatch):
+    """Another tab pausing (or resolving) between the page's read and the click's own.
+
+    The pause then says nothing about turns; the resolve says the turn was resolved already.
+    """
+    game, new = new_game(db, scenario_text)
+    game.start(new.instructor_code)
+    already = tr("game.instructor.already_resolved")
+
+    def raced(action):
+        def run(self, *args):
+            action(self, *args)  # the other tab, a moment earlier
+            return action(self, *args)
+
+        return run
+
+    monkeypatch.setattr(Game, "pause", raced(Game.pause))
+    monkeypatch.setattr(Game, "resolve", raced(Game.resolve))
+    at = page("instructor", game=game.id, code=new.instructor_code)
+    button(at, tr("game.instructor.pause")).click().run()
+    assert not at.exception and not at.error
+    assert game.timeline().status == "paused"
+    assert already not in [s.value for s in at.success]
+    button(at, tr("game.instructor.resolve", turn=1)).click().run()
+    assert [s.value for s in at.success] == [already]
+    assert game.timeline().turn == 1

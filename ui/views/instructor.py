@@ -156,14 +156,18 @@ def controls(opened: gv.Opened, tl: Timeline, lang: str, places: str) -> None:
     game, code = opened.game, opened.code
     suffix = f"{tl.branch}_{tl.turn}"
 
-    def act(action, message: str | None = None) -> None:
+    def act(action, message: str | None = None, already: str | None = None) -> None:
+        """Run a control; flash ``message`` if it acted, ``already`` if another click came first.
+
+        Without an ``already`` text (start, pause, resume, rewind, end) the rerun simply shows
+        the state the other click left.
+        """
         result = gv.guard(action, lang, places)
         if result is None:
             return
-        if result is False:
-            st.session_state[f"{KEY}_flash"] = tr("game.instructor.already_resolved", lang, places)
-        elif message:
-            st.session_state[f"{KEY}_flash"] = message
+        flash = already if result is False else message
+        if flash:
+            st.session_state[f"{KEY}_flash"] = flash
         st.rerun()
 
     st.subheader(tr("game.instructor.controls", lang, places))
@@ -179,7 +183,11 @@ def controls(opened: gv.Opened, tl: Timeline, lang: str, places: str) -> None:
     if tl.status in (RUNNING, PAUSED) and cols[1].button(
         tr("game.instructor.resolve", lang, places, turn=tl.turn + 1), type="primary", key=f"{KEY}_resolve_{suffix}"
     ):
-        act(lambda: game.resolve(code, tl.turn), tr("game.instructor.resolved", lang, places, turn=tl.turn + 1))
+        act(
+            lambda: game.resolve(code, tl.turn),
+            tr("game.instructor.resolved", lang, places, turn=tl.turn + 1),
+            already=tr("game.instructor.already_resolved", lang, places),
+        )
     if tl.status != ENDED:
         with cols[3].popover(tr("game.instructor.end", lang, places)):
             sure = st.checkbox(tr("game.instructor.end_confirm", lang, places), key=f"{KEY}_end_sure")
