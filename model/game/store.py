@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
 
 from model.game.codes import derive_code, hash_code, new_code, new_game_id, same_digest
 from model.game.errors import AccessDenied, GameError, UnknownGame
@@ -211,7 +211,10 @@ class GameStore:
 
     def __init__(self, url: str | os.PathLike[str] | None = None):
         self.url = database_url(url)
-        self.engine = _make_engine(self.url)
+        try:
+            self.engine = _make_engine(self.url)
+        except (ArgumentError, ImportError, ValueError) as err:  # a mistyped URL, a missing driver
+            raise GameError("game.error.database", url=self.safe_url, message=str(err)) from err
         self._create_tables()
 
     def _create_tables(self) -> None:
@@ -233,8 +236,11 @@ class GameStore:
 
     @property
     def safe_url(self) -> str:
-        """The URL without its password, for messages."""
-        return sa.make_url(self.url).render_as_string(hide_password=True)
+        """The URL without its password, for messages (only its scheme if it does not parse)."""
+        try:
+            return sa.make_url(self.url).render_as_string(hide_password=True)
+        except (ArgumentError, ValueError):
+            return self.url.split("://", 1)[0] + "://..."
 
     def dispose(self) -> None:
         """Close pooled connections (tests, and servers shutting down)."""

@@ -101,3 +101,14 @@ def test_bad_requests_print_one_line_and_exit_2(capsys, tmp_path, scenario_file,
     code, data, err = run(capsys, *argv, "--db", db)
     assert code == 2 and data is None
     assert err.startswith("error: ") and "Traceback" not in err and "game.error" not in err
+
+
+@pytest.mark.parametrize(
+    "db",
+    ["postgres://teacher:secret@localhost/games", "postgresql+psycopg://teacher:secret@localhost:port/games"],
+)
+def test_a_mistyped_database_url_is_a_message_without_the_password(capsys, db):
+    """A URL SQLAlchemy cannot use (an old scheme, a bad port): one line that hides the password."""
+    code, data, err = run(capsys, "game", "show", "anygame", "--db", db)
+    assert code == 2 and data is None
+    assert err.startswith("error: ") and "Traceback" not in err and "secret" not in err
