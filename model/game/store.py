@@ -210,7 +210,12 @@ class GameStore:
     """
 
     def __init__(self, url: str | os.PathLike[str] | None = None):
-        self.url = database_url(url)
+        try:
+            self.url = database_url(url)
+        except OSError as err:  # the SQLite file's folder cannot be made
+            raise GameError(
+                "game.error.database", url=str(url or os.environ.get(ENV_VAR) or DEFAULT_PATH), message=str(err)
+            ) from err
         try:
             self.engine = _make_engine(self.url)
         except (ArgumentError, ImportError, ValueError) as err:  # a mistyped URL, a missing driver

@@ -112,3 +112,12 @@ def test_a_mistyped_database_url_is_a_message_without_the_password(capsys, db):
     code, data, err = run(capsys, "game", "show", "anygame", "--db", db)
     assert code == 2 and data is None
     assert err.startswith("error: ") and "Traceback" not in err and "secret" not in err
+
+
+def test_a_database_path_that_cannot_be_made_is_a_message(capsys, tmp_path):
+    """A SQLite path under a plain file: the database message, not a traceback."""
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    for argv in (["game", "show", "anygame"], ["game", "new", "baseline-2026"]):
+        code, data, err = run(capsys, *argv, "--db", str(tmp_path / "notes.txt" / "games.db"))
+        assert code == 2 and data is None
+        assert err.startswith("error: ") and "Traceback" not in err and "notes.txt" in err
