@@ -222,10 +222,7 @@ class Game:
         Returns:
             The deadline as an ISO timestamp, or None.
         """
-        role = self.runner(code)
-        tl = self.timeline()
-        if tl.status == ENDED:
-            raise GameError("game.error.ended")
+        role, tl = self._not_ended(code)
         until = None
         if minutes:
             if not 0 < minutes <= MAX_DEADLINE_MINUTES:
@@ -236,15 +233,20 @@ class Game:
 
     def inject(self, code: str | None, event: str) -> LogEntry:
         """Make a catalogue event happen during the current turn."""
-        role = self.runner(code)
-        tl = self.timeline()
-        if tl.status == ENDED:
-            raise GameError("game.error.ended")
+        role, tl = self._not_ended(code)
         if event not in load_catalogue().events:
             raise GameError("game.error.unknown_event", event=event)
         entry = self._append(role, "inject", tl, {"event": event, "branch": tl.branch})
         assert entry is not None
         return entry
+
+    def _not_ended(self, code: str | None) -> tuple[str, Timeline]:
+        """The runner's role and where the game stands, refused once the game has ended."""
+        role = self.runner(code)
+        tl = self.timeline()
+        if tl.status == ENDED:
+            raise GameError("game.error.ended")
+        return role, tl
 
     def resolve(self, code: str | None, turn: int) -> bool:
         """Close turn ``turn``: the submissions count, the rules play the other seats.
