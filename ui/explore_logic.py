@@ -25,7 +25,7 @@ from typing import Any, Literal, get_args
 
 import yaml
 
-from model.catalogue import Catalogue
+from model.catalogue import Catalogue, load_catalogue
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, tr
 from model.scenario import Scenario, month_index, parse_scenario
 
@@ -454,7 +454,7 @@ def editable_fields(
                 default=float(scenario.parameters.get(cid, coef.value)),
                 low=float(coef.range[0]),
                 high=float(coef.range[1]),
-                label=coefficient_label(cid),
+                label=coefficient_label(cid, lang, places),
                 help=tr(
                     "explore.help_coefficient",
                     lang,
@@ -470,14 +470,10 @@ def editable_fields(
     return fields
 
 
-ACRONYMS = {"us": "US", "nk": "NK", "kr": "KR", "jp": "JP", "gsomia": "GSOMIA", "wto": "WTO"}
-
-
-def coefficient_label(cid: str) -> str:
-    """A coefficient's id as a short label ("us_commitment_rate" -> "US commitment rate")."""
-    words = [ACRONYMS.get(w, w) for w in cid.split("_")]
-    first = words[0] if words[0].isupper() else words[0].capitalize()
-    return " ".join([first, *words[1:]])
+def coefficient_label(cid: str, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> str:
+    """A coefficient's short label, through the translation layer ("US commitment rate")."""
+    load_catalogue()  # registers the catalogue's texts
+    return tr(f"coefficient.{cid}.label", lang, places)
 
 
 def validate_edits(
@@ -649,7 +645,7 @@ def coefficients_frame(catalogue: Catalogue, lang: str, places: str) -> Any:
                 tr("modeldata.col_id", lang): cid,
                 tr("modeldata.col_group", lang): tr(f"explore.group_{c.group}", lang),
                 tr("modeldata.col_value", lang): c.value,
-                tr("modeldata.col_range", lang): f"{c.range[0]:g} to {c.range[1]:g}",
+                tr("modeldata.col_range", lang): tr("modeldata.range_value", lang, low=c.range[0], high=c.range[1]),
                 tr("modeldata.col_meaning", lang): tr(f"coefficient.{cid}.meaning", lang, places),
                 tr("modeldata.col_source", lang): c.source,
             }

@@ -170,6 +170,16 @@ class Catalogue(BaseModel):
         return i18n.tr(f"{kind}.{entry_id}.briefing", lang, places)
 
 
+_ACRONYMS = {"us": "US", "nk": "NK", "kr": "KR", "jp": "JP", "gsomia": "GSOMIA", "wto": "WTO"}
+
+
+def humanise(cid: str) -> str:
+    """An id as an English label ("us_commitment_rate" -> "US commitment rate")."""
+    words = [_ACRONYMS.get(w, w) for w in cid.split("_")]
+    first = words[0] if words[0].isupper() else words[0].capitalize()
+    return " ".join([first, *words[1:]])
+
+
 def _read(name: str) -> dict:
     text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     return yaml.safe_load(text) or {}
@@ -218,5 +228,6 @@ def load_catalogue() -> Catalogue:
             texts[f"{kind}.{eid}.briefing"] = entry.briefing
     for cid, coef in coefs.items():
         texts[f"coefficient.{cid}.meaning"] = coef.meaning
+        texts[f"coefficient.{cid}.label"] = humanise(cid)
     i18n.register(texts)
     return cat

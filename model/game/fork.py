@@ -21,6 +21,7 @@ from model.game.errors import GameError
 from model.game.replay import ResolvedTurn
 from model.game.store import GameRecord
 from model.game.world import WorldView, game_scenario, world_for
+from model.i18n import DEFAULT_LANGUAGE, tr
 from model.scenario import INITIAL_FIELDS, Scenario, parse_scenario
 
 FAN_RUNS = 40  # assumption: enough for a readable 90% band, fast enough for a live class
@@ -54,7 +55,13 @@ def _profiles(sc: Scenario, view: WorldView) -> Any:
     return actors.model_copy(update={"seoul": seoul, "tokyo": tokyo, "washington": washington})
 
 
-def fork_scenario(record: GameRecord, resolved: list[ResolvedTurn], turn: int, months: int | None = None) -> Scenario:
+def fork_scenario(
+    record: GameRecord,
+    resolved: list[ResolvedTurn],
+    turn: int,
+    months: int | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+) -> Scenario:
     """A scenario that starts where the game stood at the start of ``turn``.
 
     Args:
@@ -62,6 +69,7 @@ def fork_scenario(record: GameRecord, resolved: list[ResolvedTurn], turn: int, m
         resolved: The game's resolved turns (only the first ``turn`` are used).
         turn: The turn to fork from (0 = the game's start).
         months: Length of the fork (default: to the scenario's end).
+        lang: Language of the fork's title and description.
 
     Raises:
         GameError: The turn has not been reached, or lies past the scenario's end.
@@ -79,10 +87,10 @@ def fork_scenario(record: GameRecord, resolved: list[ResolvedTurn], turn: int, m
     data = sc.model_dump(mode="json", exclude_none=True)
     data.update(
         id=f"{sc.id}-game-{record.id}-t{turn + 1}",
-        title=f"{sc.title} (game {record.id}, turn {turn + 1})",
-        description=(
-            f"Forked from classroom game {record.id} at the start of turn {turn + 1} ({start}): "
-            f"the state of the game then, every seat played by the rules. {sc.description}"
+        title=tr("game.fork.title", lang, title=sc.title, game=record.id, turn=turn + 1),
+        description=tr(
+            "game.fork.description", lang, game=record.id, turn=turn + 1, start=start,
+            description=sc.description,
         ).strip(),
         start=start,
         end=end,

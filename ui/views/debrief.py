@@ -48,7 +48,7 @@ def fork_section(opened: gv.Opened, tl, lang: str, places: str) -> None:
         format_func=lambda t: str(t + 1),
         key=f"{KEY}_fork_turn",
     )
-    forked = gv.guard(lambda: fork_scenario(opened.game.record, tl.resolved, turn), lang, places)
+    forked = gv.guard(lambda: fork_scenario(opened.game.record, tl.resolved, turn, lang=lang), lang, places)
     if forked is None:
         return
     st.download_button(

@@ -353,7 +353,7 @@ def matter_section(scenario: Scenario, seed: int, lang: str, places: str) -> Non
         widgets.result_store().put(key, found)
     widgets.show_figure(
         charts.tornado_chart(
-            found.assign(name=found["parameter"].map(el.coefficient_label)),
+            found.assign(name=found["parameter"].map(lambda c: el.coefficient_label(c, lang, places))),
             "mu_star",
             label="name",
             spread="sigma",
