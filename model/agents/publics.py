@@ -42,13 +42,22 @@ class Public(SeatAgent):
         gap = state.cohorts[self.opinion] - self.anchor()
         state.memory[self.opinion][:] = model.p["opening_memory"] * gap
 
+    def anchor_parts(self) -> dict[str, np.ndarray]:
+        """The anchor's parts by ledger cause, each shape (cohorts, runs).
+
+        ``relax_baseline`` is the cohort's long-run level; ``contact`` the pull of the
+        people-to-people track; ``history_track`` that of the history issues.
+        """
+        p, v = self.model.p, self.model.state.v
+        return {
+            "relax_baseline": p[f"{self.prefix}_fav_base"] + self.offsets,
+            "contact": p["contact_weight"] * self.culture * (v["people"] - 50.0) / 10.0,
+            "history_track": p["history_weight"] * self.history * (v["history"] - 50.0) / 10.0,
+        }
+
     def anchor(self) -> np.ndarray:
         """Where each cohort's opinion would settle without memory, shape (cohorts, runs)."""
-        p, v = self.model.p, self.model.state.v
-        base = p[f"{self.prefix}_fav_base"] + self.offsets
-        contact = p["contact_weight"] * self.culture * (v["people"] - 50.0) / 10.0
-        history = p["history_weight"] * self.history * (v["history"] - 50.0) / 10.0
-        return base + contact + history
+        return sum(self.anchor_parts().values())
 
     def rule_active(self) -> bool:
         """Publics mobilise by themselves unless the scenario switches it off."""
@@ -79,14 +88,11 @@ class Public(SeatAgent):
         model, p, v = self.model, self.model.p, self.model.state.v
         state = model.state
         pre = self.prefix
-        cohorts = state.cohorts[self.opinion]
         rate = p["fav_relax_rate"]
-        base = p[f"{pre}_fav_base"] + self.offsets
-        state.shift_public(self.opinion, rate * (base - cohorts), "relax_baseline", self.seat)
-        contact = p["contact_weight"] * self.culture * (v["people"] - 50.0) / 10.0
-        state.shift_public(self.opinion, rate * contact, "contact", self.seat)
-        history = p["history_weight"] * self.history * (v["history"] - 50.0) / 10.0
-        state.shift_public(self.opinion, rate * history, "history_track", self.seat)
+        for cause, part in self.anchor_parts().items():
+            if cause == "relax_baseline":
+                part = part - state.cohorts[self.opinion]
+            state.shift_public(self.opinion, rate * part, cause, self.seat)
         memory = state.memory[self.opinion]
         state.shift_public(self.opinion, rate * memory, "memory", self.seat)
         memory *= 1.0 - p["memory_decay"]
