@@ -278,14 +278,14 @@ def log_table(opened: gv.Opened, lang: str, places: str) -> None:
             detail = str(e.get("to_turn", 0) + 1)
         rows.append(
             {
-                "#": e["seq"],
+                tr("game.instructor.log_seq", lang, places): e["seq"],
                 tr("game.common.turn_marker", lang, places, turn=""): e["turn"] + 1,
                 tr("game.common.seat", lang, places): tr(f"actor.{e['seat']}", lang, places)
                 if e["seat"] in SEATS
                 else e["seat"],
-                "": tr(f"game.kind.{e['kind']}", lang, places),
+                tr("game.instructor.log_kind", lang, places): tr(f"game.kind.{e['kind']}", lang, places),
                 tr("game.common.decisions", lang, places): detail,
-                "UTC": e["time"][11:19],
+                tr("game.instructor.log_time", lang, places): e["time"][11:19],
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"{KEY}_log_table")
