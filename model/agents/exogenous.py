@@ -153,10 +153,9 @@ class Elections(Process):
     Korea's presidential election always brings a new president (single term); the
     incumbent camp keeps power with a probability that rises with approval. Japan's general
     election rarely unseats the LDP. A US election may change the administration's stance.
-    Scheduled events can force the outcome (``params: {winner: conservative}``).
+    Scheduled events can force the outcome (``params: {winner: conservative}``). Elections
+    come only from the scenario's calendar, so no ``processes`` switch governs them.
     """
-
-    switch = "calendar"
 
     def _keep(self, site: str, approval: np.ndarray, bias: float) -> np.ndarray:
         p = self.model.p
