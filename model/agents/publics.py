@@ -4,7 +4,12 @@ Each public is a set of cohorts (age groups; in Korea also the progressive and c
 camps). Events shock cohorts according to their sensitivity to the shock's channel; between
 shocks each cohort's favourable share relaxes toward an anchor made of its long-run baseline,
 people-to-people contact (contact theory, Allport 1954: travel and culture warm the young
-most), the state of the history issues, and a memory of past shocks. A cohort's anchor moves
+most), the state of the history issues, and a memory of past shocks. Contact has two parts:
+the people-to-people track (exchanges, culture, which governments and civil society move) and
+the public's experience of travelling to the other country (visits over recent years, in
+millions a year). Travel has a slow part, capacity (flights, prices, habit), which grows
+toward a long-run level, and a fast part: it follows the public's mood and collapses in a
+boycott. A cohort's anchor moves
 slowly; events move the salient issue quickly: part of each shock (``opinion_memory``) also
 enters the memory, which fades over years (``memory_decay``), so a Dokdo visit is felt long
 after the headlines. The public's press and civil society also choose how to mobilise
@@ -28,6 +33,7 @@ class Public(SeatAgent):
 
     prefix: ClassVar[str] = ""
     opinion: ClassVar[str] = ""
+    travel: ClassVar[str] = ""
 
     def __init__(self, model):
         super().__init__(model)
@@ -35,10 +41,20 @@ class Public(SeatAgent):
         self.offsets = np.array([c.offset for c in cohorts])[:, None]
         self.culture = np.array([c.culture for c in cohorts])[:, None]
         self.history = np.array([c.history for c in cohorts])[:, None]
-        # How much of the opening opinion is settled: that share of what the anchor does not
-        # explain is memory of the past, fading at the memory's own pace; the rest drifts
-        # toward the anchor at the pace of opinion itself.
         state = model.state
+        # Travel opens in step with the opening mood: at the long-run level's capacity unless
+        # the scenario gives the opening rate, and then with the capacity that rate implies.
+        # Experience starts at the opening rate.
+        level = model.p[f"{self.prefix}_travel_level"]
+        if self.travel in model.spec.initial:
+            state.capacity[self.travel][:] = state.v[self.travel] * np.exp(-self.mood())
+        else:
+            state.capacity[self.travel][:] = level
+            state.v[self.travel][:] = level * np.exp(self.mood())
+        state.experience[self.travel][:] = state.v[self.travel]
+        # How much of the opening opinion is settled: that share of what the anchor does not
+        # explain (travel experience included) is memory of the past, fading at the memory's own
+        # pace; the rest drifts toward the anchor at the pace of opinion itself.
         gap = state.cohorts[self.opinion] - self.anchor()
         state.memory[self.opinion][:] = model.p["opening_memory"] * gap
 
@@ -46,12 +62,18 @@ class Public(SeatAgent):
         """The anchor's parts by ledger cause, each shape (cohorts, runs).
 
         ``relax_baseline`` is the cohort's long-run level; ``contact`` the pull of the
-        people-to-people track; ``history_track`` that of the history issues.
+        people-to-people track; ``travel`` that of the public's experience of visiting the
+        other country (recent years' visits), per doubling from travel's long-run level;
+        ``history_track`` that of the history issues.
         """
-        p, v = self.model.p, self.model.state.v
+        p, state = self.model.p, self.model.state
+        v = state.v
+        experience = np.maximum(state.experience[self.travel], 1e-3)
+        doublings = np.log2(experience / p[f"{self.prefix}_travel_level"])
         return {
             "relax_baseline": p[f"{self.prefix}_fav_base"] + self.offsets,
             "contact": p["contact_weight"] * self.culture * (v["people"] - 50.0) / 10.0,
+            "travel": p["travel_contact_weight"] * self.culture * doublings,
             "history_track": p["history_weight"] * self.history * (v["history"] - 50.0) / 10.0,
         }
 
@@ -100,6 +122,43 @@ class Public(SeatAgent):
         threat_pull = {"threat_level": p["threat_gain"] * (v["nk_threat"] - 50.0) + 0.3 * (v["china_pressure"] - 30.0)}
         relax(model, f"{pre}_threat", p["threat_relax_rate"], p["threat_base"], threat_pull, self.seat)
         relax(model, f"{pre}_salience", p["salience_decay"], p["salience_base"], {}, self.seat)
+        self.travel_step()
+
+    def mood(self) -> np.ndarray:
+        """Log-points of travel that the public's mood adds above capacity (travel follows sentiment)."""
+        p, state = self.model.p, self.model.state
+        return p["travel_sentiment"] * (state.get(self.opinion) - p[f"{self.prefix}_fav_base"]) / 10.0
+
+    def travel_avoidance(self) -> np.ndarray:
+        """Log-points of travel this public forgoes now beyond its mood (a boycott)."""
+        return np.zeros(self.model.runs)
+
+    def travel_step(self) -> None:
+        """Capacity grows toward its level (Gompertz); travel follows capacity, mood and boycotts.
+
+        Why two speeds: the 2012-2018 rise of Korean travel to Japan took years (low-cost
+        carriers, prices), while the 2019 boycott cut it by half within two months (JNTO).
+        The change of travel is recorded by part, in the log-linear step
+        ``dV = V * response * (ln capacity + mood - avoidance - ln V)``.
+        """
+        p, state = self.model.p, self.model.state
+        name, pre = self.travel, self.prefix
+        capacity = state.capacity[name]
+        level = p[f"{pre}_travel_level"]
+        capacity *= np.exp(p["travel_growth"] * np.log(level / capacity))
+        visits = np.maximum(state.v[name], 1e-3)
+        rate = p["travel_response"] * visits
+        mood = self.mood()
+        state.shift(name, rate * (np.log(capacity) - np.log(visits)), "travel_capacity", self.seat)
+        state.shift(name, rate * mood, "public_opinion", self.seat)
+        avoid = self.travel_avoidance()
+        if np.any(avoid):
+            state.shift(name, -rate * avoid, "boycott", self.seat)
+        # Contact works through lived experience, which builds and fades over years
+        # (Pettigrew and Tropp 2006: the effect grows with the depth of contact), not
+        # through this month's flights: the anchor reads a moving average of visits.
+        experience = state.experience[name]
+        experience += (state.v[name] - experience) / (12.0 * p["contact_years"])
 
 
 class KoreanPublic(Public):
@@ -108,6 +167,11 @@ class KoreanPublic(Public):
     seat = "kr_public"
     prefix = "kr"
     opinion = "kr_favorable_japan"
+    travel = "kr_visitors_japan"
+
+    def travel_avoidance(self) -> np.ndarray:
+        """During a boycott Koreans stay away from Japan (the 2019 'No Japan' movement)."""
+        return self.model.p["travel_boycott"] * self.model.state.v["boycott"]
 
     def grievance(self) -> np.ndarray:
         """Export controls (weaponised interdependence) anger Koreans: the 2019 boycott began with them."""
@@ -129,6 +193,7 @@ class JapanesePublic(Public):
     seat = "jp_public"
     prefix = "jp"
     opinion = "jp_favorable_korea"
+    travel = "jp_visitors_korea"
 
     def grievance(self) -> np.ndarray:
         """Court orders against Japanese companies anger the Japanese public."""

@@ -46,7 +46,11 @@ CONTINUOUS = (
     "us_commitment",
     "us_pressure",
     "china_pressure",
+    "kr_visitors_japan",
+    "jp_visitors_korea",
 )
+# Travel between the two countries, millions of visitors a year (annualised monthly rate).
+TRAVEL = {"kr_favorable_japan": "kr_visitors_japan", "jp_favorable_korea": "jp_visitors_korea"}
 # Continuous variables an effect may shift.
 SHIFTABLE = TRACKS + PUBLIC_OPINION + CONTINUOUS
 CHANNELS = ("general", "history", "security", "economic", "culture")
@@ -137,7 +141,7 @@ class Coefficient(_Strict):
     id: str
     value: float
     range: tuple[float, float]
-    group: Literal["dynamics", "public", "rule", "rate", "equilibrium", "election"]
+    group: Literal["dynamics", "public", "travel", "rule", "rate", "equilibrium", "election"]
     meaning: str
     source: str
     calibrate: bool = False
@@ -217,7 +221,7 @@ def load_catalogue() -> Catalogue:
     for cid, info in calibration.get("coefficients", {}).items():
         if cid in coefs and isinstance(info, dict) and info.get("pinned") is False:
             base = coefs[cid]
-            note = "calibration run: the polls do not pin it (loose), default kept"
+            note = "calibration run: the polls and visitor counts do not pin it (loose), default kept"
             coefs[cid] = base.model_copy(update={"source": f"{note}; {base.source}"})
     cat = Catalogue(events=events, decisions=decisions, coefficients=coefs)
     _check_references(cat)

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--params",
         nargs="+",
         metavar="NAME",
-        help="coefficient ids or groups (dynamics, equilibrium, public, rule, rate, election) "
+        help="coefficient ids or groups (dynamics, equilibrium, public, travel, rule, rate, election) "
         "to vary, space- or comma-separated (default: every coefficient)",
     )
     p.add_argument(
