@@ -261,10 +261,11 @@ def initial_state() -> dict[str, float]:
     Publics: from the 2011 context polls (Gallup Korea 41; Cabinet Office affinity 62.2 moved
     to the Genron NPO scale by the wording offset of model.analysis.polls). Institutions: no
     GSOMIA (the June 2012 signing was called off), no controls, both on each other's white
-    list, no foundation, no liquidation. Other variables keep the model's defaults.
+    list, no foundation, no liquidation. Travel: the 2012 visitor totals (JNTO, KTO) as the
+    opening rate, the first year the data set has. Other variables keep the model's defaults.
     """
     sys.path.insert(0, str(ROOT))
-    from model.analysis.polls import affinity_offset, context_values
+    from model.analysis.polls import VISITOR_SERIES, affinity_offset, context_values, visitors_by_year
 
     ctx = context_values()
     offset, _ = affinity_offset()
@@ -280,7 +281,7 @@ def initial_state() -> dict[str, float]:
         "liquidation_stage": 0,
         "shuttle_diplomacy": 0,
         "boycott": 0,
-    }
+    } | {name: round(visitors_by_year(name)[2012], 3) for name in VISITOR_SERIES}
 
 
 DESCRIPTION = (

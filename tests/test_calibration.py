@@ -26,6 +26,27 @@ def test_targets_are_the_three_series_at_their_fieldwork_months():
     assert not any(x.year == 2011 for x in t)  # 2011 is context, not a target
 
 
+def test_visitor_targets_are_2013_to_2018_in_millions_over_whole_years():
+    """JNTO/KTO totals: 2012 opens the replay and 2019 (the boycott) is a test, so neither is fitted."""
+    t = polls.visitor_targets()
+    assert {x.year for x in t} == set(range(2013, 2019))
+    assert {x.series for x in t} == {"kr_visitors", "jp_visitors"}
+    by = {(x.series, x.year): x for x in t}
+    assert by[("kr_visitors", 2018)].value == pytest.approx(7.539)  # JNTO, millions
+    assert by[("jp_visitors", 2015)].months == tuple(f"2015-{m:02d}" for m in range(1, 13))
+    with pytest.raises(polls.HoldoutError):
+        polls.visitor_targets(until="2020-01")
+    assert max(x.year for x in polls.visitor_targets(until="2016-06")) == 2015
+
+
+def test_visitor_error_is_relative_and_poll_error_is_in_points():
+    """10% too many visitors weighs as much as a poll missed by ln(1.1)*100/5 ~ 1.9 points."""
+    assert polls.target_error("kr_good_impression", 25.0, 20.0) == 5.0
+    err = polls.target_error("kr_visitors", 1.1 * 7.0, 7.0)
+    assert err == pytest.approx(100 * np.log(1.1) / polls.VISITOR_PERCENT_PER_POINT)
+    assert polls.target_error("jp_visitors", 3.0, 3.0) == 0.0
+
+
 def test_context_values_for_the_initial_state():
     ctx = polls.context_values()
     assert ctx["jp_affinity"].value == 62.2
@@ -179,7 +200,7 @@ def test_calibration_is_deterministic_and_never_worse_than_the_defaults(tmp_path
     pinned = {cid for cid, c in back["coefficients"].items() if c["pinned"]}
     assert set(back["values"]) == pinned  # a loose coefficient keeps its default
     assert back["provenance"]["until"] == "2019-12"
-    assert set(back["training_error"]["rmse_of_median_per_series"]) == set(polls.SERIES)
+    assert set(back["training_error"]["rmse_of_median_per_series"]) == set(polls.SERIES) | set(polls.VISITOR_TARGETS)
 
 
 def test_loss_weights_series_equally_and_derived_values_half():

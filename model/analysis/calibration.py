@@ -1,14 +1,18 @@
-"""Calibrate the model's free coefficients to the polls up to 2019, by a rerunnable method.
+"""Calibrate the model's free coefficients to the polls and visitors up to 2019, rerunnably.
 
 Why: most coefficients are judgements ("assumption"); the ones the catalogue marks
 ``calibrate: true`` (how fast opinion relaxes, where it relaxes to, how strongly publics
 respond) are better pinned by what the publics actually did in 2012-2019 than by guesses.
 
 Method (deterministic for a given seed, budget and catalogue):
-1. The loss is the root of the mean over the three series of each series' mean squared error
-   of the *ensemble median* at every training wave (each wave compared over its fieldwork
+1. The loss is the root of the mean over the series of each series' mean squared error of
+   the *ensemble median* at every training wave (each wave compared over its fieldwork
    months; a value the data set marks "derived" counts half). Series are weighted equally
    so the eight Cabinet Office waves do not outvote the seven Genron NPO waves of each side.
+   The series are the three poll series and the yearly visitor totals each way, 2013-2018
+   (JNTO, KTO), whose error is a log-ratio in percent scaled to poll points
+   (:func:`model.analysis.polls.target_error`). 2019's visitors are left out: the boycott
+   year is a test.
 2. Every evaluation runs the same ensemble (same root seed: common random numbers), so the
    loss surface is smooth in the coefficients rather than noisy from one evaluation to the
    next.
@@ -42,11 +46,14 @@ from scipy.stats import qmc
 
 from model.analysis.polls import (
     HOLDOUT_START,
-    SERIES,
+    TRAVEL_VARIABLES,
+    VISITOR_PERCENT_PER_POINT,
     PollTarget,
     affinity_offset,
     poll_targets,
     series_offset,
+    target_error,
+    visitor_targets,
 )
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "history-2012-2025.yaml"
@@ -55,7 +62,7 @@ DERIVED_WEIGHT = 0.5
 """Weight of a poll value the data set derived by arithmetic (reported value +/- change)."""
 PINNED_RISE = 1.0
 """Loss rise (percentage points) across a coefficient's range above which the data pin it."""
-PUBLIC_VARIABLES = ("kr_favorable_japan", "jp_favorable_korea")
+PUBLIC_VARIABLES = ("kr_favorable_japan", "jp_favorable_korea") + TRAVEL_VARIABLES
 
 
 class NoCoefficients(ValueError):
@@ -126,13 +133,11 @@ def wave_medians(sim: dict[str, pd.DataFrame], targets: list[PollTarget]) -> np.
 
 
 def loss_parts(medians: np.ndarray, targets: list[PollTarget]) -> dict[str, float]:
-    """Weighted RMSE of the median per series (see the module docstring)."""
+    """Weighted RMSE of the median per series, in poll points (see the module docstring)."""
     parts = {}
-    for key in SERIES:
+    for key in dict.fromkeys(t.series for t in targets):
         idx = [j for j, t in enumerate(targets) if t.series == key]
-        if not idx:
-            continue
-        err = np.array([medians[j] - targets[j].value for j in idx])
+        err = np.array([target_error(key, medians[j], targets[j].value) for j in idx])
         w = np.array([DERIVED_WEIGHT if targets[j].derived else 1.0 for j in idx])
         parts[key] = float(np.sqrt(np.sum(w * err**2) / np.sum(w)))
     return parts
@@ -171,6 +176,15 @@ class Problem:
         return loss, parts
 
 
+def training_targets(until: str = "2019-12") -> list[PollTarget]:
+    """Everything the calibration fits: the poll waves and the 2013-2018 visitor totals.
+
+    Raises:
+        HoldoutError: if ``until`` reaches 2020 or later.
+    """
+    return poll_targets(until=until) + visitor_targets(until=until)
+
+
 def make_problem(
     scenario_path: str | Path | None = None,
     until: str = "2019-12",
@@ -186,7 +200,7 @@ def make_problem(
     """
     from model.catalogue import load_catalogue
 
-    targets = poll_targets(until=until)  # raises HoldoutError for a window into 2020
+    targets = training_targets(until)  # raises HoldoutError for a window into 2020
     sc = load_replay(scenario_path, until=until)
     assert sc.end < HOLDOUT_START
     cat = load_catalogue()
@@ -427,7 +441,8 @@ def result_document(problem: Problem, result: Result, command: str, design: int,
             "targets": len(problem.targets),
             "method": (
                 f"loss = sqrt(mean over series of weighted MSE of the ensemble median at each "
-                f"training wave's fieldwork months; derived values weight {DERIVED_WEIGHT}); "
+                f"training wave's fieldwork months; derived values weight {DERIVED_WEIGHT}; "
+                f"visitor totals 2013-2018 as log-ratio in percent / {VISITOR_PERCENT_PER_POINT:g}); "
                 f"common random numbers (fixed seed); scrambled Sobol design of {design} points "
                 f"(scipy.stats.qmc) over the plausible ranges, then bounded Nelder-Mead "
                 f"(scipy.optimize.minimize) from the 3 best points, {refine} evaluations in "

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 HOLDOUT_START = "2020-01"
@@ -291,9 +292,80 @@ def series_offset(key: str) -> float:
     """
     if key == "jp_affinity":
         return affinity_offset()[0]
+    if key in VISITOR_TARGETS:
+        return 0.0
     if key not in SERIES:
         raise KeyError(key)
     return 0.0
+
+
+VISITOR_SERIES = {
+    "kr_visitors_japan": "jnto_korean_visitors_to_japan",
+    "jp_visitors_korea": "kto_japanese_visitors_to_korea",
+}
+"""Simulated travel variable -> its visitor series (JNTO counts Koreans, KTO Japanese)."""
+TRAVEL_VARIABLES = tuple(VISITOR_SERIES)
+
+
+VISITOR_TARGETS = {"kr_visitors": "kr_visitors_japan", "jp_visitors": "jp_visitors_korea"}
+"""Target series key -> simulated travel variable."""
+VISITOR_YEARS = (2013, 2018)
+"""Years of visitor totals used as targets: 2012 is the replay's opening rate, and 2019 (the
+boycott year) is kept out so that its fall stays a test of the mechanisms."""
+VISITOR_PERCENT_PER_POINT = 5.0
+"""A miss of this many percent on a year's visitors weighs as one point of a poll in the loss.
+Assumption: it makes a typical 10-15% year-to-year swing in travel weigh like a 2-3 point swing
+in a poll, about the size of the polls' sampling error."""
+
+
+def visitors_by_year(variable: str) -> dict[int, float]:
+    """Visitors per year for a simulated travel variable, in millions (the model's unit)."""
+    data = _read_csv("visitors_trade_until_2019.csv")
+    rows = data[data["series"] == VISITOR_SERIES[variable]]
+    return {int(r.year): float(r.value) / 1e6 for r in rows.itertuples(index=False)}
+
+
+def visitor_targets(until: str = "2019-12", years: tuple[int, int] = VISITOR_YEARS) -> list[PollTarget]:
+    """Yearly visitor totals as calibration targets, each compared over its twelve months.
+
+    The simulated travel variables are annualised monthly rates, so a year's total is their
+    mean over the year. Only the ``years`` (first, last; default :data:`VISITOR_YEARS`, the
+    training years) ending by ``until`` are used; wider spans are for display.
+
+    Raises:
+        HoldoutError: if ``until`` reaches into the hold-out period.
+    """
+    if until >= HOLDOUT_START:
+        raise HoldoutError(f"training window ends {until}: outcomes from {HOLDOUT_START} on are held out")
+    data = _read_csv("visitors_trade_until_2019.csv")
+    out = []
+    first, last = years
+    for key, variable in VISITOR_TARGETS.items():
+        rows = data[(data["series"] == VISITOR_SERIES[variable]) & data["year"].between(first, last)]
+        for row in rows.itertuples(index=False):
+            target = PollTarget(
+                series=key,
+                variable=variable,
+                year=int(row.year),
+                months=tuple(f"{int(row.year)}-{m:02d}" for m in range(1, 13)),
+                value=float(row.value) / 1e6,
+                confidence=str(row.confidence),
+                source=str(row.source_url_or_title),
+            )
+            if target.month <= until:
+                out.append(target)
+    return out
+
+
+def target_error(key: str, simulated: np.ndarray | float, observed: float) -> np.ndarray | float:
+    """Error of a simulated value against a target, in poll points.
+
+    Polls: simulated minus observed. Visitors: the log-ratio in percent divided by
+    :data:`VISITOR_PERCENT_PER_POINT` (travel is compared relatively; see there).
+    """
+    if key in VISITOR_TARGETS:
+        return 100.0 * np.log(np.maximum(simulated, 1e-9) / observed) / VISITOR_PERCENT_PER_POINT
+    return simulated - observed
 
 
 def visitor_change(series: str = "jnto_korean_visitors_to_japan", year: int = 2019) -> float:

@@ -1,4 +1,4 @@
-"""``rapprochement calibrate``: fit the calibratable coefficients to the polls up to 2019."""
+"""``rapprochement calibrate``: fit the calibratable coefficients to the polls and visitors up to 2019."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` subcommand."""
     p = subparsers.add_parser(
         "calibrate",
-        help="fit the calibratable coefficients to the polls up to 2019 (history replay)",
+        help="fit the calibratable coefficients to the polls and visitor counts up to 2019 (history replay)",
         description=(
             "Calibrate the coefficients marked 'calibrate: true' in the catalogue to the Genron "
             "NPO/EAI and Cabinet Office polls whose fieldwork ends by --until (never 2020 or "
-            "later): Sobol design, then bounded Nelder-Mead on the ensemble-median error with "
+            "later) and to the JNTO/KTO visitor totals of 2013-2018: Sobol design, then "
+            "bounded Nelder-Mead on the ensemble-median error with "
             "a fixed seed, then a profile of each coefficient. Writes the values, ranges, "
             "method, date and training error to model/catalogue/calibrated.yaml (or --out)."
         ),
@@ -75,8 +76,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     doc = cal.result_document(problem, result, command, args.design, args.refine)
     path = cal.write_result(doc, out)
     print(f"training loss {result.loss:.2f} (prior {result.prior_loss:.2f}); wrote {path}")
+    from model.analysis.polls import VISITOR_PERCENT_PER_POINT, VISITOR_TARGETS
+
     for key, value in result.parts.items():
-        print(f"  {key}: RMSE of the median {value:.2f} points")
+        unit = f" ({value * VISITOR_PERCENT_PER_POINT:.1f}% of the visitors)" if key in VISITOR_TARGETS else ""
+        print(f"  {key}: RMSE of the median {value:.2f} points{unit}")
     for cid, prof in result.profiles.items():
         state = "pinned" if prof["pinned"] else "loose"
         print(f"  {cid} = {result.values[cid]:.4g}  ({state}: loss rises {prof['rise']:.2f})")
