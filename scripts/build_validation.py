@@ -90,37 +90,34 @@ def draw_public(view: fit.FitView, variable: str, title: str, path: Path) -> Non
     plt.close(fig)
 
 
-def draw_people(table: pd.DataFrame, path: Path) -> None:
-    """The people-to-people track in 2017-2020 against Korean visitors to Japan (JNTO)."""
-    w = fit.wide(table, "people")
-    w = w.loc["2016-01":"2020-12"]
-    q = np.quantile(w.to_numpy(), [0.05, 0.5, 0.95], axis=1)
-    x = _dates(w.index)
-    fig, ax = plt.subplots(figsize=(10, 3.6), dpi=110)
-    ax.fill_between(x, q[0], q[2], color="#c7e9c0", alpha=0.7, label="model people track, 90%")
-    ax.plot(x, q[1], color="#238b45", lw=1.8, label="model people track, median")
-    ax.axvline(pd.Timestamp("2019-07-01"), color="#888888", ls=":", lw=0.8)
-    ax.text(pd.Timestamp("2019-07-01"), 5, " export controls", fontsize=8, color="#555555")
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("track (0-100)")
-    ax2 = ax.twinx()
-    vis = pd.read_csv(ROOT / "model" / "data" / "visitors_trade_until_2019.csv")
-    kv = vis[vis["series"] == "jnto_korean_visitors_to_japan"]
-    kv = kv[kv["year"] >= 2016]
-    ax2.bar(
-        pd.to_datetime(kv["year"].astype(str) + "-07-01"),
-        kv["value"] / 1e6,
-        width=300,
-        color="#fdae6b",
-        alpha=0.35,
-        label="Korean visitors to Japan (JNTO, millions/yr)",
-    )
-    ax2.set_ylabel("millions per year")
-    ax2.set_ylim(0, 10)
-    h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="lower left")
-    ax.set_title("2019: the boycott after the export controls (not scripted, not calibrated)")
+def draw_travel(view: fit.FitView, path: Path) -> None:
+    """Travel each way, median and 90% band, against the JNTO/KTO yearly totals 2012-2019."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), dpi=110, sharex=True)
+    titles = {
+        "kr_visitors_japan": "Korean visitors to Japan (JNTO)",
+        "jp_visitors_korea": "Japanese visitors to Korea (KTO)",
+    }
+    styles = {"opening": ("D", "#777777"), "training": ("o", "#d62728"), "test": ("*", "#000000")}
+    for ax, (variable, title) in zip(axes, titles.items(), strict=True):
+        b = view.travel_bands[view.travel_bands["variable"] == variable]
+        x = _dates(b["month"])
+        ax.fill_between(x, b["low"], b["high"], color="#c7e9c0", alpha=0.7, label="model, 90% of runs")
+        ax.plot(x, b["median"], color="#238b45", lw=1.8, label="model, median (annualised monthly rate)")
+        pts = view.travel_points[view.travel_points["variable"] == variable]
+        for role, grp in pts.groupby("role"):
+            marker, colour = styles[role]
+            ax.scatter(
+                _dates(grp["month"]), grp["observed"], marker=marker, color=colour, s=60 if role == "test" else 30,
+                zorder=5, label=f"yearly total: {role}",
+            )
+        ax.axvspan(pd.Timestamp(HOLDOUT_START + "-01"), x.max(), color="#eeeeee", zorder=0)
+        ax.axvline(pd.Timestamp("2019-07-01"), color="#888888", ls=":", lw=0.8)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel("millions a year")
+        ax.set_ylim(0, max(10.0, float(b["high"].max()) + 1))
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[1].legend(handles, labels, fontsize=7, loc="upper right")
+    fig.suptitle("Travel: calibrated on 2013-2018; 2019 (boycott) not fitted; grey: held out, no COVID in the model")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -160,6 +157,8 @@ def attribution(runs: int, seed: int) -> pd.DataFrame:
         ("2013-04", "2019-06", "kr_favorable_japan"),
         ("2019-06", "2019-12", "kr_favorable_japan"),
         ("2019-06", "2019-12", "people"),
+        ("2012-01", "2018-12", "kr_visitors_japan"),
+        ("2019-06", "2019-12", "kr_visitors_japan"),
     ]
     rows = []
     for a, b, var in windows:
@@ -193,6 +192,7 @@ def blocks(view: fit.FitView, doc: dict, attrib: pd.DataFrame, runs: int, seed: 
         columns={"rmse": "RMSE", "bias": "bias", "mae": "MAE", "coverage": "in 90% band"}
     )
     pts = view.points[["series", "year", "month", "observed", "median", "low", "high", "inside"]]
+    travel = view.travel_points[["series", "year", "role", "observed", "median", "low", "high", "inside"]]
     sig = view.signatures[["key", "observed", "simulated", "share", "holds", "scripted"]]
     coefs = pd.DataFrame(
         [
@@ -218,6 +218,7 @@ def blocks(view: fit.FitView, doc: dict, attrib: pd.DataFrame, runs: int, seed: 
         "summary": summary,
         "errors": _md(err),
         "points": _md(pts, "{:.1f}"),
+        "travel": _md(travel, "{:.2f}"),
         "signatures": _md(sig),
         "coefficients": _md(coefs, "{:.3g}"),
         "attribution": _md(attrib, "{:.1f}"),
@@ -252,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         "Japanese with a good impression of / affinity toward Korea",
         FIG / "jp_favorable_korea.png",
     )
-    draw_people(table, FIG / "people_2019.png")
+    draw_travel(view, FIG / "travel.png")
     draw_profiles(doc, FIG / "profiles.png")
     attrib = attribution(min(args.runs, 100), args.seed)
     refresh_doc(blocks(view, doc, attrib, args.runs, args.seed))

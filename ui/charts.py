@@ -294,6 +294,7 @@ def _column_names(lang: str) -> dict[str, str]:
         "q95": "95%",
         "high": "95%",
         "inside_text": tr("charts.inside_band", lang),
+        "role_text": tr("charts.role", lang),
         "share_on": tr("charts.share_on", lang),
     }
 
@@ -711,18 +712,21 @@ def fit_chart(
     points: pd.DataFrame,
     lang: str = DEFAULT_LANGUAGE,
     places: str = DEFAULT_PLACES,
+    title: str = "charts.fit_title",
 ) -> Figure:
-    """The historical replay against the published polls: median and 90% band per public.
+    """The historical replay against the published data: median and 90% band per variable.
 
     Args:
         bands: ``month, variable, low, median, high`` (``model.analysis.fit.bands``).
         points: Poll waves with ``variable, month, series, observed_model_scale, inside``
-            (``model.analysis.fit.poll_points``).
+            (``model.analysis.fit.poll_points``); an optional ``role`` (opening, training,
+            test) is shown in the table.
         lang: Language of the texts.
         places: Place-name setting.
+        title: Translation key of the chart's title.
 
     Returns:
-        The chart and a table of each poll wave beside the simulated median and band.
+        The chart and a table of each poll wave or yearly total beside the simulated median and band.
     """
     _check_columns(bands, ("month", "variable", "low", "median", "high"), "The band frame")
     b = _readable(bands, lang, places)
@@ -745,6 +749,9 @@ def fit_chart(
         ]
         layers.append(_observed_points(p, "observed_model_scale:Q", colour, tooltip, size=80))
         columns = ["month", "label", "series", "observed_model_scale", "median", "low", "high", "inside_text"]
-        data = _reader_table(p, columns, lang).round(1)
-    chart = alt.layer(*layers).properties(title=tr("charts.fit_title", lang, places), height=LEGEND_HEIGHT)
+        if "role" in p:
+            p["role_text"] = [tr(f"history.role.{r}", lang) for r in p["role"]]
+            columns.append("role_text")
+        data = _reader_table(p, columns, lang).round(2)
+    chart = alt.layer(*layers).properties(title=tr(title, lang, places), height=LEGEND_HEIGHT)
     return Figure(chart, data.reset_index(drop=True))

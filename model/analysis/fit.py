@@ -20,11 +20,15 @@ import numpy as np
 import pandas as pd
 
 from model.analysis.polls import (
+    TRAVEL_VARIABLES,
+    VISITOR_TARGETS,
+    VISITOR_YEARS,
     PollTarget,
     load_opinion,
     poll_targets,
     series_offset,
     visitor_change,
+    visitor_targets,
     yearly_launches,
 )
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, tr
@@ -76,7 +80,8 @@ def poll_points(table: pd.DataFrame, targets: list[PollTarget] | None = None) ->
         One row per wave: series, variable, year, month, observed, observed_model_scale
         (observed minus the wording offset, for drawing against the simulated variable),
         median, low, high (offset included), inside (observed within the band), error
-        (median - observed), confidence.
+        (median - observed; for visitor totals in percent of the observed), confidence. A
+        visitor total's month is the middle of its year, where a yearly mean belongs on a chart.
     """
     targets = poll_targets() if targets is None else targets
     cache: dict[str, pd.DataFrame] = {}
@@ -85,32 +90,50 @@ def poll_points(table: pd.DataFrame, targets: list[PollTarget] | None = None) ->
         w = cache.setdefault(t.variable, wide(table, t.variable))
         vals = window_mean(w, t.months) + series_offset(t.series)
         lo, med, hi = np.quantile(vals, [BAND[0], 0.5, BAND[1]])
+        visitors = t.series in VISITOR_TARGETS
         rows.append(
             {
                 "series": t.series,
                 "variable": t.variable,
                 "year": t.year,
-                "month": t.month,
+                "month": t.months[len(t.months) // 2] if visitors else t.month,
                 "observed": t.value,
                 "observed_model_scale": t.value - series_offset(t.series),
                 "median": float(med),
                 "low": float(lo),
                 "high": float(hi),
                 "inside": bool(lo <= t.value <= hi),
-                "error": float(med - t.value),
+                "error": float(100.0 * (med / t.value - 1.0) if visitors else med - t.value),
                 "confidence": t.confidence,
             }
         )
     return pd.DataFrame(rows)
 
 
+def travel_points(table: pd.DataFrame) -> pd.DataFrame:
+    """Yearly visitor totals 2012-2019 against the simulated travel (see :func:`poll_points`).
+
+    The ``role`` column says what each year is to the model: ``opening`` (2012, the replay's
+    starting rate), ``training`` (2013-2018, calibration targets) or ``test`` (2019, the
+    boycott year, never fitted).
+    """
+    first, last = VISITOR_YEARS
+    points = poll_points(table, visitor_targets(years=(first - 1, last + 1)))
+    points["role"] = np.select(
+        [points["year"] < first, points["year"] > last], ["opening", "test"], default="training"
+    )
+    return points
+
+
 def series_errors(points: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
-    """Error of the ensemble median per series, from :func:`poll_points`.
+    """Error of the ensemble median per series, from :func:`poll_points` (training rows only).
 
     Returns:
-        One row per series: n (waves), rmse, bias (mean of median - observed), mae,
-        coverage (share of waves inside the 90% band), label.
+        One row per series: n (waves), unit (points, or % for visitor totals), rmse, bias
+        (mean of median - observed), mae, coverage (share of waves inside the 90% band), label.
     """
+    if "role" in points:
+        points = points[points["role"] == "training"]
     rows = []
     for key, grp in points.groupby("series", sort=False):
         err = grp["error"].to_numpy()
@@ -119,6 +142,7 @@ def series_errors(points: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.Data
                 "series": key,
                 "label": tr(f"history.series.{key}", lang),
                 "n": len(grp),
+                "unit": "%" if key in VISITOR_TARGETS else tr("history.points", lang),
                 "rmse": float(np.sqrt(np.mean(err**2))),
                 "bias": float(err.mean()),
                 "mae": float(np.abs(err).mean()),
@@ -281,12 +305,32 @@ def sig_people_fall_2019(table: pd.DataFrame) -> Signature:
     )
 
 
+def sig_kr_visitors_fall_2019(table: pd.DataFrame) -> Signature:
+    """Korean visitors to Japan are fewer in 2019 than in 2018 (the boycott), in percent.
+
+    2019 is no calibration target; the boycott's size per month comes from JNTO's August to
+    October 2019 figures (``travel_boycott``), so what is tested is that the model starts the
+    boycott after the July controls, keeps it going, and what that does to the year's total.
+    """
+    w = wide(table, "kr_visitors_japan")
+
+    def year(y: int) -> np.ndarray:
+        return window_mean(w, [f"{y}-{m:02d}" for m in range(1, 13)])
+
+    change = 100.0 * (year(2019) / year(2018) - 1.0)
+    med, share, holds = _direction(change, -1)
+    return Signature(
+        "kr_visitors_fall_2019", med, share, holds, values={"change": f"{visitor_change():+.1%}"}
+    )
+
+
 SIGNATURES: tuple[Callable[[pd.DataFrame], Signature], ...] = (
     sig_jp_drop_after_dokdo,
     sig_jp_further_fall_2014,
     sig_kr_slow_rise,
     sig_nk_threat_2018_2022,
     sig_people_fall_2019,
+    sig_kr_visitors_fall_2019,
 )
 
 
@@ -324,7 +368,10 @@ class FitView:
     Attributes:
         bands: monthly median and 90% band of both publics' favourable shares.
         points: poll waves (training targets) with the simulated values at their fieldwork.
-        errors: error per series.
+        travel_bands: the same bands for travel each way (millions of visitors a year).
+        travel_points: yearly visitor totals 2012-2019 with their role (see
+            :func:`travel_points`).
+        errors: error per series (polls in points, visitor totals in percent).
         signatures: stylised-fact checks.
         other_polls: other published polls on the same subjects (context, not targets).
         runs: ensemble size.
@@ -333,6 +380,8 @@ class FitView:
 
     bands: pd.DataFrame
     points: pd.DataFrame
+    travel_bands: pd.DataFrame
+    travel_points: pd.DataFrame
     errors: pd.DataFrame
     signatures: pd.DataFrame
     other_polls: pd.DataFrame
@@ -353,10 +402,13 @@ def fit_view(table: pd.DataFrame, seed: int = 0, lang: str = DEFAULT_LANGUAGE, p
             ]
         )
     ][["year", "series", "value", "fieldwork", "source_url_or_title"]]
+    travel = travel_points(table)
     return FitView(
         bands=bands(table),
         points=points,
-        errors=series_errors(points, lang),
+        travel_bands=bands(table, TRAVEL_VARIABLES),
+        travel_points=travel,
+        errors=pd.concat([series_errors(points, lang), series_errors(travel, lang)], ignore_index=True),
         signatures=signatures_frame(signatures(table), lang, places),
         other_polls=other.reset_index(drop=True),
         runs=int(table["run"].nunique()),
