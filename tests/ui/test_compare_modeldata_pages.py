@@ -75,3 +75,7 @@ def test_the_fit_speaks_the_readers_place_names(scenario_dir):
     assert not at.exception, [e.value for e in at.exception]
     claims = " ".join(at.dataframe[-1].value["What happened"])
     assert "Takeshima" in claims and "Dokdo" not in claims
+    errors = next(d.value for d in at.dataframe if "Unit of the errors" in d.value.columns)
+    assert set(errors["Unit of the errors"]) == {"points", "%"}  # polls and visitor totals
+    roles = [d.value for d in at.dataframe if "What the year is to the model" in d.value.columns]
+    assert roles and "test: not fitted" in set(roles[0]["What the year is to the model"])
