@@ -27,6 +27,10 @@ from model.agents.seats import SeatAgent
 from model.effects import apply_entry, relax
 from model.state import COHORTS
 
+TRAVEL_FLOOR = 0.01
+"""Millions a year below which travel is not taken to fall (business and family visits go on;
+assumption). Keeps the log-linear travel dynamics finite when a scenario opens at zero."""
+
 
 class Public(SeatAgent):
     """One country's public. Subclasses name the variables it owns."""
@@ -47,7 +51,8 @@ class Public(SeatAgent):
         # Experience starts at the opening rate.
         level = model.p[f"{self.prefix}_travel_level"]
         if self.travel in model.spec.initial:
-            state.capacity[self.travel][:] = state.v[self.travel] * np.exp(-self.mood())
+            opening = np.maximum(state.v[self.travel], TRAVEL_FLOOR)
+            state.capacity[self.travel][:] = opening * np.exp(-self.mood())
         else:
             state.capacity[self.travel][:] = level
             state.v[self.travel][:] = level * np.exp(self.mood())
@@ -68,7 +73,7 @@ class Public(SeatAgent):
         """
         p, state = self.model.p, self.model.state
         v = state.v
-        experience = np.maximum(state.experience[self.travel], 1e-3)
+        experience = np.maximum(state.experience[self.travel], TRAVEL_FLOOR)
         doublings = np.log2(experience / p[f"{self.prefix}_travel_level"])
         return {
             "relax_baseline": p[f"{self.prefix}_fav_base"] + self.offsets,
@@ -146,7 +151,7 @@ class Public(SeatAgent):
         capacity = state.capacity[name]
         level = p[f"{pre}_travel_level"]
         capacity *= np.exp(p["travel_growth"] * np.log(level / capacity))
-        visits = np.maximum(state.v[name], 1e-3)
+        visits = np.maximum(state.v[name], TRAVEL_FLOOR)
         rate = p["travel_response"] * visits
         mood = self.mood()
         state.shift(name, rate * (np.log(capacity) - np.log(visits)), "travel_capacity", self.seat)
