@@ -18,7 +18,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from model.catalogue import PUBLIC_OPINION, TRACKS
+from model.catalogue import PUBLIC_OPINION, TRACKS, TRAVEL
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, tr
 
 # Okabe & Ito (2008), "Color Universal Design": eight colours safe for colour-blind readers.
@@ -324,6 +324,14 @@ def _observed_points(
     )
 
 
+def axis_title(variables: Sequence[str], lang: str) -> str:
+    """The value axis's title: 0-100 for tracks and shares, millions a year for travel."""
+    travel = [v in TRAVEL.values() for v in variables]
+    if travel and all(travel):
+        return tr("charts.millions_a_year", lang)
+    return tr("charts.value_mixed" if any(travel) else "charts.value", lang)
+
+
 def lines_chart(
     table: pd.DataFrame,
     variables: Sequence[str],
@@ -353,7 +361,7 @@ def lines_chart(
     base = alt.Chart(q).encode(x=_time_x(lang), color=colour)
     band = base.mark_area(opacity=0.22).encode(y="q25:Q", y2="q75:Q")
     median = base.mark_line(strokeWidth=2).encode(
-        y=alt.Y("median:Q", title=tr("charts.value", lang)),
+        y=alt.Y("median:Q", title=axis_title(present, lang)),
         tooltip=[
             alt.Tooltip("label:N", title=tr("charts.variable", lang)),
             alt.Tooltip("month:N", title=tr("charts.month", lang)),
@@ -713,6 +721,7 @@ def fit_chart(
     lang: str = DEFAULT_LANGUAGE,
     places: str = DEFAULT_PLACES,
     title: str = "charts.fit_title",
+    axis: str = "charts.value",
 ) -> Figure:
     """The historical replay against the published data: median and 90% band per variable.
 
@@ -724,6 +733,7 @@ def fit_chart(
         lang: Language of the texts.
         places: Place-name setting.
         title: Translation key of the chart's title.
+        axis: Translation key of the value axis's title.
 
     Returns:
         The chart and a table of each poll wave or yearly total beside the simulated median and band.
@@ -734,7 +744,7 @@ def fit_chart(
     colour = alt.Color("label:N", scale=_colour_scale(labels), title=None, legend=_legend())
     base = alt.Chart(b).encode(x=_time_x(lang), color=colour)
     layers: list[alt.Chart] = [
-        base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", title=tr("charts.value", lang)), y2="high:Q"),
+        base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", title=tr(axis, lang)), y2="high:Q"),
         base.mark_line(strokeWidth=2).encode(y="median:Q"),
     ]
     data = pd.DataFrame()

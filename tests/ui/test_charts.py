@@ -90,8 +90,8 @@ def test_polls_become_points_only_where_the_run_covers_them(table):
         }
     )
     fig = charts.publics_chart(table, polls)
-    observed = fig.data.dropna(subset=["Published poll"])
-    assert sorted(observed["Published poll"]) == [31.7, 41.0]
+    observed = fig.data.dropna(subset=["Published figure"])
+    assert sorted(observed["Published figure"]) == [31.7, 41.0]
     fig.chart.to_dict()
 
 
@@ -194,3 +194,10 @@ def test_a_cause_taken_by_two_actors_is_named_with_each_actor():
     assert list(w["label"][:2]) == ["Join an exercise (Seoul)", "Join an exercise (Tokyo)"]
     words = charts.causes_in_words(ledger, "security", {"exercise": "join an exercise"})
     assert words[0].startswith("Join an exercise (Seoul) added 2.0")
+
+
+def test_the_value_axis_names_the_unit_of_travel():
+    """Travel is in millions a year, not on the 0-100 scale of tracks and shares."""
+    assert charts.axis_title(["kr_visitors_japan", "jp_visitors_korea"], "en") == "Millions of visitors a year"
+    assert charts.axis_title(["people"], "en") == "Value (0-100)"
+    assert "millions" in charts.axis_title(["people", "kr_visitors_japan"], "en")

@@ -149,7 +149,9 @@ def fit_section(lang: str, places: str) -> None:
         st.error(tr("error.generic", lang, message=str(err)))
         return
     widgets.show_figure(charts.fit_chart(view.bands, view.points, lang, places), lang, "fit")
-    travel = charts.fit_chart(view.travel_bands, view.travel_points, lang, places, "charts.travel_title")
+    travel = charts.fit_chart(
+        view.travel_bands, view.travel_points, lang, places, "charts.travel_title", "charts.millions_a_year"
+    )
     widgets.show_figure(travel, lang, "fit_travel")
     st.subheader(tr("modeldata.fit_errors", lang))
     errors = view.errors.drop(columns=["series"], errors="ignore").round(2)
