@@ -53,6 +53,7 @@ def _bars_height(rows: int) -> int:
 
 PUBLICS = PUBLIC_OPINION
 APPROVALS = ("kr_gov_approval", "jp_gov_approval")
+TRAVEL_VARIABLES = tuple(TRAVEL.values())
 # The facts chart's selection from the catalogue's INSTITUTIONS: the on/off facts of the 2019
 # trade and security dispute.
 INSTITUTIONS = (
@@ -397,6 +398,11 @@ def tracks_chart(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: str 
 def approval_chart(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> Figure:
     """Approval of the Korean and the Japanese governments."""
     return lines_chart(table, APPROVALS, "charts.approval_title", lang, places)
+
+
+def travel_chart(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> Figure:
+    """Travel each way, millions of visitors a year: what a boycott or a thaw does to people."""
+    return lines_chart(table, TRAVEL_VARIABLES, "charts.travel_chart_title", lang, places)
 
 
 # Poll series -> the model variable they measure. The model variables themselves map to

@@ -216,6 +216,7 @@ CHARTED = (
     *charts.TRACKS,
     *charts.PUBLICS,
     *charts.APPROVALS,
+    *charts.TRAVEL_VARIABLES,
 )
 
 

@@ -59,7 +59,7 @@ def test_a_newcomer_sees_the_scenario_and_a_run_button_then_charts(scenario_dir)
     assert at.query_params["runs"] == "20"
 
 
-@pytest.mark.parametrize("view", ["tracks", "publics", "facts", "approval", "why"])
+@pytest.mark.parametrize("view", ["tracks", "publics", "travel", "facts", "approval", "why"])
 def test_each_view_draws_its_chart_from_the_same_ensemble(scenario_dir, view):
     """Switching the view redraws one chart; only "why" needs (and runs) the ledger."""
     at = run_small(page())

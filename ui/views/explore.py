@@ -279,7 +279,7 @@ def run_controls(lang: str) -> tuple[int, int, bool]:
     return int(runs), int(seed), bool(st.session_state.get(_k("live")))
 
 
-VIEWS = ("index", "tracks", "publics", "facts", "approval", "why", "matter", "keep")
+VIEWS = ("index", "tracks", "publics", "travel", "facts", "approval", "why", "matter", "keep")
 
 
 def show_results(scenario: Scenario, edits: el.Edits, runs: int, seed: int, lang: str, places: str) -> widgets.Results:
@@ -317,6 +317,8 @@ def show_results(scenario: Scenario, edits: el.Edits, runs: int, seed: int, lang
         widgets.show_figure(charts.institutions_chart(result.shares, lang=lang, places=places), lang, "facts")
     elif view == "approval":
         widgets.show_figure(charts.approval_chart(summary, lang, places), lang, "approval")
+    elif view == "travel":
+        widgets.show_figure(charts.travel_chart(summary, lang, places), lang, "travel")
     elif view == "why":
         why_section(scenario, result, lang, places)
     elif view == "matter":
