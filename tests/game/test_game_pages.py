@@ -232,3 +232,16 @@ def test_a_lost_race_is_told_only_what_really_happened(db, scenario_text, monkey
     button(at, tr("game.instructor.resolve", turn=1)).click().run()
     assert [s.value for s in at.success] == [already]
     assert game.timeline().turn == 1
+
+
+@pytest.mark.parametrize("seat", ["seoul", "tokyo", "washington", "kr_public", "jp_public"])
+def test_every_seat_sees_its_private_note_with_numbers(db, scenario_text, seat):
+    """Each seat's note fills in its numbers (a public's includes its travel to the other country)."""
+    game, new = new_game(db, scenario_text, humans=(seat,))
+    game.start(new.instructor_code)
+    at = page("play", game=game.id, code=new.seat_codes[seat])
+    assert not at.exception, [e.value for e in at.exception]
+    notes = [e.value for e in at.info]
+    assert notes and not any("{" in n for n in notes)
+    if seat.endswith("_public"):
+        assert any("million a year" in n for n in notes)

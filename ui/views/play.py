@@ -31,8 +31,8 @@ NOTE_VALUES = {
     "seoul": {"approval": "kr_gov_approval", "public": "kr_favorable_japan", "salience": "kr_salience"},
     "tokyo": {"approval": "jp_gov_approval", "public": "jp_favorable_korea", "salience": "jp_salience"},
     "washington": {"commitment": "us_commitment", "threat": "nk_threat"},
-    "kr_public": {"public": "kr_favorable_japan", "salience": "kr_salience"},
-    "jp_public": {"public": "jp_favorable_korea", "salience": "jp_salience"},
+    "kr_public": {"public": "kr_favorable_japan", "salience": "kr_salience", "travel": "kr_visitors_japan"},
+    "jp_public": {"public": "jp_favorable_korea", "salience": "jp_salience", "travel": "jp_visitors_korea"},
 }
 
 
