@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.catalogue import CONTINUOUS, INSTITUTIONS, PUBLIC_OPINION, TRACKS, TRAVEL
+from model.catalogue import CONTINUOUS, INSTITUTIONS, PUBLIC_OPINION, TRACKS, TRAVEL_VARIABLES
 from model.ledger import Ledger
 
 
@@ -96,10 +96,10 @@ class State:
         self.memory = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
         # Travel capacity (flights, prices, habit), millions a year per travel variable: the
         # slow part of travel, which sentiment and boycotts move around quickly.
-        self.capacity = {name: np.zeros(runs) for name in TRAVEL.values()}
+        self.capacity = {name: np.zeros(runs) for name in TRAVEL_VARIABLES}
         # Travel experience, millions a year averaged over recent years: what contact with the
         # other country has left in a public, which a boycott erodes only slowly.
-        self.experience = {name: np.zeros(runs) for name in TRAVEL.values()}
+        self.experience = {name: np.zeros(runs) for name in TRAVEL_VARIABLES}
         self.cohort_weights = {
             pub: np.array([c.weight for c in cs])[:, None] for pub, cs in COHORTS.items()
         }

@@ -18,7 +18,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from model.catalogue import PUBLIC_OPINION, TRACKS, TRAVEL
+from model.catalogue import PUBLIC_OPINION, TRACKS, TRAVEL_VARIABLES
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, tr
 
 # Okabe & Ito (2008), "Color Universal Design": eight colours safe for colour-blind readers.
@@ -53,7 +53,6 @@ def _bars_height(rows: int) -> int:
 
 PUBLICS = PUBLIC_OPINION
 APPROVALS = ("kr_gov_approval", "jp_gov_approval")
-TRAVEL_VARIABLES = tuple(TRAVEL.values())
 # The facts chart's selection from the catalogue's INSTITUTIONS: the on/off facts of the 2019
 # trade and security dispute.
 INSTITUTIONS = (
@@ -327,7 +326,7 @@ def _observed_points(
 
 def axis_title(variables: Sequence[str], lang: str) -> str:
     """The value axis's title: 0-100 for tracks and shares, millions a year for travel."""
-    travel = [v in TRAVEL.values() for v in variables]
+    travel = [v in TRAVEL_VARIABLES for v in variables]
     if travel and all(travel):
         return tr("charts.millions_a_year", lang)
     return tr("charts.value_mixed" if any(travel) else "charts.value", lang)

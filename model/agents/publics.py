@@ -24,6 +24,7 @@ import numpy as np
 
 from model.agents.rules import tag_matrix
 from model.agents.seats import SeatAgent
+from model.catalogue import TRAVEL
 from model.effects import apply_entry, relax
 from model.state import COHORTS
 
@@ -37,7 +38,6 @@ class Public(SeatAgent):
 
     prefix: ClassVar[str] = ""
     opinion: ClassVar[str] = ""
-    travel: ClassVar[str] = ""
 
     def __init__(self, model):
         super().__init__(model)
@@ -62,6 +62,11 @@ class Public(SeatAgent):
         # pace; the rest drifts toward the anchor at the pace of opinion itself.
         gap = state.cohorts[self.opinion] - self.anchor()
         state.memory[self.opinion][:] = model.p["opening_memory"] * gap
+
+    @property
+    def travel(self) -> str:
+        """This public's visits to the other country (the catalogue pairs it with the opinion)."""
+        return TRAVEL[self.opinion]
 
     def anchor_parts(self) -> dict[str, np.ndarray]:
         """The anchor's parts by ledger cause, each shape (cohorts, runs).
@@ -172,7 +177,6 @@ class KoreanPublic(Public):
     seat = "kr_public"
     prefix = "kr"
     opinion = "kr_favorable_japan"
-    travel = "kr_visitors_japan"
 
     def travel_avoidance(self) -> np.ndarray:
         """During a boycott Koreans stay away from Japan (the 2019 'No Japan' movement)."""
@@ -198,7 +202,6 @@ class JapanesePublic(Public):
     seat = "jp_public"
     prefix = "jp"
     opinion = "jp_favorable_korea"
-    travel = "jp_visitors_korea"
 
     def grievance(self) -> np.ndarray:
         """Court orders against Japanese companies anger the Japanese public."""

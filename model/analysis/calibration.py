@@ -46,7 +46,6 @@ from scipy.stats import qmc
 
 from model.analysis.polls import (
     HOLDOUT_START,
-    TRAVEL_VARIABLES,
     VISITOR_PERCENT_PER_POINT,
     PollTarget,
     affinity_offset,
@@ -55,6 +54,7 @@ from model.analysis.polls import (
     target_error,
     visitor_targets,
 )
+from model.catalogue import TRAVEL_VARIABLES
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "history-2012-2025.yaml"
 CALIBRATED_FILE = Path(__file__).resolve().parents[1] / "catalogue" / "calibrated.yaml"

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from model.analysis.polls import (
-    TRAVEL_VARIABLES,
     VISITOR_TARGETS,
     VISITOR_YEARS,
     PollTarget,
@@ -31,6 +30,7 @@ from model.analysis.polls import (
     visitor_targets,
     yearly_launches,
 )
+from model.catalogue import TRAVEL_VARIABLES
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, tr
 
 BAND = (0.05, 0.95)
@@ -64,6 +64,11 @@ def window_mean(w: pd.DataFrame, months: Iterable[str]) -> np.ndarray:
     if missing:
         raise KeyError(f"months {missing} are outside the simulated period")
     return w.loc[months].to_numpy(dtype=float).mean(axis=0)
+
+
+def year_mean(w: pd.DataFrame, year: int) -> np.ndarray:
+    """Per run, the mean of a month x run matrix over the simulated months of ``year``."""
+    return window_mean(w, [m for m in w.index if m.startswith(str(year))])
 
 
 def poll_points(table: pd.DataFrame, targets: list[PollTarget] | None = None) -> pd.DataFrame:
@@ -266,12 +271,8 @@ def sig_nk_threat_2018_2022(table: pd.DataFrame) -> Signature:
     from the CNS database); what is tested is the model's threat level responding to them.
     """
     w = wide(table, "nk_threat")
-
-    def year(y: int) -> np.ndarray:
-        return window_mean(w, [m for m in w.index if m.startswith(str(y))])
-
-    d18 = year(2018) - year(2017)
-    d22 = year(2022) - year(2021)
+    d18 = year_mean(w, 2018) - year_mean(w, 2017)
+    d22 = year_mean(w, 2022) - year_mean(w, 2021)
     both = np.minimum(-d18, d22)
     med, share, holds = _direction(both, +1)
     yearly = yearly_launches()
@@ -313,11 +314,7 @@ def sig_kr_visitors_fall_2019(table: pd.DataFrame) -> Signature:
     boycott after the July controls, keeps it going, and what that does to the year's total.
     """
     w = wide(table, "kr_visitors_japan")
-
-    def year(y: int) -> np.ndarray:
-        return window_mean(w, [f"{y}-{m:02d}" for m in range(1, 13)])
-
-    change = 100.0 * (year(2019) / year(2018) - 1.0)
+    change = 100.0 * (year_mean(w, 2019) / year_mean(w, 2018) - 1.0)
     med, share, holds = _direction(change, -1)
     return Signature(
         "kr_visitors_fall_2019", med, share, holds, values={"change": f"{visitor_change():+.1%}"}

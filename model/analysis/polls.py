@@ -292,9 +292,7 @@ def series_offset(key: str) -> float:
     """
     if key == "jp_affinity":
         return affinity_offset()[0]
-    if key in VISITOR_TARGETS:
-        return 0.0
-    if key not in SERIES:
+    if key not in SERIES and key not in VISITOR_TARGETS:
         raise KeyError(key)
     return 0.0
 
@@ -304,7 +302,6 @@ VISITOR_SERIES = {
     "jp_visitors_korea": "kto_japanese_visitors_to_korea",
 }
 """Simulated travel variable -> its visitor series (JNTO counts Koreans, KTO Japanese)."""
-TRAVEL_VARIABLES = tuple(VISITOR_SERIES)
 
 
 VISITOR_TARGETS = {"kr_visitors": "kr_visitors_japan", "jp_visitors": "jp_visitors_korea"}

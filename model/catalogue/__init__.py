@@ -51,6 +51,7 @@ CONTINUOUS = (
 )
 # Travel between the two countries, millions of visitors a year (annualised monthly rate).
 TRAVEL = {"kr_favorable_japan": "kr_visitors_japan", "jp_favorable_korea": "jp_visitors_korea"}
+TRAVEL_VARIABLES = tuple(TRAVEL.values())
 # Continuous variables an effect may shift.
 SHIFTABLE = TRACKS + PUBLIC_OPINION + CONTINUOUS
 CHANNELS = ("general", "history", "security", "economic", "culture")
