@@ -233,6 +233,7 @@ def load_catalogue() -> Catalogue:
             texts[f"{kind}.{eid}.briefing"] = entry.briefing
     for cid, coef in coefs.items():
         texts[f"coefficient.{cid}.meaning"] = coef.meaning
-        texts[f"coefficient.{cid}.label"] = humanise(cid)
+        if not i18n.translated(f"coefficient.{cid}.label", "en"):  # en.yaml may name it better
+            texts[f"coefficient.{cid}.label"] = humanise(cid)
     i18n.register(texts)
     return cat

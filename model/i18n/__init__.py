@@ -1,13 +1,34 @@
-"""The one translation layer: every text a user reads is looked up here.
+"""The one translation layer: every text a user reads is looked up here, in en, ko or ja.
 
-English is the reference language; Korean and Japanese files add keys as translators supply
-them and fall back to English key by key. Contested place names are never written into texts:
-texts carry placeholders such as ``{dokdo}`` and ``{east_sea}`` that :func:`tr` fills from the
-reader's place-name setting, so one setting governs every page, briefing and chart.
+How to add a text (see README.md in this folder for the whole rule):
+
+1. Give it a dotted key and write the English in ``en.yaml``, the Korean in ``ko.yaml`` and the
+   Japanese in ``ja.yaml``, under the same key, with the same ``{placeholders}`` and the same
+   number formats (``{share:.0f}``): the numbers are the same in every language.
+2. Catalogue entries (events, decisions, coefficients) keep their English in the catalogue
+   files; their Korean and Japanese go in ``ko.yaml``/``ja.yaml`` under ``event.<id>.label``,
+   ``event.<id>.briefing``, ``decision.<id>.label``, ``decision.<id>.briefing``,
+   ``coefficient.<id>.label`` and ``coefficient.<id>.meaning``.
+3. Contested names and terms are never written out: texts carry ``{dokdo}``, ``{east_sea}``,
+   ``{forced_labour}``, ``{comfort_women}``, ``{colonial_period}``, filled in the reader's
+   language from ``glossary.yaml`` by the reader's naming setting. Key terms have one rendering
+   per language, listed in ``glossary.yaml`` too.
+
+``tests/core/test_i18n.py`` fails when a key, a placeholder, a number format or a glossary
+term is missing or differs between the three languages, or a catalogue entry or a shipped
+scenario's text lacks its Korean or Japanese. At run time a missing text falls back to English
+key by key, so a gap shows as English, never as an error.
+
+Lookups are dictionary reads on tables loaded once per process; the contested names of a
+(language, setting) pair are computed once, so a page's hundreds of lookups cost well under a
+millisecond.
 """
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -17,35 +38,31 @@ import yaml
 LANGUAGES = {"en": "English", "ko": "한국어", "ja": "日本語"}
 DEFAULT_LANGUAGE = "en"
 
-# Contested names, by setting. "korean" and "japanese" follow each government's usage,
-# "neutral" uses the names of third parties, "both" shows the pair (the default for classes
-# that mix students from both countries).
+# How contested names are shown (see glossary.yaml): each government's usage, third parties'
+# usage, or both side by side (the default, for classes that mix students from both countries).
 PLACE_SETTINGS = ("both", "korean", "japanese", "neutral")
-_PLACES: dict[str, dict[str, str]] = {
-    "dokdo": {
-        "korean": "Dokdo",
-        "japanese": "Takeshima",
-        "neutral": "the Liancourt Rocks",
-        "both": "Dokdo/Takeshima",
-    },
-    "east_sea": {
-        "korean": "the East Sea",
-        "japanese": "the Sea of Japan",
-        "neutral": "the East Sea/Sea of Japan",
-        "both": "the East Sea/Sea of Japan",
-    },
-}
+NAMING_SETTINGS = PLACE_SETTINGS
 DEFAULT_PLACES = "both"
+
+# Calendar months as each language writes them ("2026-03", "2026년 3월", "2026年3月"), for
+# Python's str.format and for Vega-Lite's (d3's) time axis.
+_MONTH_FORMATS = {"en": "{year}-{month:02d}", "ko": "{year}년 {month}월", "ja": "{year}年{month}月"}
+_AXIS_MONTH_FORMATS = {"en": "%Y-%m", "ko": "%Y년 %-m월", "ja": "%Y年%-m月"}
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _read(name: str) -> str | None:
+    try:
+        return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
 
 
 @cache
 def _table(lang: str) -> dict[str, str]:
-    """Load one language's flat key -> text table (empty when no file exists yet)."""
-    try:
-        text = resources.files(__package__).joinpath(f"{lang}.yaml").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    return _flatten(yaml.safe_load(text) or {})
+    """Load one language's flat key -> text table (empty when no file exists)."""
+    text = _read(f"{lang}.yaml")
+    return _flatten(yaml.safe_load(text) or {}) if text else {}
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -59,23 +76,81 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
-def place(name: str, setting: str = DEFAULT_PLACES) -> str:
-    """Return a contested place name as the reader's setting wants it."""
-    names = _PLACES[name]
-    return names.get(setting, names[DEFAULT_PLACES])
+@cache
+def glossary() -> dict[str, dict[str, Any]]:
+    """The glossary file: ``{"contested": {...}, "terms": {...}}`` (see glossary.yaml)."""
+    data = yaml.safe_load(_read("glossary.yaml") or "") or {}
+    return {"contested": data.get("contested", {}), "terms": data.get("terms", {})}
 
 
-def place_values(setting: str = DEFAULT_PLACES) -> dict[str, str]:
-    """All placeholders for contested names, filled for one setting."""
-    return {name: place(name, setting) for name in _PLACES}
+def _language(lang: str) -> str:
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def fill(text: str, places: str = DEFAULT_PLACES, **values: Any) -> str:
-    """Fill place-name placeholders and named values into an already translated text."""
-    merged = place_values(places) | values
+def _setting(places: str) -> str:
+    return places if places in PLACE_SETTINGS else DEFAULT_PLACES
+
+
+def term(name: str, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> str:
+    """A glossary term in a language: contested ones by the naming setting, others fixed.
+
+    Raises:
+        KeyError: for a term the glossary does not have.
+    """
+    gloss = glossary()
+    lang = _language(lang)
+    if name in gloss["contested"]:
+        return gloss["contested"][name][lang][_setting(places)]
+    return gloss["terms"][name][lang]
+
+
+def explain(name: str, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> str | None:
+    """A term's plain-language explanation in the reader's language, or None if it has none."""
+    gloss = glossary()
+    entry = gloss["contested"].get(name) or gloss["terms"].get(name) or {}
+    texts = entry.get("explain") or {}
+    text = texts.get(_language(lang)) or texts.get(DEFAULT_LANGUAGE)
+    return fill(text, places, lang=lang) if text else None
+
+
+@cache
+def _term_values(lang: str, places: str) -> dict[str, str]:
+    """Placeholder values of every contested term for one language and setting.
+
+    ``{dokdo}`` gives the name as it stands in a sentence; ``{Dokdo}`` the same with a capital
+    first letter (for English sentences that start with it).
+    """
+    out: dict[str, str] = {}
+    for name in glossary()["contested"]:
+        value = term(name, lang, places)
+        out[name] = value
+        out[name[:1].upper() + name[1:]] = value[:1].upper() + value[1:]
+    return out
+
+
+def place(name: str, setting: str = DEFAULT_PLACES, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A contested name as the reader's setting wants it (English unless ``lang`` says otherwise)."""
+    return term(name, lang, setting)
+
+
+def place_values(setting: str = DEFAULT_PLACES, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """All placeholders for contested names, filled for one setting and language."""
+    return dict(_term_values(_language(lang), _setting(setting)))
+
+
+def fill(text: str, places: str = DEFAULT_PLACES, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
+    """Fill contested-term placeholders and named values into an already translated text.
+
+    A text whose fields cannot be filled (a value the caller did not pass) is returned as it
+    is rather than raising: a reader sees a brace, never a traceback.
+    """
+    if "{" not in text:
+        return text
+    terms = _term_values(_language(lang), _setting(places))
+    merged = terms | values if values else terms
     try:
-        return text.format(**merged)
-    except (KeyError, IndexError, ValueError):
+        return text.format_map(merged)
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
         return text
 
 
@@ -85,14 +160,16 @@ def tr(key: str, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES, **v
     Args:
         key: Dotted key such as ``"ui.run"`` or ``"event.nuclear_test.label"``.
         lang: Language code (``en``, ``ko``, ``ja``).
-        places: Place-name setting (see ``PLACE_SETTINGS``).
+        places: Naming setting for contested terms (see ``PLACE_SETTINGS``).
         **values: Values for ``{name}`` fields in the text.
 
     Returns:
         The text to show.
     """
-    text = _table(lang).get(key) or _table(DEFAULT_LANGUAGE).get(key) or key
-    return fill(text, places, **values)
+    text = _table(lang).get(key)
+    if text is None:
+        text = _table(DEFAULT_LANGUAGE).get(key, key)
+    return fill(text, places, lang, **values)
 
 
 def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
@@ -100,6 +177,94 @@ def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
     return key in _table(lang) or key in _table(DEFAULT_LANGUAGE)
 
 
+def translated(key: str, lang: str) -> bool:
+    """Whether a key has its own text in ``lang`` (no fallback), for tests and tools."""
+    return key in _table(lang)
+
+
 def register(texts: dict[str, str], lang: str = DEFAULT_LANGUAGE) -> None:
     """Add texts that live beside their data (catalogue briefings) to a language's table."""
     _table(lang).update(texts)
+
+
+def keys(lang: str = DEFAULT_LANGUAGE) -> set[str]:
+    """Every key a language's table holds (after the catalogue registered its English)."""
+    return set(_table(lang))
+
+
+# ----- texts of scenario files ---------------------------------------------------------------
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+@cache
+def _scenario_texts() -> dict[str, dict[str, str]]:
+    """scenarios.yaml: each English text of a shipped scenario with its Korean and Japanese."""
+    entries = yaml.safe_load(_read("scenarios.yaml") or "") or []
+    return {_normal(e["en"]): e for e in entries if isinstance(e, dict) and e.get("en")}
+
+
+def scenario_text(text: str | None, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> str:
+    """A scenario's title, question, description or note in the reader's language.
+
+    Texts are matched by their English (as gettext does), so a shipped scenario's texts are
+    translated wherever they appear (an edited copy, a game), and a text someone wrote
+    themselves, in any language, is shown as written.
+    """
+    if not text:
+        return text or ""
+    if lang == DEFAULT_LANGUAGE:
+        return text
+    found = _scenario_texts().get(_normal(text), {}).get(lang)
+    return fill(found, places, lang) if found else text
+
+
+def scenario_text_known(text: str, lang: str) -> bool:
+    """Whether a scenario text has its translation in ``lang`` (English always has)."""
+    return lang == DEFAULT_LANGUAGE or bool(_scenario_texts().get(_normal(text), {}).get(lang))
+
+
+# ----- dates and the reader's language ------------------------------------------------------
+
+
+def month_text(month: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A calendar month ("2026-03") as the language writes it: 2026-03, 2026년 3월, 2026年3月."""
+    found = _MONTH.match(str(month))
+    if not found:
+        return str(month)
+    year, mon = int(found.group(1)), int(found.group(2))
+    return _MONTH_FORMATS[_language(lang)].format(year=year, month=mon)
+
+
+def axis_month_format(lang: str = DEFAULT_LANGUAGE) -> str:
+    """The d3 time format of month labels on chart axes, in the reader's language."""
+    return _AXIS_MONTH_FORMATS[_language(lang)]
+
+
+def language_from_locale(locale: str | None) -> str | None:
+    """The app's language for a locale such as ``ko-KR``, ``ja_JP.UTF-8`` or ``en``; else None."""
+    if not locale:
+        return None
+    code = re.split(r"[-_.@]", str(locale).strip().lower(), maxsplit=1)[0]
+    return code if code in LANGUAGES else None
+
+
+def language_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """The command line's language: ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, then ``LANG``.
+
+    The first variable that is set decides (as in gettext); a language the project does not
+    have falls back to English.
+    """
+    env = os.environ if environ is None else environ
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if not value:
+            continue
+        for part in value.split(":"):
+            found = language_from_locale(part)
+            if found:
+                return found
+        return DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE

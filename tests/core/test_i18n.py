@@ -1,0 +1,262 @@
+"""The translation layer holds every text to the three languages and to the glossary.
+
+A failure here names the key and what is wrong with it; model/i18n/README.md says how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+import yaml
+
+from model import i18n
+from model.catalogue import load_catalogue
+from model.scenario import load_scenario, shipped_scenarios
+
+OTHER = ("ko", "ja")
+ROOT = i18n.resources.files("model.i18n")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+KANA_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# A particle attached straight to a placeholder: wrong when the term's values end differently.
+KO_PARTICLE = re.compile(r"\{(\w+)\}(을|를|이|가|은|는|과|와|으로|로|이나|나|이라|라)(?![\w가-힣])")
+
+
+def english() -> dict[str, str]:
+    """Every English text, the catalogue's included."""
+    load_catalogue()
+    return dict(i18n._table("en"))
+
+
+def pending() -> dict[str, set[str]]:
+    """Keys written before Korean and Japanese existed and not yet translated (only shrinks)."""
+    text = ROOT.joinpath("pending.yaml").read_text(encoding="utf-8") if ROOT.joinpath("pending.yaml").is_file() else ""
+    data = yaml.safe_load(text) or {}
+    return {lang: set(data.get(lang) or ()) for lang in OTHER}
+
+
+def fields(text: str) -> list[tuple[str, str]]:
+    """The ``{name:spec}`` fields of a format string, sorted (names and number formats)."""
+    out = []
+    for _, name, spec, _ in string.Formatter().parse(text):
+        if name is not None:
+            out.append((name, spec or ""))
+    return sorted(out)
+
+
+def contested_values(lang: str) -> dict[str, set[str]]:
+    """Every rendering of each contested term in one language."""
+    return {name: set(entry[lang].values()) for name, entry in i18n.glossary()["contested"].items()}
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_every_english_key_has_its_translation(lang):
+    """A key in en (the catalogue's too) is in ko and ja, unless listed as still pending."""
+    waiting = pending()[lang]
+    missing = sorted(k for k in english() if not i18n.translated(k, lang) and k not in waiting)
+    assert not missing, (
+        f"{len(missing)} keys have no {lang} text; add them to model/i18n/{lang}.yaml "
+        f"(catalogue entries under event./decision./coefficient.<id>): {missing[:40]}"
+    )
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_no_translation_without_english_and_pending_only_shrinks(lang):
+    """The Korean and Japanese files hold no key English lacks; translated keys leave pending."""
+    en = english()
+    table = i18n._table(lang)
+    stray = sorted(k for k in table if k not in en)
+    assert not stray, f"keys in {lang}.yaml that en has not (renamed or removed?): {stray[:40]}"
+    waiting = pending()[lang]
+    done = sorted(k for k in waiting if k in table)
+    gone = sorted(k for k in waiting if k not in en)
+    assert not done, f"translated keys still listed in model/i18n/pending.yaml ({lang}): {done[:40]}"
+    assert not gone, f"keys listed in pending.yaml ({lang}) that no longer exist: {gone[:40]}"
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_placeholders_and_number_formats_are_the_same(lang):
+    """Same fields with the same formats: every language shows the same numbers."""
+    en = english()
+    wrong = []
+    for key, text in i18n._table(lang).items():
+        if key in en:
+            try:
+                if fields(text) != fields(en[key]):
+                    wrong.append((key, fields(en[key]), fields(text)))
+            except ValueError as err:
+                wrong.append((key, "cannot parse", str(err)))
+    assert not wrong, wrong[:20]
+
+
+@pytest.mark.parametrize("lang", ("en", *OTHER))
+def test_every_text_fills_without_leftover_braces(lang):
+    """Each text, filled with sample values, leaves no brace and raises nothing."""
+    bad = []
+    for key in english():
+        text = i18n._table(lang).get(key)
+        if text is None:
+            continue
+        values = {}
+        for name, spec in fields(text):
+            values[name] = (2 if spec.endswith("d") else 1.5) if spec else "X"
+        filled = i18n.tr(key, lang, **{k: v for k, v in values.items() if k not in i18n.place_values()})
+        if re.search(r"[{}]", filled):
+            bad.append((key, filled[:80]))
+    assert not bad, bad[:20]
+
+
+def test_glossary_contested_terms_are_complete_and_sourced():
+    """Every contested term has all four settings in all three languages, each with a source."""
+    for name, entry in i18n.glossary()["contested"].items():
+        for lang in i18n.LANGUAGES:
+            assert set(entry[lang]) == set(i18n.PLACE_SETTINGS), (name, lang)
+            assert all(v.strip() for v in entry[lang].values()), (name, lang)
+        assert set(entry["sources"]) == set(i18n.PLACE_SETTINGS), name
+        for side in ("korean", "japanese", "neutral"):
+            assert len(entry["sources"][side]) > 20, (name, side)
+
+
+def test_glossary_terms_have_every_language():
+    for name, entry in i18n.glossary()["terms"].items():
+        assert entry.get("en") and entry.get("ko") and entry.get("ja"), name
+        re.compile(entry["en"], re.IGNORECASE)
+        for lang, text in (entry.get("explain") or {}).items():
+            assert lang in i18n.LANGUAGES and text.strip(), (name, lang)
+
+
+@pytest.mark.parametrize("lang", ("en", *OTHER))
+def test_contested_terms_are_never_written_out(lang):
+    """Texts carry {dokdo}, {east_sea}... and never a side's name for them."""
+    values = contested_values(lang)
+    bad = []
+    for key in english():
+        text = i18n._table(lang).get(key)
+        if text is None:
+            continue
+        text = re.sub(r"\{\w+\}", "", text)
+        for name, renderings in values.items():
+            for word in renderings:
+                core = word.strip("'\"「」 ").removeprefix("the ")
+                if len(core) >= 2 and re.search(re.escape(core), text, re.IGNORECASE):
+                    bad.append((key, name, core))
+    assert not bad, f"write the placeholder instead of the name: {bad[:20]}"
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_key_terms_are_rendered_one_way(lang):
+    """Where the English uses a glossary term, the translation uses the glossary's rendering."""
+    en = english()
+    table = i18n._table(lang)
+    bad = []
+    for name, entry in i18n.glossary()["terms"].items():
+        pattern = re.compile(entry["en"], re.IGNORECASE)
+        want = entry[lang]
+        avoid = (entry.get("avoid") or {}).get(lang, [])
+        for key, text in table.items():
+            english_text = en.get(key, "")
+            if pattern.search(english_text) and want not in i18n.fill(text, lang=lang):
+                bad.append((key, name, f"wants {want!r}"))
+            for other in avoid:
+                if other in text:
+                    bad.append((key, name, f"writes {other!r}; the glossary says {want!r}"))
+    assert not bad, bad[:30]
+
+
+def test_korean_particles_fit_every_naming_setting():
+    """A particle after a placeholder must fit all four values (all end alike in Korean)."""
+
+    def batchim(word: str) -> bool | None:
+        last = word.rstrip("'\")）」 ")[-1:]
+        if not HANGUL.match(last):
+            return None
+        return (ord(last) - 0xAC00) % 28 != 0
+
+    values = contested_values("ko")
+    bad = []
+    for key, text in i18n._table("ko").items():
+        for found in KO_PARTICLE.finditer(text):
+            name = found.group(1)
+            if name in values and len({batchim(v) for v in values[name]}) > 1:
+                bad.append((key, found.group(0)))
+    assert not bad, bad
+
+
+def test_catalogue_entries_have_korean_and_japanese():
+    """A new event, decision or coefficient fails here until its ko and ja texts exist."""
+    cat = load_catalogue()
+    waiting = pending()
+    needed = [f"event.{e}.{f}" for e in cat.events for f in ("label", "briefing")]
+    needed += [f"decision.{d}.{f}" for d in cat.decisions for f in ("label", "briefing")]
+    needed += [f"coefficient.{c}.{f}" for c in cat.coefficients for f in ("label", "meaning")]
+    for lang in OTHER:
+        missing = [k for k in needed if not i18n.translated(k, lang) and k not in waiting[lang]]
+        assert not missing, f"{lang}.yaml lacks: {missing[:30]}"
+
+
+def test_translations_are_written_in_their_language():
+    """A Korean text has Hangul and a Japanese one kana or kanji (no English copied over)."""
+    allowed = re.compile(r"^[\W\d_]*$|^(GSOMIA|ICBM|WTO|EAI|JNTO|KTO|CNS|#|Id|UTC|x)$")
+    for lang, script in (("ko", HANGUL), ("ja", KANA_KANJI)):
+        bad = []
+        for key, text in i18n._table(lang).items():
+            plain = re.sub(r"\{[^}]*\}", "", text).strip()
+            if plain and not allowed.match(plain) and not script.search(plain):
+                bad.append((key, text[:60]))
+        assert not bad, (lang, bad[:20])
+
+
+def test_shipped_scenarios_have_korean_and_japanese_texts():
+    """Titles, questions, descriptions and notes of the shipped scenarios, in ko and ja.
+
+    The replay's notes cite rows of the data files (events.csv, the CNS database) and stay as
+    the sources wrote them.
+    """
+    missing = []
+    for sid, path in shipped_scenarios().items():
+        sc = load_scenario(path)
+        texts = [sc.title, sc.question, sc.description]
+        if not sid.startswith("history-"):
+            texts += [e.note for e in sc.events if e.note] + [d.note for d in sc.decisions if d.note]
+        for lang in OTHER:
+            missing += [(sid, lang, t[:50]) for t in texts if t and not i18n.scenario_text_known(t, lang)]
+    assert not missing, f"add them to model/i18n/scenarios.yaml: {missing[:20]}"
+
+
+def test_scenario_texts_fall_back_to_what_was_written():
+    """A text nobody translated (a teacher's own) is shown as written, in any language."""
+    assert i18n.scenario_text("My class's own what-if", "ko") == "My class's own what-if"
+    assert i18n.scenario_text("우리 반의 시나리오", "ja") == "우리 반의 시나리오"
+
+
+def test_terms_follow_the_naming_setting_in_each_language():
+    assert i18n.tr("event.dokdo_visit.label", "en", "japanese").endswith("Takeshima")
+    assert "독도" in i18n.term("dokdo", "ko", "korean")
+    assert i18n.term("dokdo", "ja", "japanese") == "竹島"
+    assert i18n.term("east_sea", "ja", "japanese") == "日本海"
+    assert i18n.place("dokdo", "neutral") == "the Liancourt Rocks"
+    assert i18n.fill("{East_sea}", "korean") == "The East Sea"
+
+
+def test_months_are_written_as_each_language_writes_them():
+    assert i18n.month_text("2026-03", "en") == "2026-03"
+    assert i18n.month_text("2026-03", "ko") == "2026년 3월"
+    assert i18n.month_text("2026-03", "ja") == "2026年3月"
+    assert i18n.month_text("not a month", "ko") == "not a month"
+
+
+@pytest.mark.parametrize(
+    ("value", "lang"),
+    [("ko-KR", "ko"), ("ja", "ja"), ("ja_JP.UTF-8", "ja"), ("en-US", "en"), ("fr-FR", None), (None, None), ("", None)],
+)
+def test_browser_locales_choose_the_language(value, lang):
+    assert i18n.language_from_locale(value) == lang
+
+
+def test_the_command_line_reads_the_language_from_the_environment():
+    assert i18n.language_from_env({"LANG": "ko_KR.UTF-8"}) == "ko"
+    assert i18n.language_from_env({"LC_ALL": "ja_JP.UTF-8", "LANG": "ko_KR.UTF-8"}) == "ja"
+    assert i18n.language_from_env({"LANGUAGE": "fr:ja", "LANG": "C"}) == "ja"
+    assert i18n.language_from_env({"LANG": "C.UTF-8"}) == "en"
+    assert i18n.language_from_env({}) == "en"
