@@ -18,29 +18,35 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from model.i18n import tr  # noqa: E402
+from ui import widgets  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "views"
 
 
-def page(file: str, title_key: str, url_path: str, icon: str, default: bool = False) -> st.Page:
-    """One page of the app, titled through the translation layer."""
+def page(file: str, title_key: str, url_path: str, icon: str, lang: str, default: bool = False) -> st.Page:
+    """One page of the app, titled through the translation layer in the reader's language."""
     return st.Page(
-        str(PAGES / file), title=tr(title_key), url_path=url_path, icon=icon, default=default
+        str(PAGES / file), title=tr(title_key, lang), url_path=url_path, icon=icon, default=default
     )
 
 
 def main() -> None:
-    """Build the navigation and run the chosen page."""
-    st.set_page_config(page_title=tr("app.title"), page_icon=":material/public:", layout="wide")
+    """Draw the reader's settings, then build the navigation in their language and run the page.
+
+    The settings come first so that a change of language retitles the navigation in the same
+    rerun; every page then reads the same choice (``widgets.settings``).
+    """
+    lang, _ = widgets.app_settings()
+    st.set_page_config(page_title=tr("app.title", lang), page_icon=":material/public:", layout="wide")
     pages = [
-        page("home.py", "nav.home", "home", ":material/home:", default=True),
-        page("explore.py", "explore.nav", "explore", ":material/insights:"),
-        page("compare.py", "compare.nav", "compare", ":material/compare_arrows:"),
-        page("model_data.py", "modeldata.nav", "model", ":material/menu_book:"),
-        page("play.py", "game.page.play", "play", ":material/sports_esports:"),
-        page("instructor.py", "game.page.instructor", "instructor", ":material/school:"),
-        page("projector.py", "game.page.projector", "projector", ":material/present_to_all:"),
-        page("debrief.py", "game.page.debrief", "debrief", ":material/summarize:"),
+        page("home.py", "nav.home", "home", ":material/home:", lang, default=True),
+        page("explore.py", "explore.nav", "explore", ":material/insights:", lang),
+        page("compare.py", "compare.nav", "compare", ":material/compare_arrows:", lang),
+        page("model_data.py", "modeldata.nav", "model", ":material/menu_book:", lang),
+        page("play.py", "game.page.play", "play", ":material/sports_esports:", lang),
+        page("instructor.py", "game.page.instructor", "instructor", ":material/school:", lang),
+        page("projector.py", "game.page.projector", "projector", ":material/present_to_all:", lang),
+        page("debrief.py", "game.page.debrief", "debrief", ":material/summarize:", lang),
     ]
     st.navigation(pages).run()
 

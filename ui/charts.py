@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from model.catalogue import PUBLIC_OPINION, TRACKS, TRAVEL_VARIABLES
-from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, tr
+from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, axis_month_format, has, month_text, tr
 
 # Okabe & Ito (2008), "Color Universal Design": eight colours safe for colour-blind readers.
 OKABE_ITO = (
@@ -169,11 +170,23 @@ def summarise(
 
 
 def _readable(frame: pd.DataFrame, lang: str, places: str) -> pd.DataFrame:
-    """Add a ``label`` column naming each variable for the reader, and a ``date`` column."""
+    """Add ``label`` (each variable's name for the reader), ``date`` and ``month_label`` columns.
+
+    ``month_label`` is the month as the reader's language writes it (2026-03, 2026년 3월,
+    2026年3月), for tooltips; ``month`` stays the key the charts join and filter on.
+    """
     out = frame.copy()
     out["label"] = [variable_label(v, lang, places) for v in out["variable"]]
     out["date"] = _dates(out["month"])
+    out["month_label"] = _month_labels(out["month"], lang)
     return out
+
+
+def _month_labels(months: pd.Series, lang: str) -> pd.Series:
+    """Months as the reader's language writes them (unchanged in English)."""
+    if lang == DEFAULT_LANGUAGE:
+        return months.astype(str)
+    return months.astype(str).map(partial(month_text, lang=lang))
 
 
 def _colour_scale(labels: Sequence[str]) -> alt.Scale:
@@ -181,10 +194,10 @@ def _colour_scale(labels: Sequence[str]) -> alt.Scale:
 
 
 def _time_x(lang: str) -> alt.X:
-    return alt.X("date:T", title=tr("charts.month", lang), axis=alt.Axis(format="%Y-%m"))
+    return alt.X("date:T", title=tr("charts.month", lang), axis=alt.Axis(format=axis_month_format(lang)))
 
 
-def _event_layer(events: pd.DataFrame | None, months: Sequence[str]) -> list[alt.Chart]:
+def _event_layer(events: pd.DataFrame | None, months: Sequence[str], lang: str = DEFAULT_LANGUAGE) -> list[alt.Chart]:
     """Dashed rules where events fall inside the chart, labelled unless they are background.
 
     Rows with ``labelled`` False (elections, say) get a lighter rule and a tooltip only, so
@@ -198,6 +211,7 @@ def _event_layer(events: pd.DataFrame | None, months: Sequence[str]) -> list[alt
     if inside.empty:
         return []
     inside["date"] = _dates(inside["month"])
+    inside["month_label"] = _month_labels(inside["month"], lang)
     if "labelled" not in inside.columns:
         inside["labelled"] = True
     inside = inside.sort_values("date").reset_index(drop=True)
@@ -207,13 +221,15 @@ def _event_layer(events: pd.DataFrame | None, months: Sequence[str]) -> list[alt
         layers.append(
             alt.Chart(background)
             .mark_rule(color=EVENT_COLOUR, strokeDash=[2, 4], opacity=0.45)
-            .encode(x="date:T", tooltip=["month:N", "label:N"])
+            .encode(x="date:T", tooltip=["month_label:N", "label:N"])
         )
     if not main.empty:
         main["line"] = [8 + 12 * (i % 3) for i in range(len(main))]
         base = alt.Chart(main)
         layers.append(
-            base.mark_rule(color=EVENT_COLOUR, strokeDash=[4, 3]).encode(x="date:T", tooltip=["month:N", "label:N"])
+            base.mark_rule(color=EVENT_COLOUR, strokeDash=[4, 3]).encode(
+                x="date:T", tooltip=["month_label:N", "label:N"]
+            )
         )
         layers.append(
             base.mark_text(align="left", dx=3, fontSize=11, color=EVENT_COLOUR).encode(
@@ -262,7 +278,7 @@ def _fan_from_quantiles(
     median = base.mark_line(color=BAND_COLOUR, strokeWidth=2).encode(
         y="median:Q",
         tooltip=[
-            alt.Tooltip("month:N", title=tr("charts.month", lang)),
+            alt.Tooltip("month_label:N", title=tr("charts.month", lang)),
             alt.Tooltip("median:Q", title=tr("charts.median", lang), format=".1f"),
             alt.Tooltip("q25:Q", title="25%", format=".1f"),
             alt.Tooltip("q75:Q", title="75%", format=".1f"),
@@ -273,7 +289,7 @@ def _fan_from_quantiles(
     layers: list[alt.Chart] = [band90, band50, median]
     if zero_rule:
         layers.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="black").encode(y="zero:Q"))
-    layers += _event_layer(events, list(q["month"]))
+    layers += _event_layer(events, list(q["month"]), lang)
     chart = alt.layer(*layers).properties(title=title, height=FAN_HEIGHT)
     return Figure(chart, _table_for_reader(q, lang))
 
@@ -304,7 +320,10 @@ def _reader_table(
 ) -> pd.DataFrame:
     """The given columns of a frame, in that order, renamed for the reader (``extra`` adds names)."""
     names = _column_names(lang) | dict(extra or {})
-    return frame[list(columns)].rename(columns=names).reset_index(drop=True)
+    out = frame[list(columns)]
+    if "month" in out.columns and lang != DEFAULT_LANGUAGE:
+        out = out.assign(month=_month_labels(out["month"], lang))
+    return out.rename(columns=names).reset_index(drop=True)
 
 
 def _table_for_reader(q: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -364,7 +383,7 @@ def lines_chart(
         y=alt.Y("median:Q", title=axis_title(present, lang)),
         tooltip=[
             alt.Tooltip("label:N", title=tr("charts.variable", lang)),
-            alt.Tooltip("month:N", title=tr("charts.month", lang)),
+            alt.Tooltip("month_label:N", title=tr("charts.month", lang)),
             alt.Tooltip("median:Q", title=tr("charts.median", lang), format=".1f"),
         ],
     )
@@ -376,7 +395,7 @@ def lines_chart(
             pts = _readable(pts, lang, places)
             tooltip = [
                 alt.Tooltip("label:N", title=tr("charts.variable", lang)),
-                alt.Tooltip("month:N", title=tr("charts.month", lang)),
+                alt.Tooltip("month_label:N", title=tr("charts.month", lang)),
                 alt.Tooltip("value:Q", title=tr("charts.observed", lang), format=".1f"),
                 alt.Tooltip("source:N", title=tr("charts.source", lang)),
             ]
@@ -475,7 +494,7 @@ def institutions_chart(
             strokeDash=alt.StrokeDash("label:N", legend=None),
             tooltip=[
                 alt.Tooltip("label:N", title=tr("charts.variable", lang)),
-                alt.Tooltip("month:N", title=tr("charts.month", lang)),
+                alt.Tooltip("month_label:N", title=tr("charts.month", lang)),
                 alt.Tooltip("share_on:Q", title=tr("charts.share_on", lang), format=".0f"),
             ],
         )
@@ -758,7 +777,7 @@ def fit_chart(
         p["inside_text"] = [tr("charts.yes" if v else "charts.no", lang) for v in p["inside"]]
         tooltip = [
             alt.Tooltip("series:N", title=tr("charts.source", lang)),
-            alt.Tooltip("month:N", title=tr("charts.month", lang)),
+            alt.Tooltip("month_label:N", title=tr("charts.month", lang)),
             alt.Tooltip("observed_model_scale:Q", title=tr("charts.observed", lang), format=".1f"),
             alt.Tooltip("median:Q", title=tr("charts.median", lang), format=".1f"),
         ]

@@ -29,7 +29,7 @@ from model.game.links import DEFAULT_BASE_URL, page_url
 from model.game.replay import Timeline
 from model.game.store import ENV_VAR, GameStore
 from model.game.world import WorldView
-from model.i18n import tr
+from model.i18n import month_text, scenario_text, tr
 from ui import charts, widgets
 
 LOG = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ def open_page(lang: str, places: str, key: str, title_key: str) -> tuple[Opened,
     found = open_current(lang, places, key)
     if found is not None:
         opened, tl, view = found
-        st.title(tr(title_key, lang, places, scenario=view.scenario.title))
+        st.title(tr(title_key, lang, places, scenario=scenario_text(view.scenario.title, lang, places)))
         header(opened.game, tl, lang, places)
     return found
 
@@ -168,10 +168,10 @@ def header(game: Game, tl: Timeline, lang: str, places: str) -> None:
     turn = min(tl.turn, game.turns - 1)
     months = game.months_of(turn)
     status = tr(f"game.status.{tl.status}", lang, places)
+    span = tr("game.common.months", lang, places, first=month_text(months[0], lang), last=month_text(months[-1], lang))
     st.markdown(
         f"**{tr('game.common.turn_of', lang, places, turn=turn + 1, turns=game.turns)}** · "
-        f"{tr('game.common.months', lang, places, first=months[0], last=months[-1])} · "
-        f"{tr('game.common.status', lang, places, status=status)}"
+        f"{span} · {tr('game.common.status', lang, places, status=status)}"
     )
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from model.catalogue import load_catalogue
-from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, LANGUAGES, PLACE_SETTINGS, tr
+from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, LANGUAGES, PLACE_SETTINGS, language_from_locale, tr
 from model.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from model.scenario import shipped_scenarios as _shipped_paths
 from ui import charts
@@ -44,40 +44,97 @@ LANG_KEY = "settings_lang"
 PLACES_KEY = "settings_places"
 
 
-def settings() -> tuple[str, str]:
-    """The reader's language and place-name setting, chosen in the sidebar.
+LANG_PARAM = "lang"  # ?lang=ko|ja|en in a link: join links, QR codes, projector, debrief
+_DRAWN_KEY = "settings_drawn_by_app"  # the app's entry script draws the selectors for every page
+_LINK_SEEN = "settings_lang_link_seen"
 
-    The choice lives in ``st.session_state`` so that every page reads the same one (a page
-    that another module already drew a selector for reuses that value instead of drawing its
-    own).
+
+def _first_language() -> str:
+    """The language a reader starts in: the link's ``?lang=``, else the browser's language.
+
+    A link's language applies once per distinct value, so a reader who then picks another
+    language in the sidebar keeps it while the link stays in the address bar.
+    """
+    linked = st.query_params.get(LANG_PARAM)
+    found = language_from_locale(linked) if linked else None
+    if found and st.session_state.get(_LINK_SEEN) != linked:
+        st.session_state[_LINK_SEEN] = linked
+        return found
+    chosen = st.session_state.get(f"{LANG_KEY}_widget")  # the sidebar, as the reader left it
+    if chosen in LANGUAGES:
+        return chosen
+    if LANG_KEY in st.session_state:
+        return st.session_state[LANG_KEY]
+    try:
+        browser = st.context.locale
+    except Exception:  # no browser behind this run (a test)
+        browser = None
+    return language_from_locale(browser) or DEFAULT_LANGUAGE
+
+
+def settings(draw: bool | None = None) -> tuple[str, str]:
+    """The reader's language and naming setting, chosen in the sidebar.
+
+    The choice lives in ``st.session_state``, so every page reads the same one and switching
+    language keeps the reader's scenario, edits and runs (widgets have keys, so a translated
+    label is the same widget). The app's entry script (``ui/app.py``) draws the selectors
+    before the navigation, so page titles follow the language at once; a page run on its own
+    (a test) draws them itself.
+
+    Args:
+        draw: Draw the selectors (default: unless the entry script already does).
 
     Returns:
         ``(lang, places)``.
     """
-    lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    lang = _first_language()
     if lang not in LANGUAGES:
         lang = DEFAULT_LANGUAGE
-    places = st.session_state.get(PLACES_KEY, DEFAULT_PLACES)
+    places = st.session_state.get(f"{PLACES_KEY}_widget", st.session_state.get(PLACES_KEY, DEFAULT_PLACES))
     if places not in PLACE_SETTINGS:
         places = DEFAULT_PLACES
-    with st.sidebar:
-        lang = st.selectbox(
-            tr("settings.language", lang),
-            list(LANGUAGES),
-            index=list(LANGUAGES).index(lang),
-            format_func=LANGUAGES.__getitem__,
-            key=f"{LANG_KEY}_widget",
-        )
-        places = st.selectbox(
-            tr("settings.places", lang),
-            list(PLACE_SETTINGS),
-            index=list(PLACE_SETTINGS).index(places),
-            format_func=lambda p: tr(f"settings.places_{p}", lang),
-            key=f"{PLACES_KEY}_widget",
-        )
+    if draw is None:
+        draw = not st.session_state.get(_DRAWN_KEY)
+    if draw:
+        lang_widget, places_widget = f"{LANG_KEY}_widget", f"{PLACES_KEY}_widget"
+        if st.session_state.get(lang_widget) != lang:
+            st.session_state[lang_widget] = lang
+        if st.session_state.get(places_widget) != places:
+            st.session_state[places_widget] = places
+        with st.sidebar:
+            lang = st.selectbox(
+                tr("settings.language", lang),
+                list(LANGUAGES),
+                format_func=LANGUAGES.__getitem__,
+                key=lang_widget,
+            )
+            places = st.selectbox(
+                tr("settings.places", lang),
+                list(PLACE_SETTINGS),
+                format_func=lambda p: tr(f"settings.places_{p}", lang),
+                help=tr("settings.places_help", lang),
+                key=places_widget,
+            )
     st.session_state[LANG_KEY] = lang
     st.session_state[PLACES_KEY] = places
+    if st.query_params.get(LANG_PARAM) not in (None, lang):
+        # the address bar keeps reproducing what the reader sees
+        st.query_params[LANG_PARAM] = lang
+        st.session_state[_LINK_SEEN] = lang
     return lang, places
+
+
+def app_settings() -> tuple[str, str]:
+    """Draw the selectors once for the whole app (called by ``ui/app.py`` before the pages)."""
+    found = settings(draw=True)
+    st.session_state[_DRAWN_KEY] = True
+    return found
+
+
+def set_query_params(params: dict[str, str]) -> None:
+    """Replace the page's link parameters, keeping the reader's ``?lang=`` if the link had one."""
+    lang = st.query_params.get(LANG_PARAM)
+    st.query_params.from_dict(params | ({LANG_PARAM: lang} if lang else {}))
 
 
 def input_error_text(err: InputError, lang: str, places: str = DEFAULT_PLACES) -> str:

@@ -21,7 +21,7 @@ from model.catalogue import ACTORS, load_catalogue
 from model.game.store import GameRecord
 from model.game.svg import line_chart
 from model.game.world import WorldView
-from model.i18n import tr
+from model.i18n import date_text, font_stack, month_text, scenario_text, tr
 
 KEY_VARIABLES = (
     "relationship_index",
@@ -178,7 +178,13 @@ def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: 
         for o in view.outcomes
         if o.months[0] in months
     ]
-    chart = line_chart(series, months, markers) if months else f"<p>{escape(t('game.common.nothing_yet'))}</p>"
+    labels = [month_text(m, lang) for m in months]
+    fonts = font_stack(lang)
+    chart = (
+        line_chart(series, labels, markers, font_family=fonts)
+        if months
+        else f"<p>{escape(t('game.common.nothing_yet'))}</p>"
+    )
 
     turn_rows = []
     for o in view.outcomes:
@@ -188,7 +194,7 @@ def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: 
             turn_rows.append(
                 [
                     str(o.turn + 1),
-                    f"{o.months[0]}..{o.months[-1]}",
+                    f"{month_text(o.months[0], lang)}–{month_text(o.months[-1], lang)}",
                     t(f"actor.{seat}"),
                     t(f"game.player.{o.played_by[seat]}"),
                     label or t("game.common.kept_course"),
@@ -199,7 +205,7 @@ def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: 
             turn_rows.append(
                 [
                     str(o.turn + 1),
-                    o.months[0],
+                    month_text(o.months[0], lang),
                     t("actor.model"),
                     "",
                     t("game.debrief.injected", event=cat.label("event", event, lang, places)),
@@ -218,7 +224,8 @@ def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: 
     ]
     history = history_comparison(view)
     if history.empty:
-        history_html = f"<p>{escape(t('game.debrief.history_none', first=sc.start, last=sc.end))}</p>"
+        none = t("game.debrief.history_none", first=month_text(sc.start, lang), last=month_text(sc.end, lang))
+        history_html = f"<p>{escape(none)}</p>"
     else:
         history_html = f"<p>{escape(t('game.debrief.history_caption'))}</p>" + _table(
             [
@@ -229,19 +236,26 @@ def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: 
                 t("charts.source"),
             ],
             [
-                [r.month, t(f"variable.{r.variable}"), f"{r.simulated:.1f}", f"{r.observed:.1f}", r.source]
+                [
+                    month_text(r.month, lang),
+                    t(f"variable.{r.variable}"),
+                    f"{r.simulated:.1f}",
+                    f"{r.observed:.1f}",
+                    r.source,
+                ]
                 for r in history.itertuples()
             ],
         )
-    title = t("game.debrief.title", scenario=sc.title)
+    title = t("game.debrief.title", scenario=scenario_text(sc.title, lang, places))
+    question = scenario_text(sc.question, lang, places)
     generated = t(
         "game.debrief.generated",
         game=record.id,
         seed=record.seed,
-        date=datetime.now(UTC).strftime("%Y-%m-%d"),
+        date=date_text(datetime.now(UTC).date(), lang),
     )
     style = (
-        "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
+        f"body{{font-family:{fonts};max-width:60em;margin:2em auto;padding:0 1em;color:#222;line-height:1.5}}"
         "table{border-collapse:collapse;width:100%;margin:1em 0}"
         "th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}"
         "th{background:#f2f2f2}"
@@ -249,7 +263,7 @@ def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: 
     return (
         f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{style}</style></head><body>"
-        f"<h1>{escape(title)}</h1><p>{escape(sc.question)}</p><p><small>{escape(generated)}</small></p>"
+        f"<h1>{escape(title)}</h1><p>{escape(question)}</p><p><small>{escape(generated)}</small></p>"
         f"<h2>{escape(t('game.debrief.trajectory'))}</h2>{chart}"
         f"<h2>{escape(t('game.common.decisions'))}</h2>"
         + _table(

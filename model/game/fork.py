@@ -21,7 +21,7 @@ from model.game.errors import GameError
 from model.game.replay import ResolvedTurn
 from model.game.store import GameRecord
 from model.game.world import WorldView, game_scenario, world_for
-from model.i18n import DEFAULT_LANGUAGE, tr
+from model.i18n import DEFAULT_LANGUAGE, month_text, scenario_text, tr
 from model.scenario import INITIAL_FIELDS, Scenario, parse_scenario
 
 FAN_RUNS = 40  # assumption: enough for a readable 90% band, fast enough for a live class
@@ -87,10 +87,10 @@ def fork_scenario(
     data = sc.model_dump(mode="json", exclude_none=True)
     data.update(
         id=f"{sc.id}-game-{record.id}-t{turn + 1}",
-        title=tr("game.fork.title", lang, title=sc.title, game=record.id, turn=turn + 1),
+        title=tr("game.fork.title", lang, title=scenario_text(sc.title, lang), game=record.id, turn=turn + 1),
         description=tr(
-            "game.fork.description", lang, game=record.id, turn=turn + 1, start=start,
-            description=sc.description,
+            "game.fork.description", lang, game=record.id, turn=turn + 1, start=month_text(start, lang),
+            description=scenario_text(sc.description, lang),
         ).strip(),
         start=start,
         end=end,

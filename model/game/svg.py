@@ -20,6 +20,7 @@ def line_chart(
     width: int = 760,
     height: int = 300,
     y_range: tuple[float, float] = (0.0, 100.0),
+    font_family: str = "sans-serif",
 ) -> str:
     """An SVG line chart of several series over the same x positions.
 
@@ -30,6 +31,7 @@ def line_chart(
         width: Width in pixels.
         height: Height in pixels.
         y_range: Lowest and highest value on the y axis.
+        font_family: CSS font list for the texts (CJK families for Korean and Japanese labels).
 
     Returns:
         The ``<svg>`` element as text.
@@ -47,7 +49,7 @@ def line_chart(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">'
+        f'viewBox="0 0 {width} {height}" font-family="{escape(font_family, quote=True)}" font-size="11">'
     ]
     for tick in range(int(lo), int(hi) + 1, 25):
         parts.append(

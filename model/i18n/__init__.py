@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -236,6 +237,36 @@ def month_text(month: str, lang: str = DEFAULT_LANGUAGE) -> str:
         return str(month)
     year, mon = int(found.group(1)), int(found.group(2))
     return _MONTH_FORMATS[_language(lang)].format(year=year, month=mon)
+
+
+def date_text(day: date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A calendar day as the language writes it: 2026-03-05, 2026년 3월 5일, 2026年3月5日."""
+    if _language(lang) == "ko":
+        return f"{day.year}년 {day.month}월 {day.day}일"
+    if _language(lang) == "ja":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day.isoformat()
+
+
+# Fonts for files that must read anywhere (the debrief HTML and its SVG): the reader's language
+# first, then the other two scripts (a mixed class writes statements in both), then the generic
+# family. Noto CJK is what Debian and Android have, Apple and Windows have their own.
+_FONTS_KO = ("Noto Sans CJK KR", "Noto Sans KR", "Source Han Sans K", "Apple SD Gothic Neo", "Malgun Gothic",
+             "NanumGothic")
+_FONTS_JA = ("Noto Sans CJK JP", "Noto Sans JP", "Source Han Sans", "Hiragino Kaku Gothic ProN", "Hiragino Sans",
+             "Yu Gothic", "YuGothic", "Meiryo")
+_FONTS_LATIN = ("system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "DejaVu Sans")
+
+
+def font_stack(lang: str = DEFAULT_LANGUAGE) -> str:
+    """A CSS ``font-family`` list with CJK fonts and fallbacks for the reader's language.
+
+    Quoted with single quotes, so it fits in a double-quoted HTML or SVG attribute.
+    """
+    lang = _language(lang)
+    cjk = _FONTS_JA + _FONTS_KO if lang == "ja" else _FONTS_KO + _FONTS_JA
+    families = _FONTS_LATIN + cjk if lang == "en" else cjk + _FONTS_LATIN
+    return ", ".join(f"'{f}'" for f in families) + ", sans-serif"
 
 
 def axis_month_format(lang: str = DEFAULT_LANGUAGE) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from model.i18n import tr
+from model.i18n import scenario_text, tr
 from model.scenario import Scenario
 from ui import charts, widgets
 from ui import explore_logic as el
@@ -70,11 +70,13 @@ def pick(shipped: dict[str, Scenario], lang: str) -> tuple[str, str, int, int, s
     widgets.persistent(_k("runs"), el.DEFAULT_RUNS)
     widgets.persistent(_k("seed"), el.DEFAULT_SEED)
     c1, c2 = st.columns(2)
-    a = c1.selectbox(tr("compare.first", lang), ids, format_func=lambda i: shipped[i].title, key=_k("a"))
+    a = c1.selectbox(
+        tr("compare.first", lang), ids, format_func=lambda i: scenario_text(shipped[i].title, lang), key=_k("a")
+    )
     b = c2.selectbox(
         tr("compare.second", lang),
         [EDITED, *ids],
-        format_func=lambda i: tr("compare.edited_copy", lang) if i == EDITED else shipped[i].title,
+        format_func=lambda i: tr("compare.edited_copy", lang) if i == EDITED else scenario_text(shipped[i].title, lang),
         key=_k("b"),
     )
     c3, c4, c5, c6 = st.columns([3, 2, 2, 1], vertical_alignment="bottom")
@@ -116,7 +118,7 @@ def main() -> None:
         second = edited
         second_title = tr("compare.edited_title", lang, title=first.title, count=edits.count())
     else:
-        second, second_title = shipped[b], shipped[b].title
+        second, second_title = shipped[b], scenario_text(shipped[b].title, lang, places)
 
     if not live:
         st.info(tr("compare.press_run", lang))
@@ -127,7 +129,7 @@ def main() -> None:
     except widgets.RunFailed as err:
         st.error(tr("error.generic", lang, message=str(err)))
         return
-    st.query_params.from_dict(su.to_params(su.PageState(a, edits if b == EDITED else el.Edits(), runs, seed, None, b)))
+    widgets.set_query_params(su.to_params(su.PageState(a, edits if b == EDITED else el.Edits(), runs, seed, None, b)))
     left, right = st.columns(2)
     for col, scenario, title, result, name in (
         (left, first, first.title, ra, "a"),
@@ -135,7 +137,7 @@ def main() -> None:
     ):
         with col:
             st.subheader(title)
-            st.caption(scenario.question)
+            st.caption(scenario_text(scenario.question, lang, places))
             markers = widgets.marker_events(scenario, result, lang, places)
             widgets.show_figure(charts.fan_chart(result.summary, variable, markers, lang, places), lang, f"cmp_{name}")
     st.subheader(tr("compare.difference", lang))

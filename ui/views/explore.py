@@ -16,7 +16,7 @@ from functools import partial
 import streamlit as st
 
 from model.catalogue import load_catalogue
-from model.i18n import tr
+from model.i18n import month_text, scenario_text, tr
 from model.scenario import Scenario, ScenarioError
 from ui import charts, widgets
 from ui import explore_logic as el
@@ -69,7 +69,7 @@ def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tup
             widgets.show_scenario_error(err, lang)
             del st.session_state[widgets.HANDOVER_KEY]
         else:
-            st.info(tr("explore.handed", lang, places, title=scenario.title))
+            st.info(tr("explore.handed", lang, places, title=scenario_text(scenario.title, lang, places)))
             if st.button(tr("explore.handed_drop", lang, places), key=_k("handed_drop")):
                 del st.session_state[widgets.HANDOVER_KEY]
                 st.rerun()
@@ -111,7 +111,7 @@ def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tup
     sid = st.selectbox(
         tr("explore.scenario", lang),
         ids,
-        format_func=lambda i: shipped[i].title,
+        format_func=lambda i: scenario_text(shipped[i].title, lang, places),
         key=_k("scenario"),
     )
     widgets.remember(_k("scenario"))
@@ -221,12 +221,15 @@ def edit_timeline(base: Scenario, key: str, edits: el.Edits, lang: str, places: 
     edits = replace(edits, added=tuple(added), removed=tuple(removed))
     with st.expander(tr("explore.timeline", lang), expanded=False):
         events = el.scheduled_events(base, edits)
+        notes = {(e.type, e.month): e.note for e in base.events if e.note}
         if not events:
             st.caption(tr("explore.timeline_empty", lang))
         for i, (etype, month, by_user) in enumerate(events):
             c1, c2 = st.columns([5, 1])
             mark = tr("explore.added_mark", lang) if by_user else ""
-            c1.markdown(f"**{month}** · {cat.label('event', etype, lang, places)} {mark}")
+            note = notes.get((etype, month)) if not by_user else None
+            note = f" · *{scenario_text(note, lang, places)}*" if note else ""
+            c1.markdown(f"**{month_text(month, lang)}** · {cat.label('event', etype, lang, places)} {mark}{note}")
             if c2.button(tr("explore.remove", lang), key=f"{_k('rm')}|{key}|{i}|{etype}|{month}"):
                 edits = edits.with_removed(etype, month)
                 st.session_state[added_key] = list(edits.added)
@@ -240,7 +243,12 @@ def edit_timeline(base: Scenario, key: str, edits: el.Edits, lang: str, places: 
                 format_func=lambda e: cat.label("event", e, lang, places),
                 key=f"{_k('add_type')}|{key}|",
             )
-            month = c2.selectbox(tr("explore.add_month", lang), base.months, key=f"{_k('add_month')}|{key}|")
+            month = c2.selectbox(
+                tr("explore.add_month", lang),
+                base.months,
+                format_func=partial(month_text, lang=lang),
+                key=f"{_k('add_month')}|{key}|",
+            )
             if c3.form_submit_button(tr("explore.add", lang), key=f"{_k('add')}|{key}|"):
                 edits = edits.with_added(etype, month)
                 st.session_state[added_key] = list(edits.added)
@@ -379,6 +387,7 @@ def why_section(scenario: Scenario, result: widgets.Results, lang: str, places: 
         tr("explore.window", lang),
         options=months,
         value=tuple(initial),
+        format_func=partial(month_text, lang=lang),
         key=f"{_k('window_w')}|{months[0]}|{months[-1]}",
     )
     st.session_state[_k("window")] = (first, last)
@@ -453,10 +462,10 @@ def main() -> None:
     widgets.show_input_errors(link_problems, lang, places)
 
     base, key, is_shipped = choose_scenario(shipped, lang, places)
-    st.subheader(base.title)
-    st.markdown(f"**{tr('explore.question', lang)}** {base.question}")
+    st.subheader(scenario_text(base.title, lang, places))
+    st.markdown(f"**{tr('explore.question', lang)}** {scenario_text(base.question, lang, places)}")
     if base.description:
-        st.caption(base.description)
+        st.caption(scenario_text(base.description, lang, places))
 
     edits, edit_problems = edit_assumptions(base, key, lang, places)
     widgets.show_input_errors(edit_problems, lang, places)
@@ -492,9 +501,9 @@ def main() -> None:
     if is_shipped:
         window = st.session_state.get(_k("window"))
         state = su.PageState(key, edits, runs, seed, tuple(window) if window else None)
-        st.query_params.from_dict(su.to_params(state))
+        widgets.set_query_params(su.to_params(state))
     else:
-        st.query_params.clear()
+        widgets.set_query_params({})
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from model.i18n import tr
+from model.i18n import scenario_text, tr
 from ui import charts, widgets
 
 
@@ -24,13 +24,15 @@ def main() -> None:
     if baseline is None:
         st.error(tr("home.no_baseline", lang, places))
         return
-    st.subheader(baseline.title)
-    st.markdown(baseline.question)
+    st.subheader(scenario_text(baseline.title, lang, places))
+    st.markdown(scenario_text(baseline.question, lang, places))
     left, right, _ = st.columns([1, 1, 2])
     runs = left.number_input(
-        tr("home.runs", lang), min_value=10, max_value=2000, value=200, step=50
+        tr("home.runs", lang), min_value=10, max_value=2000, value=200, step=50, key="home_runs"
     )
-    seed = right.number_input(tr("home.seed", lang), min_value=0, max_value=2**31 - 1, value=7)
+    seed = right.number_input(
+        tr("home.seed", lang), min_value=0, max_value=2**31 - 1, value=7, key="home_seed"
+    )
     if st.button(tr("home.run_baseline", lang), type="primary"):
         st.session_state["home_run"] = (int(runs), int(seed))
     if "home_run" not in st.session_state:

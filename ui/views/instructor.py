@@ -18,7 +18,7 @@ from model.game.replay import ENDED, LOBBY, PAUSED, RUNNING, Timeline
 from model.game.setup import DEFAULT_TURN_MONTHS, DEFAULT_TURNS, SEATS, create_game
 from model.game.show import show_game
 from model.game.store import INSTRUCTOR
-from model.i18n import tr
+from model.i18n import scenario_text, tr
 from model.scenario import Actors, shipped_scenarios
 from ui import game_views as gv
 
@@ -306,7 +306,7 @@ def draw(lang: str, places: str) -> None:
         return
     opened, tl, view = found
     game = opened.game
-    st.title(f"{tr('game.instructor.title', lang, places)}: {view.scenario.title}")
+    st.title(f"{tr('game.instructor.title', lang, places)}: {scenario_text(view.scenario.title, lang, places)}")
     gv.header(game, tl, lang, places)
     gv.watch(game, tl, lang, places, KEY, on_log=False)
     flash = st.session_state.pop(f"{KEY}_flash", None)

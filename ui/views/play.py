@@ -15,7 +15,7 @@ from model.game.engine import Game
 from model.game.replay import ENDED, LOBBY, PAUSED, Timeline
 from model.game.setup import MAX_DECISIONS, MAX_STATEMENT, SEATS
 from model.game.world import WorldView
-from model.i18n import tr
+from model.i18n import month_text, scenario_text, tr
 from ui import game_views as gv
 
 KEY = "play"
@@ -39,13 +39,13 @@ NOTE_VALUES = {
 def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str) -> None:
     """Last turn's outcome: events, everyone's decisions and statements, what ours did."""
     if not view.outcomes:
-        st.markdown(tr("game.play.what_happened_first", lang, places, month=game.months_of(0)[0]))
+        st.markdown(tr("game.play.what_happened_first", lang, places, month=month_text(game.months_of(0)[0], lang)))
         return
     last = view.outcomes[-1]
     st.markdown(f"**{tr('game.play.outcome', lang, places, turn=last.turn + 1)}**")
     events = [o for o in last.occurrences if o.kind == "event"]
     for o in events:
-        st.markdown(f"- {view.months[o.t]}: {gv.event_label(o.id, lang, places)}")
+        st.markdown(f"- {month_text(view.months[o.t], lang)}: {gv.event_label(o.id, lang, places)}")
     st.markdown(f"**{tr('game.play.others_chose', lang, places)}**")
     for other in ACTORS:
         chosen = last.decisions.get(other, ())
@@ -178,7 +178,8 @@ def draw(lang: str, places: str) -> None:
     if now is None:
         return
     tl, view = now
-    st.title(tr("game.play.title", lang, places, seat=tr(f"actor.{seat}", lang, places), scenario=view.scenario.title))
+    title = scenario_text(view.scenario.title, lang, places)
+    st.title(tr("game.play.title", lang, places, seat=tr(f"actor.{seat}", lang, places), scenario=title))
     gv.header(game, tl, lang, places)
     gv.watch(game, tl, lang, places, KEY)
     if game.homework:
