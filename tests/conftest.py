@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# The command line speaks the language of LANG/LANGUAGE; tests that read its English messages
+# must not depend on the developer's locale (tests of other languages pass --lang or LANGUAGE).
+os.environ["LANGUAGE"] = "en"
+
 from tests.support import unavailable  # noqa: E402 (needs the path above)
 from tests.support.pg_server import (  # noqa: E402
     PostgresCluster,

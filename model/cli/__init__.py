@@ -3,6 +3,11 @@
 A module that defines ``register(subparsers)`` adds its subcommand(s); the parser found here
 calls each, so adding a command never means editing another's code. A handler returns the
 process exit code. Errors a user can fix are printed as one line each, never as a traceback.
+
+Messages a person reads (errors, progress, "ok") are in the language of ``--lang`` or, without
+it, of ``LANGUAGE``/``LC_ALL``/``LC_MESSAGES``/``LANG``; handlers look texts up with
+``model.i18n.tr`` and get that language. Machine-readable output (CSV, Parquet, JSON) is the
+same in every language.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import importlib
 import os
 import pkgutil
 import sys
+
+from model.i18n import LANGUAGES, language, language_from_env, tr
 
 
 class UserError(Exception):
@@ -23,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rapprochement",
         description="Simulate South Korea-Japan relations: what-ifs, ensembles, classroom games.",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=list(LANGUAGES),
+        default=None,
+        help="language of the messages (default: from LANG; the data written is the same in every language)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
@@ -41,13 +54,19 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    with language(args.lang or language_from_env()):
+        return _run(handler, args)
+
+
+def _run(handler, args: argparse.Namespace) -> int:
+    """Call a subcommand's handler; a user's error is one line on stderr, never a traceback."""
     try:
         return int(handler(args) or 0)
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(tr("cli.error", message=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(tr("cli.interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # the reader (``| head``) went away: stop quietly, as Unix tools do

@@ -59,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fail(err: GameError) -> UserError:
-    return UserError(tr(err.key, **err.values))
+    return UserError(tr(err.key, **err.values))  # in the command line's language
 
 
 def _new(args: argparse.Namespace) -> int:

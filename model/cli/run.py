@@ -9,6 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from model.cli import UserError
+from model.i18n import tr
 from model.scenario import ScenarioError, load_scenario
 
 
@@ -18,8 +19,14 @@ def _load(path: str):
         return load_scenario(path)
     except ScenarioError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(problem_line(problem), file=sys.stderr)
         raise SystemExit(1) from None
+
+
+def problem_line(problem) -> str:
+    """One scenario problem as ``file:line: field: message``, the message in the user's language."""
+    text = getattr(problem, "text", None)
+    return f"{problem.file}:{problem.line}: {problem.field}: {text()}" if callable(text) else str(problem)
 
 
 def _progress_bar(total: int):
@@ -42,12 +49,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario = _load(args.scenario)
     if args.runs < 1:
-        raise UserError("--runs must be at least 1")
+        raise UserError(tr("cli.runs_min"))
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
-        raise UserError(f"{out}: the output file must end in .csv or .parquet")
+        raise UserError(tr("cli.out_suffix", path=out))
     if out is not None and not out.parent.exists():
-        raise UserError(f"{out.parent}: no such directory")
+        raise UserError(tr("cli.no_dir", path=out.parent))
     with ExitStack() as stack:
         executor = None
         if args.backend != "local":
@@ -70,7 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 progress=_progress_bar(args.runs),
             )
     if out is not None:
-        print(f"wrote {args.runs} runs x {len(scenario.months)} months to {out}", file=sys.stderr)
+        print(tr("cli.wrote", runs=args.runs, months=len(scenario.months), path=out), file=sys.stderr)
     return 0
 
 
@@ -83,10 +90,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             bad += 1
             for problem in exc.problems:
-                print(problem, file=sys.stderr)
+                print(problem_line(problem), file=sys.stderr)
             continue
-        print(f"{path}: ok ({sc.id}, {sc.start} to {sc.end}, {len(sc.events)} events, "
-              f"{len(sc.decisions)} scripted decisions)")
+        print(tr("cli.validate_ok", path=path, id=sc.id, start=sc.start, end=sc.end,
+                 events=len(sc.events), decisions=len(sc.decisions)))
     return 1 if bad else 0
 
 
@@ -106,7 +113,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         "--global.developmentMode", "false",
         "--client.toolbarMode", "minimal",
     ]
-    print(f"serving the app at http://{args.address}:{args.port}", file=sys.stderr)
+    print(tr("cli.serving", url=f"http://{args.address}:{args.port}"), file=sys.stderr)
     sys.stderr.flush()
     # Become Streamlit (no child process): a supervisor or test that stops this process stops
     # the server and frees its port at once.

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -50,6 +52,24 @@ DEFAULT_PLACES = "both"
 _MONTH_FORMATS = {"en": "{year}-{month:02d}", "ko": "{year}년 {month}월", "ja": "{year}年{month}月"}
 _AXIS_MONTH_FORMATS = {"en": "%Y-%m", "ko": "%Y년 %-m월", "ja": "%Y年%-m月"}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# The language of texts looked up without an explicit one: English, unless the command line
+# set the user's (``with language("ko"): ...``). The app always passes the reader's language.
+_CURRENT: ContextVar[str] = ContextVar("rapprochement_language", default=DEFAULT_LANGUAGE)
+
+
+@contextmanager
+def language(lang: str) -> Iterator[str]:
+    """Within the block, texts looked up without a language are in ``lang`` (the CLI's messages)."""
+    token = _CURRENT.set(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield _CURRENT.get()
+    finally:
+        _CURRENT.reset(token)
+
+
+def current_language() -> str:
+    """The language of texts looked up without one (see :func:`language`)."""
+    return _CURRENT.get()
 
 
 def _read(name: str) -> str | None:
@@ -155,18 +175,20 @@ def fill(text: str, places: str = DEFAULT_PLACES, lang: str = DEFAULT_LANGUAGE, 
         return text
 
 
-def tr(key: str, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES, **values: Any) -> str:
+def tr(key: str, lang: str | None = None, places: str = DEFAULT_PLACES, **values: Any) -> str:
     """Translate ``key`` into ``lang``, falling back to English, then to the key itself.
 
     Args:
         key: Dotted key such as ``"ui.run"`` or ``"event.nuclear_test.label"``.
-        lang: Language code (``en``, ``ko``, ``ja``).
+        lang: Language code (``en``, ``ko``, ``ja``); None for the current one (English unless
+            the command line chose another, see :func:`language`).
         places: Naming setting for contested terms (see ``PLACE_SETTINGS``).
         **values: Values for ``{name}`` fields in the text.
 
     Returns:
         The text to show.
     """
+    lang = lang or _CURRENT.get()
     text = _table(lang).get(key)
     if text is None:
         text = _table(DEFAULT_LANGUAGE).get(key, key)

@@ -1,0 +1,76 @@
+"""The command line speaks the user's language (--lang, else LANG); its data is the same in all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from model import i18n
+from model.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = str(ROOT / "scenarios" / "baseline-2026.yaml")
+
+
+@pytest.fixture
+def locale(monkeypatch):
+    """Set the shell's locale as a user in Seoul or Tokyo would (LANGUAGE unset)."""
+
+    def use(value: str) -> None:
+        for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("LANG", value)
+
+    return use
+
+
+def test_validate_says_ok_in_the_language_of_lang(locale, capsys):
+    locale("ko_KR.UTF-8")
+    assert main(["validate", BASELINE]) == 0
+    assert "이상 없음" in capsys.readouterr().out
+    locale("ja_JP.UTF-8")
+    assert main(["validate", BASELINE]) == 0
+    assert "問題なし" in capsys.readouterr().out
+
+
+def test_the_lang_option_wins_over_the_environment(locale, capsys):
+    locale("ko_KR.UTF-8")
+    assert main(["--lang", "ja", "run", BASELINE, "--runs", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("エラー：") and "--runs" in err
+    assert i18n.current_language() == "en"  # the choice does not leak past the command
+
+
+def test_an_unknown_locale_gives_english(locale, capsys):
+    locale("fr_FR.UTF-8")
+    assert main(["run", BASELINE, "--runs", "0"]) == 2
+    assert capsys.readouterr().err.startswith("error: --runs")
+
+
+def test_the_table_is_the_same_bytes_in_every_language(capsys):
+    """The CSV a script reads does not change with the language of the messages."""
+    out = {}
+    for lang in i18n.LANGUAGES:
+        assert main(["--lang", lang, "run", BASELINE, "--runs", "2", "--seed", "3"]) == 0
+        out[lang] = capsys.readouterr().out
+    assert out["ko"] == out["en"] == out["ja"]
+    assert out["en"].startswith("run,month,variable,value\n")
+
+
+def test_game_errors_follow_the_language(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'g.db'}"
+    assert main(["--lang", "ko", "game", "show", "nosuchgame", "--db", db]) == 2
+    assert "게임이 없습니다" in capsys.readouterr().err
+
+
+def test_game_json_has_the_same_shape_in_every_language(tmp_path, capsys):
+    shapes = []
+    for lang in i18n.LANGUAGES:
+        db = f"sqlite:///{tmp_path / f'{lang}.db'}"
+        args = ["game", "new", "baseline-2026", "--seats", "seoul", "--seed", "1", "--db", db]
+        assert main(["--lang", lang, *args]) == 0
+        data = json.loads(capsys.readouterr().out)
+        shapes.append((sorted(data), sorted(data["seats"]), sorted(data["viewer"])))
+    assert shapes[0] == shapes[1] == shapes[2]
