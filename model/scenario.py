@@ -9,6 +9,7 @@ with the file, the line and the field, so that nothing runs half-loaded.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -16,11 +17,13 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from model import bounded_yaml
 from model.catalogue import ACTORS, INSTITUTIONS, SHIFTABLE, load_catalogue
+from model.i18n import tr
+from model.limits import MAX_MONTHS, MAX_PARSE_SECONDS, MAX_SCENARIO_BYTES, MAX_SCHEDULED
 from model.state import INSTITUTION_BOUNDS
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-MAX_MONTHS = 600  # 50 years: a bound for uploaded files as much as a modelling horizon
 INITIAL_FIELDS = tuple(v for v in SHIFTABLE if v != "us_pressure") + ("us_pressure",) + INSTITUTIONS
 
 
@@ -150,15 +153,35 @@ class Scenario(_Strict):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a scenario file."""
+    """One thing wrong with a scenario file.
+
+    ``key`` and ``values``, when set, are the message's translation key and placeholders, so
+    that a page can show it in the reader's language (``message`` is the English text).
+    """
 
     file: str
     line: int
     field: str
     message: str
+    key: str = ""
+    values: tuple[tuple[str, Any], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (the English ``message`` when it has no key)."""
+        return tr(self.key, lang, **dict(self.values)) if self.key else self.message
+
+
+def _limit_problem(filename: str, line: int, field: str, key: str, **values: Any) -> Problem:
+    """A refusal by one of the bounds of :mod:`model.limits`, its message from ``scenario.limit``."""
+    full = f"scenario.limit.{key}"
+    return Problem(filename, line, field, tr(full, "en", **values), full, tuple(sorted(values.items())))
+
+
+def _refuse(problem: Problem) -> ScenarioError:
+    return ScenarioError([problem])
 
 
 class ScenarioError(ValueError):
@@ -169,19 +192,28 @@ class ScenarioError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
-    """Map each path in the YAML tree (keys and list indices) to its 1-based line."""
+def _line_map(
+    node: yaml.Node, path: tuple = (), out: dict | None = None, where: dict | None = None
+) -> dict[tuple, int]:
+    """Map each path in the YAML tree (keys and list indices) to its 1-based line.
+
+    ``where``, if given, receives the first path of each node (by ``id``), so that a value
+    that fails to build can be named by its field. The walk expands aliases; the bounded
+    loader has already capped what they add (``MAX_ALIAS_NODES``) and the depth.
+    """
     out = {} if out is None else out
     out.setdefault(path, node.start_mark.line + 1)
+    if where is not None:
+        where.setdefault(id(node), path)
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            sub = path + (key.value,)
+            sub = path + (key.value if isinstance(key, yaml.ScalarNode) else "?",)
             out[sub] = key.start_mark.line + 1
-            _line_map(value, sub, out)
+            _line_map(value, sub, out, where)
             out[sub] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _line_map(item, path + (i,), out)
+            _line_map(item, path + (i,), out, where)
     return out
 
 
@@ -305,33 +337,87 @@ def _deep_merge(base: dict, child: dict) -> dict:
     return out
 
 
+def _compose(text: str, filename: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML node graph within the bounds; every refusal one problem with its line."""
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_SCENARIO_BYTES:
+        raise _refuse(_limit_problem(filename, 1, "(file)", "bytes", size=size, limit=MAX_SCENARIO_BYTES))
+    try:
+        return bounded_yaml.compose(text, MAX_PARSE_SECONDS)
+    except bounded_yaml.BoundExceeded as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise _refuse(_limit_problem(filename, line, "(file)", exc.limit, **exc.values)) from None
+    except yaml.MarkedYAMLError as exc:
+        raise _refuse(_syntax_problem(filename, exc)) from None
+    except yaml.YAMLError as exc:
+        raise _refuse(Problem(filename, 1, "(syntax)", f"YAML error: {exc}")) from None
+
+
+def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    return Problem(filename, line, "(syntax)", f"YAML syntax error: {exc.problem or exc}")
+
+
+def _count_scheduled(node: yaml.Node, filename: str) -> None:
+    """Refuse more scheduled events and decisions than the bound, before building anything."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen = 0
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value in ("events", "decisions"):
+            if isinstance(value, yaml.SequenceNode):
+                for item in value.value:
+                    seen += 1
+                    if seen > MAX_SCHEDULED:
+                        line = item.start_mark.line + 1
+                        raise _refuse(_limit_problem(filename, line, key.value, "scheduled", limit=MAX_SCHEDULED))
+
+
+def _check_time(started: float, filename: str) -> None:
+    if time.monotonic() - started > MAX_PARSE_SECONDS:
+        raise _refuse(_limit_problem(filename, 1, "(file)", "time", seconds=MAX_PARSE_SECONDS))
+
+
 def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
-    """Parse and validate scenario YAML (``yaml.safe_load``: no code can run from a file).
+    """Parse and validate scenario YAML (safe: no code can run from a file; bounded: see below).
+
+    Whatever the text, this returns or raises within about :data:`~model.limits.MAX_PARSE_SECONDS`
+    and a bounded amount of memory: size, nesting depth, alias expansion and the number of
+    scheduled items are refused (one problem naming the line and the limit) before any value
+    is built (:mod:`model.limits`, :mod:`model.bounded_yaml`).
 
     Raises:
         ScenarioError: with every problem found, each naming file, line and field.
     """
+    started = time.monotonic()
+    node, loader = _compose(text, filename)
+    where: dict[int, tuple] = {}
+    lines = _line_map(node, where=where) if node is not None else {}
+    if node is not None:
+        _count_scheduled(node, filename)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = bounded_yaml.construct(loader, node)
+    except bounded_yaml.BoundExceeded as exc:
+        raise _refuse(_limit_problem(filename, 1, "(file)", exc.limit, **exc.values)) from None
+    except bounded_yaml.BadValue as exc:
+        path = where.get(id(exc.node), ())
+        raise _refuse(Problem(filename, exc.node.start_mark.line + 1, _field_name(path), exc.reason)) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise ScenarioError(
-            [Problem(filename, line, "(syntax)", f"YAML syntax error: {exc.problem or exc}")]
-        ) from None
+        raise _refuse(_syntax_problem(filename, exc)) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(filename, 1, "(syntax)", f"YAML error: {exc}")]) from None
+        raise _refuse(Problem(filename, 1, "(syntax)", f"YAML error: {exc}")) from None
     if not isinstance(data, dict):
         raise ScenarioError(
             [Problem(filename, 1, "(file)", "a scenario is a mapping of fields (id, title, ...)")]
         )
-    lines = _line_map(node) if node is not None else {}
     if "base" in data:
         data, lines = _with_base(data, lines, filename)
+    _check_time(started, filename)
     problems = [
         Problem(filename, _line_of(lines, p), _field_name(p), m) for p, m in _semantic_problems(data)
     ]
+    _check_time(started, filename)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -339,20 +425,49 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
             path = tuple(err["loc"])
             msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
             problems.append(Problem(filename, _line_of(lines, path), _field_name(path), msg))
+    _check_time(started, filename)
     if problems:
         problems.sort(key=lambda p: p.line)
         raise ScenarioError(problems)
     return scenario
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file; see :func:`parse_scenario`."""
+def read_scenario_text(path: str | Path) -> str:
+    """A scenario file's text, read no further than the size bound (a pipe or /dev/zero too).
+
+    Raises:
+        ScenarioError: unreadable, larger than :data:`~model.limits.MAX_SCENARIO_BYTES`, or
+            not UTF-8 text.
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SCENARIO_BYTES + 1)
+    except OSError as exc:
         raise ScenarioError([Problem(str(path), 1, "(file)", f"cannot read: {exc}")]) from None
-    return parse_scenario(text, filename=str(path))
+    if len(data) > MAX_SCENARIO_BYTES:
+        size = _file_size(path)
+        if size is None:  # a device or a pipe: we only know that it is too long
+            raise _refuse(_limit_problem(str(path), 1, "(file)", "bytes_stream", limit=MAX_SCENARIO_BYTES))
+        raise _refuse(_limit_problem(str(path), 1, "(file)", "bytes", size=size, limit=MAX_SCENARIO_BYTES))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(str(path), 1, "(file)", f"cannot read: {exc}")]) from None
+
+
+def _file_size(path: Path) -> int | None:
+    """A regular file's size for a message; None for a device or a pipe."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    return size if size > MAX_SCENARIO_BYTES else None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file; see :func:`parse_scenario` and :func:`read_scenario_text`."""
+    return parse_scenario(read_scenario_text(path), filename=str(path))
 
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"

@@ -25,15 +25,16 @@ from typing import Any, Literal, get_args
 
 import yaml
 
+from model import limits
 from model.catalogue import Catalogue, load_catalogue
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, tr
 from model.scenario import Scenario, month_index, parse_scenario
 
-MAX_UPLOAD_BYTES = 200_000
-"""Largest scenario file accepted from a browser (the shipped ones are a few kB)."""
+MAX_UPLOAD_BYTES = limits.MAX_SCENARIO_BYTES
+"""Largest scenario file accepted from a browser: the parser's own bound (model.limits)."""
 
-MAX_RUNS = 2_000
-"""Most runs one page request may ask for: enough for smooth bands, bounded for a shared host."""
+MAX_RUNS = limits.MAX_RUNS
+"""Most runs one page request may ask for (model.limits)."""
 
 MIN_RUNS = 1
 DEFAULT_RUNS = 200
@@ -187,11 +188,11 @@ def _integer(value: Any, key: str, low: int, high: int) -> int:
     return value
 
 
-MAX_RUN_MONTHS = 240_000
-"""Most run-months one request may simulate (2,000 runs of ten years): bounds time and memory."""
+MAX_RUN_MONTHS = limits.MAX_RUN_MONTHS
+"""Most run-months one request may simulate (model.limits)."""
 
-LEDGER_RUN_MONTHS = 24_000
-"""Run-months the effects ledger covers at most (200 runs of ten years, some 30 MB)."""
+LEDGER_RUN_MONTHS = limits.LEDGER_RUN_MONTHS
+"""Run-months the effects ledger covers at most (model.limits)."""
 
 
 def check_run_months(runs: int, months: int) -> None:

@@ -142,10 +142,11 @@ def input_error_text(err: InputError, lang: str, places: str = DEFAULT_PLACES) -
     return tr(err.key, lang, places, **err.values)
 
 
-def scenario_problem_lines(err: Exception) -> list[str]:
+def scenario_problem_lines(err: Exception, lang: str = DEFAULT_LANGUAGE) -> list[str]:
     """One readable line per problem of a scenario error (file, line, field, message).
 
-    The core's ``ScenarioError`` carries its problems; anything else is shown by its message.
+    The core's ``ScenarioError`` carries its problems (a refusal by one of the parser's bounds
+    in the reader's language); anything else is shown by its message.
     """
     problems: Iterable[Any] = getattr(err, "problems", None) or []
     lines = []
@@ -162,14 +163,15 @@ def scenario_problem_lines(err: Exception) -> list[str]:
             )
             if value not in (None, "")
         )
-        message = getattr(p, "message", None) or str(p)
+        text = getattr(p, "text", None)
+        message = (text(lang) if callable(text) else None) or getattr(p, "message", None) or str(p)
         lines.append(f"{where}: {message}" if where else str(message))
     return lines or [str(err)]
 
 
 def show_scenario_error(err: Exception, lang: str) -> None:
     """Show a scenario's problems in the page, one per line, with what to fix."""
-    lines = scenario_problem_lines(err)
+    lines = scenario_problem_lines(err, lang)
     st.error(tr("error.scenario", lang) + "\n\n" + "\n".join(f"- {line}" for line in lines))
 
 

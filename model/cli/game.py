@@ -17,6 +17,7 @@ from model.game.setup import DEFAULT_TURN_MONTHS, SEATS, create_game, scenario_f
 from model.game.show import show_game
 from model.game.store import ENV_VAR, GameStore
 from model.i18n import tr
+from model.scenario import ScenarioError, read_scenario_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,7 +66,10 @@ def _fail(err: GameError) -> UserError:
 def _new(args: argparse.Namespace) -> int:
     try:
         path = scenario_file(args.scenario)
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = read_scenario_text(path)  # no further than the size bound
+        except ScenarioError as err:
+            raise GameError("game.error.scenario", message=str(err)) from err
         store = GameStore(args.db)
         try:
             new = create_game(

@@ -20,7 +20,6 @@ from model.game.store import GameStore, NewGame
 SEATS = ("seoul", "tokyo", "washington", "kr_public", "jp_public")
 DEFAULT_TURNS = 8
 DEFAULT_TURN_MONTHS = 3  # a quarter: assumption, the rhythm of a 60-90 minute class
-MAX_STATEMENT = 280
 MAX_DECISIONS = 2
 CONFIG_VERSION = 1
 SCENARIO_DIRS = (Path.cwd() / "scenarios", Path(__file__).resolve().parents[2] / "scenarios")

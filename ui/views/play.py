@@ -13,9 +13,10 @@ from model.catalogue import ACTORS, load_catalogue
 from model.game.debrief import decision_effects, effects_text
 from model.game.engine import Game
 from model.game.replay import ENDED, LOBBY, PAUSED, Timeline
-from model.game.setup import MAX_DECISIONS, MAX_STATEMENT, SEATS
+from model.game.setup import MAX_DECISIONS, SEATS
 from model.game.world import WorldView
 from model.i18n import month_text, scenario_text, tr
+from model.limits import MAX_STATEMENT
 from ui import game_views as gv
 
 KEY = "play"

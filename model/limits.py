@@ -1,0 +1,56 @@
+"""Every bound on what a person can hand the app or the command line, stated once.
+
+Why one module: a scenario enters by a file, an upload, a shared link or a forked game, and a
+run request comes from the explorer, the compare page or the command line. Each entry must
+refuse the same things with the same numbers, so each number lives here and the code that
+enforces it imports it (the parser in :mod:`model.scenario`, the run guard in
+:mod:`model.cost`, the explorer's upload box). A number changed here changes everywhere.
+
+All figures are assumptions chosen for a shared class server (2 cores): the shipped scenarios
+are far below every bound (the longest, the 2012-2025 replay, has 5 kB of YAML per
+hundred scheduled items and 168 months).
+"""
+
+from __future__ import annotations
+
+# ----- scenario files (model.scenario) -----
+MAX_SCENARIO_BYTES = 200_000
+"""Largest scenario file, upload or edited text (the 2012-2025 replay has about 16 kB)."""
+
+MAX_SCHEDULED = 5_000
+"""Most scheduled events plus scripted decisions one file may list."""
+
+MAX_MONTHS = 600
+"""Longest scenario: 50 years, a modelling horizon as much as a bound."""
+
+MAX_YAML_DEPTH = 32
+"""Deepest nesting of lists and mappings (a scenario needs four levels)."""
+
+MAX_ALIAS_NODES = 10_000
+"""Most YAML nodes that aliases (``*name``) may add when expanded: stops "billion laughs"."""
+
+MAX_PARSE_SECONDS = 5.0
+"""Longest one parse may take (checked as it goes); the bounds above keep real files far under."""
+
+# ----- run requests from the app (model.cost) -----
+MAX_RUNS = 2_000
+"""Most runs one page request may ask for: enough for smooth bands, bounded for a shared host."""
+
+MAX_RUN_MONTHS = 240_000
+"""Cost budget of one page request, in run-months (2,000 runs of ten years)."""
+
+LEDGER_COST = 4
+"""How many run-months one run-month with the effects ledger costs (time and memory)."""
+
+LEDGER_RUN_MONTHS = 24_000
+"""Run-months the effects ledger covers at most (200 runs of ten years, some 30 MB)."""
+
+HEAVY_SLOTS = 1
+"""Heavy jobs (ensembles, sensitivity screens) running at once on one server; others queue."""
+
+HEAVY_WAIT_SECONDS = 120.0
+"""Longest a heavy job waits for a slot before the reader is told to try again."""
+
+# ----- the classroom game (model.game) -----
+MAX_STATEMENT = 280
+"""Longest public statement a team may send with its decisions, in characters."""
