@@ -169,8 +169,8 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.field}: {self.message}"
 
-    def text(self, lang: str = "en") -> str:
-        """The message in ``lang`` (the English ``message`` when it has no key)."""
+    def text(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (default: the current language; ``message`` when it has no key)."""
         return tr(self.key, lang, **dict(self.values)) if self.key else self.message
 
 
