@@ -123,7 +123,7 @@ class Edits:
         """
         try:
             data = json.loads(text)
-        except (ValueError, TypeError) as err:
+        except (ValueError, TypeError, RecursionError) as err:  # deep nesting from a crafted link
             raise InputError("explore.error_edits_format") from err
         if not isinstance(data, dict) or set(data) - {"set", "add", "remove"}:
             raise InputError("explore.error_edits_format")

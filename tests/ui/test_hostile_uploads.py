@@ -47,3 +47,16 @@ def test_a_hostile_upload_gets_the_parsers_message(scenario_dir, name):
             assert text.split("'")[0] in message.replace("\\", "")
     # the page goes on with a shipped scenario
     assert at.subheader[0].value.startswith("Alpha")
+
+
+def test_a_link_with_deeply_nested_edits_gets_the_link_message(scenario_dir):
+    """A shared link's ``edits`` of 5,000 nested brackets raised a RecursionError on the page."""
+    import base64
+
+    nested = base64.urlsafe_b64encode(b"[" * 5000).decode().rstrip("=")
+    at = AppTest.from_file(str(PAGES / "explore.py"), default_timeout=60)
+    at.query_params["scenario"] = "alpha"
+    at.query_params["edits"] = nested
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("damaged" in w.value for w in at.warning), [w.value for w in at.warning]
