@@ -31,6 +31,7 @@ from model.game.store import ENV_VAR, GameStore
 from model.game.world import WorldView
 from model.i18n import month_text, scenario_text, tr
 from ui import charts, widgets
+from ui.plain_text import plain, plain_values
 
 LOG = logging.getLogger(__name__)
 POLL_SECONDS = 3  # how often a page asks the log whether something changed (assumption)
@@ -57,8 +58,8 @@ class Opened:
 
 
 def error_text(err: GameError, lang: str, places: str) -> str:
-    """A refused request in the reader's language."""
-    return tr(err.key, lang, places, **err.values)
+    """A refused request in the reader's language (its values, which may come from a file, as text)."""
+    return tr(err.key, lang, places, **plain_values(err.values))
 
 
 def guard(action: Callable[[], Any], lang: str, places: str) -> Any:
@@ -158,7 +159,7 @@ def open_page(lang: str, places: str, key: str, title_key: str) -> tuple[Opened,
     found = open_current(lang, places, key)
     if found is not None:
         opened, tl, view = found
-        st.title(tr(title_key, lang, places, scenario=scenario_text(view.scenario.title, lang, places)))
+        st.title(tr(title_key, lang, places, scenario=plain(scenario_text(view.scenario.title, lang, places))))
         header(opened.game, tl, lang, places)
     return found
 

@@ -35,6 +35,7 @@ from ui.explore_logic import (
     ledger_runs,
     poll_frame,
 )
+from ui.plain_text import plain, plain_values
 
 LOG = logging.getLogger(__name__)
 # A scenario handed to the Explore page by another page (a game forked at a turn): (file
@@ -139,7 +140,7 @@ def set_query_params(params: dict[str, str]) -> None:
 
 def input_error_text(err: InputError, lang: str, places: str = DEFAULT_PLACES) -> str:
     """The message for an :class:`InputError`, in the reader's language."""
-    return tr(err.key, lang, places, **err.values)
+    return tr(err.key, lang, places, **plain_values(err.values))
 
 
 def scenario_problem_lines(err: Exception, lang: str = DEFAULT_LANGUAGE) -> list[str]:
@@ -172,7 +173,7 @@ def scenario_problem_lines(err: Exception, lang: str = DEFAULT_LANGUAGE) -> list
 def show_scenario_error(err: Exception, lang: str) -> None:
     """Show a scenario's problems in the page, one per line, with what to fix."""
     lines = scenario_problem_lines(err, lang)
-    st.error(tr("error.scenario", lang) + "\n\n" + "\n".join(f"- {line}" for line in lines))
+    st.error(tr("error.scenario", lang) + "\n\n" + "\n".join(f"- {plain(line)}" for line in lines))
 
 
 def page_start(title_key: str, intro_key: str) -> tuple[str, str, dict[str, Scenario]] | None:

@@ -13,6 +13,7 @@ from model.scenario import parse_scenario
 from tests.ui.conftest import PAGES
 from ui import state_url as su
 from ui.explore_logic import Edits
+from ui.plain_text import shown
 
 WASHINGTON = "explore_field|{key}|actors.washington.stance"
 TIMEOUT = 120
@@ -130,7 +131,7 @@ def test_a_broken_upload_says_what_to_fix_and_keeps_the_other_edits(scenario_dir
     at.radio(key="explore_source").set_value("upload").run()
     at.file_uploader(key="explore_upload").upload("mine.yaml", BROKEN, "application/x-yaml").run()
     no_traceback(at)
-    message = at.error[0].value
+    message = shown(at.error[0].value)  # what the reader sees of the escaped Markdown
     assert "mine.yaml" in message and "line 7" in message and "events[0].month" in message
     # The page still shows the shipped scenario with the user's edit.
     assert at.selectbox(key=WASHINGTON.format(key="alpha")).value == "transactional"

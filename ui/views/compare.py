@@ -14,6 +14,7 @@ from model.scenario import Scenario
 from ui import charts, widgets
 from ui import explore_logic as el
 from ui import state_url as su
+from ui.plain_text import plain
 
 PREFIX = "compare"
 EDITED = "edited"
@@ -116,9 +117,10 @@ def main() -> None:
         if edited is None:
             return
         second = edited
-        second_title = tr("compare.edited_title", lang, title=first.title, count=edits.count())
+        first_title = plain(scenario_text(first.title, lang, places))
+        second_title = tr("compare.edited_title", lang, title=first_title, count=edits.count())
     else:
-        second, second_title = shipped[b], scenario_text(shipped[b].title, lang, places)
+        second, second_title = shipped[b], plain(scenario_text(shipped[b].title, lang, places))
 
     if not live:
         st.info(tr("compare.press_run", lang))
@@ -127,17 +129,17 @@ def main() -> None:
         ra = widgets.ensemble(first.to_yaml(), runs, seed, lang)
         rb = widgets.ensemble(second.to_yaml(), runs, seed, lang)
     except widgets.RunFailed as err:
-        st.error(tr("error.generic", lang, message=str(err)))
+        st.error(tr("error.generic", lang, message=plain(str(err))))
         return
     widgets.set_query_params(su.to_params(su.PageState(a, edits if b == EDITED else el.Edits(), runs, seed, None, b)))
     left, right = st.columns(2)
     for col, scenario, title, result, name in (
-        (left, first, first.title, ra, "a"),
+        (left, first, plain(scenario_text(first.title, lang, places)), ra, "a"),
         (right, second, second_title, rb, "b"),
     ):
         with col:
-            st.subheader(title)
-            st.caption(scenario_text(scenario.question, lang, places))
+            st.subheader(title)  # made plain above: a title is text, never Markdown
+            st.caption(plain(scenario_text(scenario.question, lang, places)))
             markers = widgets.marker_events(scenario, result, lang, places)
             widgets.show_figure(charts.fan_chart(result.summary, variable, markers, lang, places), lang, f"cmp_{name}")
     st.subheader(tr("compare.difference", lang))

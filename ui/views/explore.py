@@ -21,6 +21,7 @@ from model.scenario import Scenario, ScenarioError
 from ui import charts, widgets
 from ui import explore_logic as el
 from ui import state_url as su
+from ui.plain_text import plain
 
 PREFIX = "explore"
 LOG = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tup
             widgets.show_scenario_error(err, lang)
             del st.session_state[widgets.HANDOVER_KEY]
         else:
-            st.info(tr("explore.handed", lang, places, title=scenario_text(scenario.title, lang, places)))
+            st.info(tr("explore.handed", lang, places, title=plain(scenario_text(scenario.title, lang, places))))
             if st.button(tr("explore.handed_drop", lang, places), key=_k("handed_drop")):
                 del st.session_state[widgets.HANDOVER_KEY]
                 st.rerun()
@@ -228,7 +229,7 @@ def edit_timeline(base: Scenario, key: str, edits: el.Edits, lang: str, places: 
             c1, c2 = st.columns([5, 1])
             mark = tr("explore.added_mark", lang) if by_user else ""
             note = notes.get((etype, month)) if not by_user else None
-            note = f" · *{scenario_text(note, lang, places)}*" if note else ""
+            note = f" · *{plain(scenario_text(note, lang, places))}*" if note else ""
             c1.markdown(f"**{month_text(month, lang)}** · {cat.label('event', etype, lang, places)} {mark}{note}")
             if c2.button(tr("explore.remove", lang), key=f"{_k('rm')}|{key}|{i}|{etype}|{month}"):
                 edits = edits.with_removed(etype, month)
@@ -358,7 +359,7 @@ def matter_section(scenario: Scenario, seed: int, lang: str, places: str) -> Non
                 found = widgets.tornado(yaml_text, output, seed, lang)
         except Exception as err:  # any failure of the analysis is shown, never a traceback
             LOG.exception("sensitivity screening failed")
-            st.error(tr("explore.matter_failed", lang, message=str(err)))
+            st.error(tr("explore.matter_failed", lang, message=plain(str(err))))
             return
         widgets.result_store().put(key, found)
     widgets.show_figure(
@@ -462,10 +463,10 @@ def main() -> None:
     widgets.show_input_errors(link_problems, lang, places)
 
     base, key, is_shipped = choose_scenario(shipped, lang, places)
-    st.subheader(scenario_text(base.title, lang, places))
-    st.markdown(f"**{tr('explore.question', lang)}** {scenario_text(base.question, lang, places)}")
+    st.subheader(plain(scenario_text(base.title, lang, places)))
+    st.markdown(f"**{tr('explore.question', lang)}** {plain(scenario_text(base.question, lang, places))}")
     if base.description:
-        st.caption(scenario_text(base.description, lang, places))
+        st.caption(plain(scenario_text(base.description, lang, places)))
 
     edits, edit_problems = edit_assumptions(base, key, lang, places)
     widgets.show_input_errors(edit_problems, lang, places)
@@ -495,7 +496,7 @@ def main() -> None:
     try:
         show_results(scenario, edits, runs, seed, lang, places)
     except widgets.RunFailed as err:
-        st.error(tr("error.generic", lang, message=str(err)))
+        st.error(tr("error.generic", lang, message=plain(str(err))))
         return
     # The address bar now reproduces this page; an uploaded file cannot travel in a link.
     if is_shipped:

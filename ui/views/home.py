@@ -6,6 +6,7 @@ import streamlit as st
 
 from model.i18n import scenario_text, tr
 from ui import charts, widgets
+from ui.plain_text import plain
 
 
 def main() -> None:
@@ -24,8 +25,8 @@ def main() -> None:
     if baseline is None:
         st.error(tr("home.no_baseline", lang, places))
         return
-    st.subheader(scenario_text(baseline.title, lang, places))
-    st.markdown(scenario_text(baseline.question, lang, places))
+    st.subheader(plain(scenario_text(baseline.title, lang, places)))
+    st.markdown(plain(scenario_text(baseline.question, lang, places)))
     left, right, _ = st.columns([1, 1, 2])
     runs = left.number_input(
         tr("home.runs", lang), min_value=10, max_value=2000, value=200, step=50, key="home_runs"

@@ -21,6 +21,7 @@ from model.game.store import INSTRUCTOR
 from model.i18n import scenario_text, tr
 from model.scenario import Actors, shipped_scenarios
 from ui import game_views as gv
+from ui.plain_text import plain
 
 KEY = "instructor"
 GOVERNMENTS = ("seoul", "tokyo", "washington")
@@ -306,7 +307,7 @@ def draw(lang: str, places: str) -> None:
         return
     opened, tl, view = found
     game = opened.game
-    st.title(f"{tr('game.instructor.title', lang, places)}: {scenario_text(view.scenario.title, lang, places)}")
+    st.title(f"{tr('game.instructor.title', lang, places)}: {plain(scenario_text(view.scenario.title, lang, places))}")
     gv.header(game, tl, lang, places)
     gv.watch(game, tl, lang, places, KEY, on_log=False)
     flash = st.session_state.pop(f"{KEY}_flash", None)

@@ -18,6 +18,7 @@ from model.game.world import WorldView
 from model.i18n import month_text, scenario_text, tr
 from model.limits import MAX_STATEMENT
 from ui import game_views as gv
+from ui.plain_text import plain
 
 KEY = "play"
 INDICATORS = (
@@ -55,7 +56,7 @@ def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str
         line = f"- **{tr(f'actor.{other}', lang, places)}** ({player}): {text}"
         statement = last.statements.get(other)
         if statement:
-            line += f' — "{statement}"'
+            line += f' — "{plain(statement)}"'
         st.markdown(line)
     mine = [e for e in decision_effects(view) if e.turn == last.turn and e.seat == seat]
     if mine:
@@ -179,7 +180,7 @@ def draw(lang: str, places: str) -> None:
     if now is None:
         return
     tl, view = now
-    title = scenario_text(view.scenario.title, lang, places)
+    title = plain(scenario_text(view.scenario.title, lang, places))
     st.title(tr("game.play.title", lang, places, seat=tr(f"actor.{seat}", lang, places), scenario=title))
     gv.header(game, tl, lang, places)
     gv.watch(game, tl, lang, places, KEY)
