@@ -330,9 +330,9 @@ def qr_png(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def page_link(page: str, game_id: str, code: str) -> str:
-    """A relative link to another page of the same game."""
-    return page_url("", page, game_id, code)
+def page_link(page: str, game_id: str, code: str, lang: str | None = None) -> str:
+    """A relative link to another page of the same game (in the reader's language if given)."""
+    return page_url("", page, game_id, code, lang)
 
 
 def labels(ids: Iterable[str], lang: str, places: str) -> str:

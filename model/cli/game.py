@@ -16,7 +16,7 @@ from model.game.links import DEFAULT_BASE_URL, invitation
 from model.game.setup import DEFAULT_TURN_MONTHS, SEATS, create_game, scenario_file
 from model.game.show import show_game
 from model.game.store import ENV_VAR, GameStore
-from model.i18n import tr
+from model.i18n import LANGUAGES, tr
 from model.scenario import ScenarioError, read_scenario_text
 
 
@@ -50,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--base-url",
         default=DEFAULT_BASE_URL,
         help=f"where the app runs, for the links (default {DEFAULT_BASE_URL})",
+    )
+    new.add_argument(
+        "--link-lang",
+        choices=list(LANGUAGES),
+        default=None,
+        help="language the join links open in (default: each student's browser language)",
     )
     new.set_defaults(handler=_new)
 
@@ -89,7 +95,7 @@ def _new(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as err:
         message = GameError("game.error.read_scenario", name=args.scenario, message=str(err))
         raise _fail(message) from err
-    print(json.dumps(invitation(new, args.base_url), indent=2))
+    print(json.dumps(invitation(new, args.base_url, args.link_lang), indent=2))
     return 0
 
 

@@ -113,8 +113,13 @@ class Game:
             return role
         raise AccessDenied("game.error.instructor_only")
 
-    def invitation(self, code: str | None, base_url: str = DEFAULT_BASE_URL) -> dict[str, Any]:
-        """Every code and link of the game again (the instructor's code derives them)."""
+    def invitation(
+        self, code: str | None, base_url: str = DEFAULT_BASE_URL, lang: str | None = None
+    ) -> dict[str, Any]:
+        """Every code and link of the game again (the instructor's code derives them).
+
+        ``lang`` makes the links open in that language (None: each reader's browser decides).
+        """
         if self.role(code) != INSTRUCTOR:
             raise AccessDenied("game.error.instructor_only")
         assert code is not None
@@ -124,7 +129,7 @@ class Game:
             {s: derive_code(code, self.id, s) for s in self.humans},
             derive_code(code, self.id, VIEWER),
         )
-        return invitation(new, base_url)
+        return invitation(new, base_url, lang)
 
     # ----- seats -----
     def join(self, code: str | None) -> str:

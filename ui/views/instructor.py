@@ -18,7 +18,7 @@ from model.game.replay import ENDED, LOBBY, PAUSED, RUNNING, Timeline
 from model.game.setup import DEFAULT_TURN_MONTHS, DEFAULT_TURNS, SEATS, create_game
 from model.game.show import show_game
 from model.game.store import INSTRUCTOR
-from model.i18n import scenario_text, tr
+from model.i18n import LANGUAGES, scenario_text, tr
 from model.scenario import Actors, shipped_scenarios
 from ui import game_views as gv
 from ui.plain_text import plain
@@ -239,8 +239,22 @@ def controls(opened: gv.Opened, tl: Timeline, lang: str, places: str) -> None:
 
 
 def links(opened: gv.Opened, lang: str, places: str) -> None:
-    """Every seat's join link and code, with a QR code to scan from the projector."""
-    invitation = gv.guard(lambda: opened.game.invitation(opened.code, gv.base_url()), lang, places)
+    """Every seat's join link and code, with a QR code to scan from the projector.
+
+    The links open in the language the teacher picks (the teacher's own by default: a teacher
+    in Tokyo hands out Japanese links), or in each student's browser language.
+    """
+    choices = ["", *LANGUAGES]
+    link_lang = st.selectbox(
+        tr("game.instructor.link_language", lang, places),
+        choices,
+        index=choices.index(lang),
+        format_func=lambda code: LANGUAGES.get(code) or tr("game.instructor.link_language_browser", lang, places),
+        key=f"{KEY}_link_lang",
+    )
+    invitation = gv.guard(
+        lambda: opened.game.invitation(opened.code, gv.base_url(), link_lang or None), lang, places
+    )
     if invitation is None:
         return
     st.caption(tr("game.instructor.instructor_link", lang, places))

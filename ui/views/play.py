@@ -188,7 +188,8 @@ def draw(lang: str, places: str) -> None:
         homework_controls(opened, tl, lang, places)
     if tl.status == ENDED:
         st.success(tr("game.play.ended", lang, places))
-        st.markdown(f"[{tr('game.play.open_debrief', lang, places)}]({gv.page_link('debrief', game.id, opened.code)})")
+        debrief = gv.page_link("debrief", game.id, opened.code, lang)
+        st.markdown(f"[{tr('game.play.open_debrief', lang, places)}]({debrief})")
     elif tl.status == LOBBY and not game.homework:
         st.info(tr("game.play.waiting_start", lang, places))
     elif tl.status == PAUSED:
