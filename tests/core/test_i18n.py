@@ -260,3 +260,25 @@ def test_the_command_line_reads_the_language_from_the_environment():
     assert i18n.language_from_env({"LANGUAGE": "fr:ja", "LANG": "C"}) == "ja"
     assert i18n.language_from_env({"LANG": "C.UTF-8"}) == "en"
     assert i18n.language_from_env({}) == "en"
+
+
+def test_the_data_provenance_note_is_translated_and_in_step():
+    """model/data/README.md has a Korean and a Japanese version listing the same files and checksums."""
+    from importlib import resources
+
+    folder = resources.files("model").joinpath("data")
+    english = folder.joinpath("README.md").read_text(encoding="utf-8")
+    facts = set(re.findall(r"`([\w.]+\.csv)`|\b([0-9a-f]{12})\b", english))
+    assert facts
+    for lang in OTHER:
+        text = folder.joinpath(f"README.{lang}.md").read_text(encoding="utf-8")
+        missing = [f for f in facts if (f[0] or f[1]) not in text]
+        assert not missing, f"README.{lang}.md is behind README.md: {missing}"
+
+
+def test_japanese_has_no_stray_spaces_between_characters():
+    """Japanese runs characters together; a space between two is a line fold of the YAML file."""
+    cjk = r"[\u3040-\u30ff\u4e00-\u9fff。、）」]"
+    texts = dict(i18n._table("ja")) | {e: v["ja"] for e, v in i18n._scenario_texts().items()}
+    bad = [(k, m.group(0)) for k, t in texts.items() if (m := re.search(f"{cjk} {cjk}", t))]
+    assert not bad, bad[:10]

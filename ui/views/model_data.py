@@ -98,10 +98,13 @@ def data_section(lang: str) -> None:
     """The real data, with the provenance note written beside it and every row's source."""
     st.header(tr("modeldata.data", lang))
     st.markdown(tr("modeldata.data_intro", lang))
-    try:
-        readme = resources.files("model").joinpath("data", "README.md").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        readme = ""
+    readme = ""
+    for name in (f"README.{lang}.md", "README.md"):  # the reader's language, else the English
+        try:
+            readme = resources.files("model").joinpath("data", name).read_text(encoding="utf-8")
+            break
+        except FileNotFoundError:
+            continue
     if readme:
         with st.expander(tr("modeldata.provenance", lang)):
             st.markdown(readme)
