@@ -38,9 +38,13 @@ def month_label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+class _NotAMonth(ValueError):
+    """A value that is not a YYYY-MM month (its own type, so its message can be translated)."""
+
+
 def _check_month(value: str) -> str:
     if not isinstance(value, str) or not MONTH.match(value):
-        raise ValueError(f"{value!r} is not a month written as YYYY-MM")
+        raise _NotAMonth(f"{value!r} is not a month written as YYYY-MM")
     return value
 
 
@@ -180,6 +184,53 @@ def _limit_problem(filename: str, line: int, field: str, key: str, **values: Any
     return Problem(filename, line, field, tr(full, "en", **values), full, tuple(sorted(values.items())))
 
 
+def _keyed(filename: str, line: int, field: str, key: str, **values: Any) -> Problem:
+    """A problem whose message is ``scenario.problem.<key>``, kept translatable (see ``Problem.text``)."""
+    full = f"scenario.problem.{key}"
+    return Problem(filename, line, field, tr(full, "en", **values), full, tuple(sorted(values.items())))
+
+
+# Pydantic's error types -> our message keys and the context values they show.
+_PYDANTIC_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "extra_forbidden": ("unknown_field", ()),
+    "missing": ("missing", ()),
+    "literal_error": ("one_of", ("expected",)),
+    "string_type": ("text", ()),
+    "int_type": ("whole_number", ()),
+    "int_parsing": ("whole_number", ()),
+    "int_from_float": ("whole_number", ()),
+    "float_type": ("number", ()),
+    "float_parsing": ("number", ()),
+    "bool_type": ("yes_no", ()),
+    "bool_parsing": ("yes_no", ()),
+    "dict_type": ("mapping", ()),
+    "model_type": ("mapping", ()),
+    "model_attributes_type": ("mapping", ()),
+    "list_type": ("list", ()),
+    "tuple_type": ("list", ()),
+    "greater_than_equal": ("at_least", ("ge",)),
+    "less_than_equal": ("at_most", ("le",)),
+    "greater_than": ("above", ("gt",)),
+    "less_than": ("below", ("lt",)),
+    "string_pattern_mismatch": ("pattern", ("pattern",)),
+}
+
+
+def _schema_problem(filename: str, line: int, field: str, err: dict) -> Problem:
+    """A schema error as a translatable problem (pydantic's own wording only as a last resort)."""
+    ctx = err.get("ctx") or {}
+    if err["type"] == "value_error" and isinstance(ctx.get("error"), _NotAMonth):
+        return _keyed(filename, line, field, "month", value=str(err.get("input")))
+    found = _PYDANTIC_KEYS.get(err["type"])
+    if found is None:
+        return _keyed(filename, line, field, "other", detail=err["msg"])
+    key, names = found
+    values = {n: str(ctx.get(n, "")) for n in names}
+    if "expected" in values:  # pydantic joins the choices with an English "or"
+        values["expected"] = values["expected"].replace(" or ", ", ")
+    return _keyed(filename, line, field, key, **values)
+
+
 def _refuse(problem: Problem) -> ScenarioError:
     return ScenarioError([problem])
 
@@ -234,40 +285,41 @@ def _month_or_none(value: Any) -> int | None:
     return month_index(value) if isinstance(value, str) and MONTH.match(value) else None
 
 
-def _semantic_problems(data: dict) -> list[tuple[tuple, str]]:
-    """Checks that need the catalogue or the calendar, as (path, message).
+def _semantic_problems(data: dict) -> list[tuple[tuple, str, dict]]:
+    """Checks that need the catalogue or the calendar, as (path, message key, values).
 
     They read the raw mapping defensively, so that they report alongside the schema's own
     problems: a file with a wrong type and an unknown event type shows both at once.
     """
     cat = load_catalogue()
-    found: list[tuple[tuple, str]] = []
+    found: list[tuple[tuple, str, dict]] = []
     first, last = _month_or_none(data.get("start")), _month_or_none(data.get("end"))
     if first is not None and last is not None:
         if last < first:
-            found.append((("end",), f"ends ({data['end']}) before it starts ({data['start']})"))
+            found.append((("end",), "ends_before", {"end": data["end"], "start": data["start"]}))
         elif last - first >= MAX_MONTHS:
-            found.append((("end",), f"a scenario may cover at most {MAX_MONTHS} months"))
+            found.append((("end",), "too_long", {"most": MAX_MONTHS}))
     initial = data.get("initial")
     for name, value in (initial.items() if isinstance(initial, dict) else ()):
         if name not in INITIAL_FIELDS:
-            found.append((("initial", name), f"unknown state variable {name!r}"))
+            found.append((("initial", name), "unknown_variable", {"name": str(name)}))
             continue
         lo, hi = INSTITUTION_BOUNDS.get(name, (0.0, 100.0))
         if isinstance(value, int | float) and not lo <= value <= hi:
-            found.append((("initial", name), f"{value} is outside {lo:g}-{hi:g}"))
+            found.append((("initial", name), "outside_bounds", {"value": value, "low": lo, "high": hi}))
     params = data.get("parameters")
     for name, value in (params.items() if isinstance(params, dict) else ()):
         coef = cat.coefficients.get(name)
         if coef is None:
-            found.append((("parameters", name), f"unknown parameter {name!r}"))
+            found.append((("parameters", name), "unknown_parameter", {"name": str(name)}))
         elif isinstance(value, int | float) and not coef.range[0] <= value <= coef.range[1]:
-            found.append((("parameters", name), f"{value} is outside the plausible range {coef.range}"))
+            low, high = coef.range
+            found.append((("parameters", name), "outside_range", {"value": value, "low": low, "high": high}))
 
     def check_month(path: tuple, value: Any) -> None:
         index = _month_or_none(value)
         if index is not None and first is not None and last is not None and not first <= index <= last:
-            found.append((path, f"{value} is outside the scenario ({data['start']} to {data['end']})"))
+            found.append((path, "outside_scenario", {"value": value, "start": data["start"], "end": data["end"]}))
 
     for key, known in (("events", cat.events), ("decisions", cat.decisions)):
         items = data.get(key)
@@ -277,14 +329,15 @@ def _semantic_problems(data: dict) -> list[tuple[tuple, str]]:
             kind = item.get("type")
             entry = known.get(kind) if isinstance(kind, str) else None
             if isinstance(kind, str) and entry is None:
-                found.append(((key, i, "type"), f"unknown {key[:-1]} type {kind!r}"))
+                found.append(((key, i, "type"), f"unknown_{key[:-1]}", {"kind": kind}))
             elif key == "decisions" and entry is not None and item.get("actor") not in (None, entry.actor):
-                found.append(((key, i, "type"), f"{kind!r} is a decision of {entry.actor}, not {item.get('actor')}"))
+                wrong = {"kind": kind, "actor": entry.actor, "given": str(item.get("actor"))}
+                found.append(((key, i, "type"), "wrong_actor", wrong))
             check_month((key, i, "month"), item.get("month"))
     weights = data.get("weights")
     if isinstance(weights, dict) and all(isinstance(w, int | float) for w in weights.values()):
         if sum(weights.values()) <= 0 or any(w < 0 for w in weights.values()):
-            found.append((("weights",), "track weights must be non-negative and not all zero"))
+            found.append((("weights",), "weights", {}))
     return found
 
 
@@ -299,8 +352,8 @@ def _with_base(data: dict, lines: dict, filename: str) -> tuple[dict, dict]:
     path = shipped_scenarios().get(str(name))
     if path is None:
         known = ", ".join(shipped_scenarios())
-        raise ScenarioError([Problem(filename, _line_of(lines, ("base",)), "base",
-                                     f"no shipped scenario {name!r} (known: {known})")])
+        line = _line_of(lines, ("base",))
+        raise ScenarioError([_keyed(filename, line, "base", "unknown_base", name=str(name), known=known)])
     base = load_scenario(path).model_dump(mode="json", exclude_none=True)
     merged = dict(base)
     for key, value in data.items():
@@ -350,13 +403,13 @@ def _compose(text: str, filename: str) -> tuple[yaml.Node | None, Any]:
     except yaml.MarkedYAMLError as exc:
         raise _refuse(_syntax_problem(filename, exc)) from None
     except yaml.YAMLError as exc:
-        raise _refuse(Problem(filename, 1, "(syntax)", f"YAML error: {exc}")) from None
+        raise _refuse(_keyed(filename, 1, "(syntax)", "yaml", detail=str(exc))) from None
 
 
 def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else 1
-    return Problem(filename, line, "(syntax)", f"YAML syntax error: {exc.problem or exc}")
+    return _keyed(filename, line, "(syntax)", "syntax", detail=str(exc.problem or exc))
 
 
 def _count_scheduled(node: yaml.Node, filename: str) -> None:
@@ -406,16 +459,15 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
     except yaml.MarkedYAMLError as exc:
         raise _refuse(_syntax_problem(filename, exc)) from None
     except yaml.YAMLError as exc:
-        raise _refuse(Problem(filename, 1, "(syntax)", f"YAML error: {exc}")) from None
+        raise _refuse(_keyed(filename, 1, "(syntax)", "yaml", detail=str(exc))) from None
     if not isinstance(data, dict):
-        raise ScenarioError(
-            [Problem(filename, 1, "(file)", "a scenario is a mapping of fields (id, title, ...)")]
-        )
+        raise ScenarioError([_keyed(filename, 1, "(file)", "not_mapping")])
     if "base" in data:
         data, lines = _with_base(data, lines, filename)
     _check_time(started, filename)
     problems = [
-        Problem(filename, _line_of(lines, p), _field_name(p), m) for p, m in _semantic_problems(data)
+        _keyed(filename, _line_of(lines, p), _field_name(p), key, **values)
+        for p, key, values in _semantic_problems(data)
     ]
     _check_time(started, filename)
     try:
@@ -423,8 +475,7 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
     except ValidationError as exc:
         for err in exc.errors():
             path = tuple(err["loc"])
-            msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
-            problems.append(Problem(filename, _line_of(lines, path), _field_name(path), msg))
+            problems.append(_schema_problem(filename, _line_of(lines, path), _field_name(path), err))
     _check_time(started, filename)
     if problems:
         problems.sort(key=lambda p: p.line)
@@ -444,7 +495,7 @@ def read_scenario_text(path: str | Path) -> str:
         with path.open("rb") as handle:
             data = handle.read(MAX_SCENARIO_BYTES + 1)
     except OSError as exc:
-        raise ScenarioError([Problem(str(path), 1, "(file)", f"cannot read: {exc}")]) from None
+        raise ScenarioError([_keyed(str(path), 1, "(file)", "cannot_read", detail=str(exc))]) from None
     if len(data) > MAX_SCENARIO_BYTES:
         size = _file_size(path)
         if size is None:  # a device or a pipe: we only know that it is too long
@@ -453,7 +504,7 @@ def read_scenario_text(path: str | Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(str(path), 1, "(file)", f"cannot read: {exc}")]) from None
+        raise ScenarioError([_keyed(str(path), 1, "(file)", "cannot_read", detail=str(exc))]) from None
 
 
 def _file_size(path: Path) -> int | None:

@@ -155,14 +155,11 @@ def scenario_problem_lines(err: Exception, lang: str = DEFAULT_LANGUAGE) -> list
         if isinstance(p, str):
             lines.append(p)
             continue
-        where = ", ".join(
-            f"{name} {value}"
-            for name, value in (
-                ("file", getattr(p, "file", None)),
-                ("line", getattr(p, "line", None)),
-                ("field", getattr(p, "field", None)),
-            )
-            if value not in (None, "")
+        parts = {name: getattr(p, name, None) for name in ("file", "line", "field")}
+        where = (
+            tr("error.where", lang, **parts)
+            if all(v not in (None, "") for v in parts.values())
+            else ", ".join(str(v) for v in parts.values() if v not in (None, ""))
         )
         text = getattr(p, "text", None)
         message = (text(lang) if callable(text) else None) or getattr(p, "message", None) or str(p)
@@ -350,7 +347,7 @@ def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str, ledger: bool =
     except InputError as err:
         raise RunFailed(tr(err.key, lang, **err.values)) from err
     except ScenarioError as err:
-        raise RunFailed("; ".join(scenario_problem_lines(err))) from err
+        raise RunFailed("; ".join(scenario_problem_lines(err, lang))) from err
     store = result_store()
     key = cache_key(scenario_yaml, runs, seed)
     k = ledger_runs(runs, len(scenario.months))
@@ -390,7 +387,7 @@ def _with_progress(lang: str, runs: int, work: Any) -> Results:
     except RunFailed:
         raise
     except ScenarioError as err:
-        raise RunFailed("; ".join(scenario_problem_lines(err))) from err
+        raise RunFailed("; ".join(scenario_problem_lines(err, lang))) from err
     except Exception as err:
         LOG.exception("ensemble failed")
         raise RunFailed(str(err) or type(err).__name__) from err

@@ -74,3 +74,36 @@ def test_game_json_has_the_same_shape_in_every_language(tmp_path, capsys):
         data = json.loads(capsys.readouterr().out)
         shapes.append((sorted(data), sorted(data["seats"]), sorted(data["viewer"])))
     assert shapes[0] == shapes[1] == shapes[2]
+
+
+BAD = """\
+id: bad
+title: Bad
+question: Why?
+start: 2026-01
+end: 2026-12
+colour: blue
+events:
+  - {month: 2026-03, type: alien_landing}
+  - {month: 2031-01, type: nuclear_test}
+initial: {mood: 3}
+actors: {seoul: {camp: monarchist}}
+"""
+
+
+def test_scenario_errors_keep_file_line_and_field_in_every_language(tmp_path, capsys):
+    """One line per problem from validate: file:line: field, then the message in the user's language."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD, encoding="utf-8")
+    lines = {}
+    for lang in i18n.LANGUAGES:
+        assert main(["--lang", lang, "validate", str(bad)]) == 1
+        lines[lang] = capsys.readouterr().err.strip().splitlines()
+    assert len(lines["en"]) == len(lines["ko"]) == len(lines["ja"]) == 5
+    prefix = [line.split(": ")[0:2] for line in lines["en"]]
+    for lang in ("ko", "ja"):
+        assert [line.split(": ")[0:2] for line in lines[lang]] == prefix  # same file:line: field
+    assert f"{bad}:8: events[0].type: unknown event type 'alien_landing'" in lines["en"]
+    assert any("알 수 없는 사건 유형입니다" in line and "alien_landing" in line for line in lines["ko"])
+    assert any("不明な項目です" in line and "colour" in line for line in lines["ja"])
+    assert any("다음 가운데 하나여야 합니다" in line and "monarchist" not in line for line in lines["ko"])

@@ -9,7 +9,6 @@ import re
 import string
 
 import pytest
-import yaml
 
 from model import i18n
 from model.catalogue import load_catalogue
@@ -29,13 +28,6 @@ def english() -> dict[str, str]:
     return dict(i18n._table("en"))
 
 
-def pending() -> dict[str, set[str]]:
-    """Keys written before Korean and Japanese existed and not yet translated (only shrinks)."""
-    text = ROOT.joinpath("pending.yaml").read_text(encoding="utf-8") if ROOT.joinpath("pending.yaml").is_file() else ""
-    data = yaml.safe_load(text) or {}
-    return {lang: set(data.get(lang) or ()) for lang in OTHER}
-
-
 def fields(text: str) -> list[tuple[str, str]]:
     """The ``{name:spec}`` fields of a format string, sorted (names and number formats)."""
     out = []
@@ -52,9 +44,8 @@ def contested_values(lang: str) -> dict[str, set[str]]:
 
 @pytest.mark.parametrize("lang", OTHER)
 def test_every_english_key_has_its_translation(lang):
-    """A key in en (the catalogue's too) is in ko and ja, unless listed as still pending."""
-    waiting = pending()[lang]
-    missing = sorted(k for k in english() if not i18n.translated(k, lang) and k not in waiting)
+    """A key in en (the catalogue's too) is in ko and ja."""
+    missing = sorted(k for k in english() if not i18n.translated(k, lang))
     assert not missing, (
         f"{len(missing)} keys have no {lang} text; add them to model/i18n/{lang}.yaml "
         f"(catalogue entries under event./decision./coefficient.<id>): {missing[:40]}"
@@ -62,17 +53,11 @@ def test_every_english_key_has_its_translation(lang):
 
 
 @pytest.mark.parametrize("lang", OTHER)
-def test_no_translation_without_english_and_pending_only_shrinks(lang):
-    """The Korean and Japanese files hold no key English lacks; translated keys leave pending."""
+def test_no_translation_without_english(lang):
+    """The Korean and Japanese files hold no key that English lacks (renamed or removed keys)."""
     en = english()
-    table = i18n._table(lang)
-    stray = sorted(k for k in table if k not in en)
+    stray = sorted(k for k in i18n._table(lang) if k not in en)
     assert not stray, f"keys in {lang}.yaml that en has not (renamed or removed?): {stray[:40]}"
-    waiting = pending()[lang]
-    done = sorted(k for k in waiting if k in table)
-    gone = sorted(k for k in waiting if k not in en)
-    assert not done, f"translated keys still listed in model/i18n/pending.yaml ({lang}): {done[:40]}"
-    assert not gone, f"keys listed in pending.yaml ({lang}) that no longer exist: {gone[:40]}"
 
 
 @pytest.mark.parametrize("lang", OTHER)
@@ -147,16 +132,15 @@ def test_contested_terms_are_never_written_out(lang):
 @pytest.mark.parametrize("lang", OTHER)
 def test_key_terms_are_rendered_one_way(lang):
     """Where the English uses a glossary term, the translation uses the glossary's rendering."""
-    en = english()
-    table = i18n._table(lang)
+    en = {k: re.sub(r"\{[^}]*\}", "", v) for k, v in english().items()}  # words, not placeholders
+    filled = {k: i18n.fill(v, lang=lang) for k, v in i18n._table(lang).items()}
     bad = []
     for name, entry in i18n.glossary()["terms"].items():
         pattern = re.compile(entry["en"], re.IGNORECASE)
         want = entry[lang]
         avoid = (entry.get("avoid") or {}).get(lang, [])
-        for key, text in table.items():
-            english_text = re.sub(r"\{[^}]*\}", "", en.get(key, ""))  # words, not placeholders
-            if pattern.search(english_text) and want not in i18n.fill(text, lang=lang):
+        for key, text in i18n._table(lang).items():
+            if want not in filled[key] and pattern.search(en.get(key, "")):
                 bad.append((key, name, f"wants {want!r}"))
             for other in avoid:
                 if other in text:
@@ -186,12 +170,11 @@ def test_korean_particles_fit_every_naming_setting():
 def test_catalogue_entries_have_korean_and_japanese():
     """A new event, decision or coefficient fails here until its ko and ja texts exist."""
     cat = load_catalogue()
-    waiting = pending()
     needed = [f"event.{e}.{f}" for e in cat.events for f in ("label", "briefing")]
     needed += [f"decision.{d}.{f}" for d in cat.decisions for f in ("label", "briefing")]
     needed += [f"coefficient.{c}.{f}" for c in cat.coefficients for f in ("label", "meaning")]
     for lang in OTHER:
-        missing = [k for k in needed if not i18n.translated(k, lang) and k not in waiting[lang]]
+        missing = [k for k in needed if not i18n.translated(k, lang)]
         assert not missing, f"{lang}.yaml lacks: {missing[:30]}"
 
 
