@@ -4,10 +4,17 @@ Why one module: the seat, instructor, projector and debrief pages must open a ga
 same link format, refuse a wrong code the same way, show the turn and deadline the same way,
 and learn of changes made in other browsers the same way (a fragment that polls the log and
 reruns the page when the turn moved).
+
+A class is thirty-odd pages on one game, all served by one process, so nothing here is done
+per page that does not depend on the page: a poll reads the process's log watch (one query
+per game and second for the whole server, :mod:`model.game.live`), the timeline and the world
+of a point of the game are shared by all its pages, and the charts and tables drawn from that
+world are built once (:meth:`WorldView.derived`) and handed to every page ready to send.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import os
@@ -21,11 +28,12 @@ import pandas as pd
 import streamlit as st
 
 from model.catalogue import Decision, load_catalogue, parse_condition
-from model.game.debrief import turn_markers
+from model.game.debrief import DecisionEffect, decision_effects, turn_markers
 from model.game.engine import Game
 from model.game.errors import GameError
 from model.game.fork import projection
 from model.game.links import DEFAULT_BASE_URL, page_url
+from model.game.live import WATCH
 from model.game.replay import Timeline
 from model.game.store import ENV_VAR, GameStore
 from model.game.world import WorldView
@@ -34,7 +42,7 @@ from ui import charts, widgets
 from ui.plain_text import plain, plain_values
 
 LOG = logging.getLogger(__name__)
-POLL_SECONDS = 3  # how often a page asks the log whether something changed (assumption)
+POLL_SECONDS = 2  # how often a page asks whether the game changed (assumption; it costs no query)
 
 
 @st.cache_resource(show_spinner=False)
@@ -186,39 +194,47 @@ def deadline_text(tl: Timeline, lang: str, places: str) -> str:
     return tr("game.common.deadline_in", lang, places, minutes=int(left // 60), seconds=int(left % 60))
 
 
-def _signature(tl: Timeline) -> tuple:
-    return (tl.turn, tl.status, tl.branch, tl.deadline)
+def signature(tl: Timeline) -> tuple:
+    """What makes a page draw itself anew: the turn, status, branch, deadline, injected events."""
+    return (tl.turn, tl.status, tl.branch, tl.deadline, len(tl.injects))
 
 
-def watch(game: Game, tl: Timeline, lang: str, places: str, key: str, on_log: bool = False) -> None:
-    """Keep the page current: poll the log and rerun the page when the game moved.
+def watch(
+    game: Game,
+    tl: Timeline,
+    lang: str,
+    places: str,
+    key: str,
+    live: Callable[[Timeline], None] | None = None,
+) -> None:
+    """Keep the page current: poll the game and rerun the page when it moved.
 
-    Draws the deadline countdown. ``on_log`` reruns on any new log entry (the instructor and
-    the projector show every submission), otherwise only when the turn, status, branch or
-    deadline changed (a seat's page keeps the team's half-typed choice otherwise). A failed
-    poll (a database that is briefly unreachable) leaves the page as it is.
+    Draws the deadline countdown, and ``live(timeline)`` (what a page shows of every new
+    entry: who joined, who submitted) after it, redrawn on every poll without rerunning the
+    page. The page reruns only when its :func:`signature` changed, so a seat's page keeps the
+    team's half-typed choice while others submit. A poll asks the process's log watch, not
+    the database; a failed poll (a database briefly unreachable) leaves the page as it is.
     """
     seen_key = f"{key}_seen"
-    st.session_state[seen_key] = (tl.last_seq, _signature(tl))
+    st.session_state[seen_key] = (tl.last_seq, signature(tl))
 
     @st.fragment(run_every=POLL_SECONDS)
     def _poll() -> None:
-        seq, sig = st.session_state.get(seen_key, (0, None))
+        seq, sig = st.session_state.get(seen_key, (tl.last_seq, signature(tl)))
+        now = tl
         try:
-            now_seq = game.store.last_seq(game.id)
-            if now_seq != seq:
-                now = game.timeline()
-                if on_log or _signature(now) != sig:
-                    st.rerun()
-                st.session_state[seen_key] = (now_seq, sig)
-                st.caption(deadline_text(now, lang, places))
-                return
+            latest = WATCH.last_seq(game.store, game.id)
+            now = game.timeline(at_least=max(seq, latest))
+            if signature(now) != sig:
+                st.rerun()
+            st.session_state[seen_key] = (now.last_seq, sig)
         except GameError:
-            return
+            pass
         except Exception:  # the database hiccuped: keep the page, ask again at the next poll
             LOG.exception("polling the game log failed")
-            return
-        st.caption(deadline_text(tl, lang, places))
+        st.caption(deadline_text(now, lang, places))
+        if live is not None:
+            live(now)
 
     _poll()
 
@@ -259,18 +275,61 @@ def effects_hint(decision: Decision, lang: str, places: str) -> str:
     return text
 
 
+def effects(view: WorldView) -> list[DecisionEffect]:
+    """Every decision of the game so far and what it did (from the ledger), once per world."""
+    return view.derived("decision_effects", lambda: decision_effects(view))
+
+
 def game_table(view: WorldView) -> pd.DataFrame:
     """The game's monthly trajectory as a tidy table (run 0), without the start point."""
-    traj = view.trajectory[view.trajectory.t >= 0]
-    return pd.DataFrame({"run": 0, "month": traj.month, "variable": traj.variable, "value": traj.value}).reset_index(
-        drop=True
-    )
+
+    def make() -> pd.DataFrame:
+        traj = view.trajectory[view.trajectory.t >= 0]
+        frame = pd.DataFrame({"run": 0, "month": traj.month, "variable": traj.variable, "value": traj.value})
+        return frame.reset_index(drop=True)
+
+    return view.derived("game_table", make)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _fan_table(game_id: str, signature: tuple, _game: Game, _resolved: list) -> pd.DataFrame:
-    """The projection's tidy table, computed once per game and set of resolved turns."""
-    return projection(_game.record, _resolved).table
+def fan_table(game: Game, tl: Timeline, view: WorldView) -> pd.DataFrame:
+    """Where the game is heading (see :func:`model.game.fork.projection`), once per world.
+
+    ``view`` must be the world of ``tl`` (``game.world(tl)``).
+    """
+
+    def make() -> pd.DataFrame:
+        return projection(game.record, list(tl.resolved), injects=view.injects).table
+
+    return view.derived("fan_table", make)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A chart ready to send: its Vega-Lite spec (data inline) and the table of its numbers."""
+
+    spec: dict[str, Any]
+    data: pd.DataFrame
+
+
+def prepare(fig: charts.Figure) -> Prepared:
+    """Turn a figure into its Vega-Lite spec once, so that pages send it without redoing it.
+
+    Altair's conversion (with its schema check) costs tens of milliseconds; a class's pages
+    all draw the same chart of the same point of the game, so it is done once. The view size
+    of Altair's default theme is dropped, as Streamlit does when it converts a chart itself.
+    """
+    spec = fig.chart.to_dict()
+    view = spec.get("config", {}).get("view", {})
+    for name in ("continuousWidth", "continuousHeight"):
+        view.pop(name, None)
+    return Prepared(spec, fig.data)
+
+
+def show_prepared(drawn: Prepared, lang: str, key: str) -> None:
+    """Draw a prepared chart and, folded under it, the table of its numbers."""
+    st.vega_lite_chart(spec=drawn.spec, width="stretch")
+    with st.expander(tr("charts.show_table", lang)):
+        st.dataframe(drawn.data, hide_index=True, key=f"table_{key}")
 
 
 def trajectory_figure(
@@ -283,13 +342,23 @@ def trajectory_figure(
     """
     table = game_table(view)
     if fan and tl.turn < game.turns:
-        signature = tuple((r.turn, r.seq) for r in tl.resolved)
-        future = _fan_table(game.id, signature, game, list(tl.resolved))
-        table = pd.concat([table, future], ignore_index=True)
+        table = pd.concat([table, fan_table(game, tl, view)], ignore_index=True)
     if table.empty:
         return None
     markers = turn_markers(view, lang, places)
     return charts.fan_chart(table, "relationship_index", events=markers, lang=lang, places=places)
+
+
+def trajectory_prepared(
+    game: Game, tl: Timeline, view: WorldView, lang: str, places: str, fan: bool = False
+) -> Prepared | None:
+    """:func:`trajectory_figure`, prepared once per world, language and place names."""
+
+    def make() -> Prepared | None:
+        fig = trajectory_figure(game, tl, view, lang, places, fan)
+        return None if fig is None else prepare(fig)
+
+    return view.derived(("trajectory", fan and tl.turn < game.turns, lang, places), make)
 
 
 def show_trajectory(
@@ -297,15 +366,16 @@ def show_trajectory(
 ) -> None:
     """Draw the trajectory (and fan); a failed projection leaves the trajectory standing."""
     try:
-        fig = trajectory_figure(game, tl, view, lang, places, fan)
+        drawn = trajectory_prepared(game, tl, view, lang, places, fan)
     except Exception as err:  # the projection failed: say so, keep the trajectory
+        LOG.exception("the projection failed")
         message = error_text(err, lang, places) if isinstance(err, GameError) else type(err).__name__
         st.warning(tr("game.projector.fan_unavailable", lang, places, message=message))
-        fig = trajectory_figure(game, tl, view, lang, places, False)
-    if fig is None:
+        drawn = trajectory_prepared(game, tl, view, lang, places, False)
+    if drawn is None:
         st.info(tr("game.common.nothing_yet", lang, places))
         return
-    widgets.show_figure(fig, lang, key=key)
+    show_prepared(drawn, lang, key=key)
 
 
 def base_url() -> str:
@@ -320,6 +390,7 @@ def base_url() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+@functools.lru_cache(maxsize=512)
 def qr_png(text: str) -> bytes:
     """A QR code of ``text`` as PNG bytes (the ``qrcode`` package)."""
     import qrcode

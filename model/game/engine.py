@@ -20,7 +20,8 @@ from model.catalogue import load_catalogue
 from model.game.codes import derive_code, normalise
 from model.game.errors import AccessDenied, GameError
 from model.game.links import DEFAULT_BASE_URL, invitation
-from model.game.replay import ENDED, LOBBY, PAUSED, RUNNING, Timeline, read_log
+from model.game.live import TIMELINES
+from model.game.replay import ENDED, LOBBY, PAUSED, RUNNING, Timeline
 from model.game.setup import MAX_DECISIONS, SEATS, parse_game_scenario
 from model.game.store import INSTRUCTOR, VIEWER, GameRecord, GameStore, LogEntry, NewGame
 from model.game.world import WorldView, world_for
@@ -79,14 +80,28 @@ class Game:
         """The game's own copy of its scenario, parsed."""
         return parse_game_scenario(self.record.scenario, f"{self.id}.yaml")
 
-    def timeline(self) -> Timeline:
-        """The log read into where the game stands now."""
-        return read_log(self.store.entries(self.id), self.turns)
+    @property
+    def turn_minutes(self) -> float | None:
+        """Minutes each turn has from its opening (none in homework: the student's own pace)."""
+        minutes = self.config.get("deadline_minutes")
+        return None if self.homework or not minutes else float(minutes)
+
+    def timeline(self, at_least: int | None = None) -> Timeline:
+        """Where the game stands: its log folded (shared by the process; do not change it).
+
+        Args:
+            at_least: Enough if the timeline has reached this sequence number (a page that
+                learnt it from the process's log watch); without it the latest entries are read.
+        """
+        return TIMELINES.get(self.store, self.id, self.turns, self.turn_minutes, at_least)
 
     def world(self, tl: Timeline | None = None) -> WorldView:
-        """The model after the timeline's resolved turns (cached per process)."""
+        """The model after the timeline's resolved turns and this turn's injected events.
+
+        Cached per process: every page of a game at one point of its log shares one picture.
+        """
         tl = tl or self.timeline()
-        return world_for(self.record, tl.resolved)
+        return world_for(self.record, tl.resolved, tuple(tl.injects))
 
     def months_of(self, turn: int) -> list[str]:
         """Calendar months that one turn covers."""

@@ -61,6 +61,7 @@ def fork_scenario(
     turn: int,
     months: int | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    injects: tuple[str, ...] = (),
 ) -> Scenario:
     """A scenario that starts where the game stood at the start of ``turn``.
 
@@ -70,6 +71,8 @@ def fork_scenario(
         turn: The turn to fork from (0 = the game's start).
         months: Length of the fork (default: to the scenario's end).
         lang: Language of the fork's title and description.
+        injects: Events injected into the open turn (``turn == len(resolved)``): the fork
+            starts after them, as the class sees the world now.
 
     Raises:
         GameError: The turn has not been reached, or lies past the scenario's end.
@@ -77,7 +80,7 @@ def fork_scenario(
     if not 0 <= turn <= len(resolved):
         raise GameError("game.error.bad_rewind", last=len(resolved))
     sc = game_scenario(record)
-    view = world_for(record, resolved[:turn])
+    view = world_for(record, resolved[:turn], tuple(injects) if turn == len(resolved) else ())
     first = turn * int(record.config["turn_months"])
     if first >= len(sc.months):
         raise GameError("game.error.bad_rewind", last=len(resolved))
@@ -103,11 +106,15 @@ def fork_scenario(
     return parse_scenario(text, filename=f"{data['id']}.yaml")
 
 
-def projection(record: GameRecord, resolved: list[ResolvedTurn], runs: int = FAN_RUNS) -> EnsembleResult:
+def projection(
+    record: GameRecord, resolved: list[ResolvedTurn], runs: int = FAN_RUNS, injects: tuple[str, ...] = ()
+) -> EnsembleResult:
     """Where the game is heading: an ensemble of the fork from the current turn.
 
-    The horizon is the rest of the game, and at least a year when the scenario has one.
+    The horizon is the rest of the game, and at least a year when the scenario has one; the
+    open turn's injected events have happened.
     """
     turns, turn = int(record.config["turns"]), len(resolved)
     ahead = max((turns - turn) * int(record.config["turn_months"]), FAN_MIN_MONTHS)
-    return run_ensemble(fork_scenario(record, resolved, turn, ahead), runs=runs, seed=record.seed)
+    scenario = fork_scenario(record, resolved, turn, ahead, injects=injects)
+    return run_ensemble(scenario, runs=runs, seed=record.seed)

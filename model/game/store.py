@@ -52,6 +52,8 @@ KINDS = (
     "end",
 )
 _RETRIES = 20
+_WRITE = "rapprochement_write"  # execution option of the engine that writes
+_REMEMBERED = 1024  # games whose row and code digests a store keeps in memory
 _WAL_ATTEMPTS = 300  # 0.1 s apart: the 30 s of the busy timeout
 
 metadata = sa.MetaData()
@@ -194,7 +196,11 @@ def _make_engine(url: str) -> Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writer takes the write lock at once (and queues behind another writer instead of
+        # failing half-way); a reader reads a snapshot without any lock (WAL), so thirty pages
+        # reading never hold up a team's submission.
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 
@@ -203,13 +209,17 @@ class GameStore:
     """Games and their logs in one database; safe to share between threads.
 
     Every method opens its own connection from the engine's pool and closes it, so a Streamlit
-    ``cache_resource`` may hold one store for all sessions.
+    ``cache_resource`` may hold one store for all sessions. A game's row and its code digests
+    never change once written, so the store remembers them instead of reading them again for
+    every page view (a class opens a game's pages hundreds of times).
 
     Args:
         url: SQLAlchemy URL or SQLite file path; see :func:`database_url`.
     """
 
     def __init__(self, url: str | os.PathLike[str] | None = None):
+        self._records: dict[str, GameRecord] = {}
+        self._digests: dict[str, list[tuple[str, str]]] = {}
         try:
             self.url = database_url(url)
         except OSError as err:  # the SQLite file's folder cannot be made
@@ -220,6 +230,7 @@ class GameStore:
             self.engine = _make_engine(self.url)
         except (ArgumentError, ImportError, ValueError) as err:  # a mistyped URL, a missing driver
             raise GameError("game.error.database", url=self.safe_url, message=str(err)) from err
+        self.writer = self.engine.execution_options(**{_WRITE: True})
         self._create_tables()
 
     def _create_tables(self) -> None:
@@ -231,7 +242,7 @@ class GameStore:
         """
         for _ in range(_RETRIES):
             try:
-                metadata.create_all(self.engine)
+                metadata.create_all(self.writer)
                 return
             except (IntegrityError, ProgrammingError):
                 continue  # created by another store in the meantime: look again
@@ -273,7 +284,7 @@ class GameStore:
             seat_codes = {role: derive_code(instructor_code, game_id, role) for role in roles}
             viewer_code = derive_code(instructor_code, game_id, VIEWER)
             try:
-                with self.engine.begin() as conn:
+                with self.writer.begin() as conn:
                     conn.execute(
                         games.insert().values(
                             id=game_id,
@@ -298,11 +309,18 @@ class GameStore:
 
     def game(self, game_id: str) -> GameRecord:
         """The stored game, or :class:`UnknownGame`."""
+        known = self._records.get(game_id)
+        if known is not None:
+            return known
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(games).where(games.c.id == game_id)).first()
         if row is None:
             raise UnknownGame("game.error.unknown_game", game=game_id)
-        return _record(row)
+        record = _record(row)
+        if len(self._records) > _REMEMBERED:
+            self._records.clear()
+        self._records[game_id] = record
+        return record
 
     def list_games(self) -> list[GameRecord]:
         """All games, newest first."""
@@ -321,8 +339,14 @@ class GameStore:
         if not code or not code.strip():
             raise AccessDenied("game.error.missing_code")
         digest = hash_code(game_id, code)
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(codes.c.role, codes.c.code_hash).where(codes.c.game == game_id)).all()
+        rows = self._digests.get(game_id)
+        if rows is None:
+            with self.engine.connect() as conn:
+                found = conn.execute(sa.select(codes.c.role, codes.c.code_hash).where(codes.c.game == game_id)).all()
+            rows = [(r.role, r.code_hash) for r in found]
+            if len(self._digests) > _REMEMBERED:
+                self._digests.clear()
+            self._digests[game_id] = rows
         for role, stored in rows:
             if same_digest(stored, digest):
                 return role
@@ -365,7 +389,7 @@ class GameStore:
         for _ in range(_RETRIES):
             now = datetime.now(UTC)
             try:
-                with self.engine.begin() as conn:
+                with self.writer.begin() as conn:
                     last = conn.execute(_last_seq(game_id)).scalar_one()
                     values = {
                         "game": game_id,

@@ -9,14 +9,21 @@ that did not submit is played by its rule (``SeatAgent.decide``).
 
 Rebuilding on every page view would cost a full replay, so :func:`world_for` keeps the latest
 world of each game in this process and steps it forward when the log only added turns.
+
+An event the teacher injects happens at the start of the open turn's first month, before the
+seats decide: the world applies it as soon as it is injected, so that every page shows the
+crisis at once (the indicators it moved, the menus and the advisers' leanings in the new
+state) and the teams answer it in the same turn. The resolve then plays the turn from there;
+the numbers are the same as if the event had been applied at the resolve.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -29,6 +36,7 @@ from model.model import Occurrence, RelationsModel
 from model.state import OUTPUT_VARIABLES
 
 _CACHE_SIZE = 32
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,8 @@ class World:
     start: np.ndarray
     outcomes: list[TurnOutcome] = field(default_factory=list)
     signature: tuple[tuple[int, int], ...] = ()
+    opened: tuple[str, ...] = ()
+    opened_before: int | None = None
 
     @property
     def turns_done(self) -> int:
@@ -77,6 +87,7 @@ class World:
             months=tuple(model.months),
             turn_months=self.turn_months,
             signature=self.signature,
+            injects=self.opened,
             outcomes=tuple(self.outcomes),
             values={n: float(model.state.get(n)[0]) for n in OUTPUT_VARIABLES},
             menus={seat: tuple((d.id, bool(mask[0])) for d, mask in model.menu(seat)) for seat in ACTORS},
@@ -98,16 +109,33 @@ class World:
             rows += [(t, months[t], n, float(values[t, i])) for i, n in enumerate(OUTPUT_VARIABLES)]
         return pd.DataFrame(rows, columns=["t", "month", "variable", "value"])
 
+    def can_open(self, injects: tuple[str, ...]) -> bool:
+        """Whether the open turn's events so far are the start of ``injects`` (else rebuild)."""
+        return injects[: len(self.opened)] == self.opened
+
+    def open_turn(self, injects: tuple[str, ...]) -> None:
+        """Make the open turn's injected events happen now (those not applied yet)."""
+        if not self.can_open(injects):
+            raise ValueError("the injected events do not continue those already applied")
+        new = injects[len(self.opened) :]
+        if not new:
+            return
+        model = self.model
+        if self.opened_before is None:
+            self.opened_before = len(model.occurrences)
+        model.begin_month(self.turns_done * self.turn_months)
+        for event in new:
+            model.inject(event)
+        self.opened = injects
+
     def apply(self, turn: ResolvedTurn) -> None:
         """Play one more resolved turn: injects, the humans' decisions, the months."""
         model = self.model
         first = turn.turn * self.turn_months
         last = first + self.turn_months - 1
-        before = len(model.occurrences)
-        if turn.injects:
-            model.begin_month(first)
-            for event in turn.injects:
-                model.inject(event)
+        before = len(model.occurrences) if self.opened_before is None else self.opened_before
+        self.open_turn(tuple(turn.injects))
+        self.opened, self.opened_before = (), None
         for seat, body in turn.human.items():
             model.submit(seat, list(body.get("decisions", [])))
         decisions: dict[str, tuple[str, ...]] = {}
@@ -150,13 +178,16 @@ class WorldView:
     """A read-only picture of a game's world after some turns, safe to share between threads.
 
     The model itself stays inside the cache (another session may step it); pages, the CLI and
-    the engine read this picture.
+    the engine read this picture. ``injects`` are the open turn's injected events, already
+    applied to ``values``, ``menus`` and ``advice`` (not yet to ``trajectory``, which holds
+    whole months).
     """
 
     scenario: Any
     months: tuple[str, ...]
     turn_months: int
     signature: tuple[tuple[int, int], ...]
+    injects: tuple[str, ...]
     outcomes: tuple[TurnOutcome, ...]
     values: dict[str, float]
     menus: dict[str, tuple[tuple[str, bool], ...]]
@@ -164,11 +195,25 @@ class WorldView:
     ledger: pd.DataFrame
     leaders: dict[str, str]
     advice: dict[str, tuple[tuple[str, float], ...]]
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    memo_lock: Any = field(default_factory=threading.RLock, compare=False, repr=False)
 
     @property
     def turns_done(self) -> int:
         """Number of turns resolved."""
         return len(self.outcomes)
+
+    def derived(self, key: Any, make: Callable[[], T]) -> T:
+        """Something computed from this picture alone (a chart, a table), computed once.
+
+        Every page that shows the same point of a game holds the same picture, so what is
+        memoised here is computed by the first page that needs it and read by the others;
+        it goes when the picture leaves the cache. Treat the result as read-only.
+        """
+        with self.memo_lock:
+            if key not in self.memo:
+                self.memo[key] = make()
+            return self.memo[key]
 
     def value(self, variable: str) -> float:
         """Current value of a variable."""
@@ -237,24 +282,30 @@ class _WorldCache:
         self.locks: dict[str, threading.Lock] = {}
         self.guard = threading.Lock()
 
-    def get(self, record: GameRecord, resolved: list[ResolvedTurn]) -> WorldView:
+    def get(self, record: GameRecord, resolved: list[ResolvedTurn], injects: tuple[str, ...] = ()) -> WorldView:
         want = tuple((r.turn, r.seq) for r in resolved)
+        key = (record.id, want, injects)
         with self.guard:
             lock = self.locks.setdefault(record.id, threading.Lock())
-            seen = self.views.get((record.id, want))
+            seen = self.views.get(key)
         if seen is not None:
             return seen
         with lock:
+            with self.guard:
+                seen = self.views.get(key)  # built by another thread while this one waited
+            if seen is not None:
+                return seen
             world = self.worlds.get(record.id)
-            if world is None or want[: len(world.signature)] != world.signature:
+            if world is None or not _continues(world, resolved, injects):
                 world = build_world(record, [])
             for turn in resolved[world.turns_done :]:
                 world.apply(turn)
+            world.open_turn(injects)
             view = world.view()
             with self.guard:
                 self.worlds[record.id] = world
                 self.worlds.move_to_end(record.id)
-                self.views[(record.id, want)] = view
+                self.views[key] = view
                 while len(self.worlds) > self.size:
                     gone, _ = self.worlds.popitem(last=False)
                     self.views = {k: v for k, v in self.views.items() if k[0] != gone}
@@ -269,9 +320,26 @@ class _WorldCache:
             self.views.clear()
 
 
+def _continues(world: World, resolved: list[ResolvedTurn], injects: tuple[str, ...]) -> bool:
+    """Whether ``world`` can be carried forward to ``resolved`` and the open turn's ``injects``.
+
+    Its resolved turns must begin the wanted ones, and the events it already applied to its
+    open turn must begin the events of the turn that comes next (resolved or still open).
+    """
+    want = tuple((r.turn, r.seq) for r in resolved)
+    if want[: len(world.signature)] != world.signature:
+        return False
+    if world.turns_done < len(resolved):
+        return world.can_open(tuple(resolved[world.turns_done].injects))
+    return world.can_open(injects)
+
+
 WORLDS = _WorldCache()
 
 
-def world_for(record: GameRecord, resolved: list[ResolvedTurn]) -> WorldView:
-    """A picture of the game's world after ``resolved`` (replayed, or from this process's cache)."""
-    return WORLDS.get(record, resolved)
+def world_for(record: GameRecord, resolved: list[ResolvedTurn], injects: tuple[str, ...] = ()) -> WorldView:
+    """A picture of the game's world after ``resolved`` and the open turn's ``injects``.
+
+    Replayed, or carried forward from this process's cache.
+    """
+    return WORLDS.get(record, resolved, tuple(injects))

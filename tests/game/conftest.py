@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from model.game.live import TIMELINES, WATCH
 from model.game.store import GameStore
 from model.game.world import WORLDS
 
@@ -16,12 +17,18 @@ end: 2028-12
 """
 
 
+def _forget() -> None:
+    WORLDS.clear()
+    TIMELINES.clear()
+    WATCH.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_worlds():
-    """Each test starts with no cached world, as a freshly started server would."""
-    WORLDS.clear()
+    """Each test starts with no cached world or timeline, as a freshly started server would."""
+    _forget()
     yield
-    WORLDS.clear()
+    _forget()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from model.game.debrief import debrief_html, decision_effects, effects_text, history_comparison
+from model.game.debrief import debrief_html, effects_text, history_comparison
 from model.game.fork import fork_scenario
 from model.i18n import tr
 from ui import charts, widgets
@@ -32,7 +32,7 @@ def effects_table(view, lang: str, places: str) -> pd.DataFrame:
             tr("game.debrief.effect_header", lang, places): effects_text(e.effects, lang, places),
             tr("game.common.statement", lang, places): e.statement,
         }
-        for e in decision_effects(view)
+        for e in gv.effects(view)
     ]
     return pd.DataFrame(rows)
 

@@ -106,50 +106,36 @@ def create_form(lang: str, places: str) -> None:
     st.rerun()
 
 
-def seats_status(opened: gv.Opened, lang: str, places: str) -> None:
-    """Who holds each seat, who joined, who submitted what (updates itself)."""
-
-    @st.fragment(run_every=gv.POLL_SECONDS)
-    def _status() -> None:
-        game = opened.game
-        tl = gv.guard(game.timeline, lang, places)
-        if tl is None:
-            return
-        yes, no = tr("game.common.answer_yes", lang, places), tr("game.common.answer_no", lang, places)
-        rows = []
-        for seat in SEATS:
-            human = seat in game.humans
-            sub = tl.pending.get(seat)
-            replaced = sum(1 for r in tl.replaced if r.seat == seat)
-            rows.append(
-                {
-                    tr("game.common.seat", lang, places): tr(f"actor.{seat}", lang, places),
-                    tr("game.common.player", lang, places): tr(
-                        f"game.player.{'human' if human else 'rule'}", lang, places
-                    ),
-                    tr("game.common.joined", lang, places): (yes if seat in tl.joined else no) if human else "",
-                    tr("game.common.submitted", lang, places): (yes if sub else no) if human else "",
-                    tr("game.common.decisions", lang, places): (
-                        gv.labels(sub.decisions, lang, places) + (f" (×{replaced + 1})" if replaced else "")
-                        if sub
-                        else ""
-                    ),
-                    tr("game.common.statement", lang, places): sub.statement if sub else "",
-                }
+def seats_table(game, tl: Timeline, lang: str, places: str) -> None:
+    """Who holds each seat, who joined, who submitted what (redrawn by the page's poll)."""
+    yes, no = tr("game.common.answer_yes", lang, places), tr("game.common.answer_no", lang, places)
+    rows = []
+    for seat in SEATS:
+        human = seat in game.humans
+        sub = tl.pending.get(seat)
+        replaced = sum(1 for r in tl.replaced if r.seat == seat)
+        rows.append(
+            {
+                tr("game.common.seat", lang, places): tr(f"actor.{seat}", lang, places),
+                tr("game.common.player", lang, places): tr(f"game.player.{'human' if human else 'rule'}", lang, places),
+                tr("game.common.joined", lang, places): (yes if seat in tl.joined else no) if human else "",
+                tr("game.common.submitted", lang, places): (yes if sub else no) if human else "",
+                tr("game.common.decisions", lang, places): (
+                    gv.labels(sub.decisions, lang, places) + (f" (×{replaced + 1})" if replaced else "") if sub else ""
+                ),
+                tr("game.common.statement", lang, places): sub.statement if sub else "",
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"{KEY}_seats_table")
+    if tl.injects:
+        st.caption(
+            tr(
+                "game.instructor.injects_pending",
+                lang,
+                places,
+                events=", ".join(gv.event_label(e, lang, places) for e in tl.injects),
             )
-        st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"{KEY}_seats_table")
-        st.caption(gv.deadline_text(tl, lang, places))
-        if tl.injects:
-            st.caption(
-                tr(
-                    "game.instructor.injects_pending",
-                    lang,
-                    places,
-                    events=", ".join(gv.event_label(e, lang, places) for e in tl.injects),
-                )
-            )
-
-    _status()
+        )
 
 
 def controls(opened: gv.Opened, tl: Timeline, lang: str, places: str) -> None:
@@ -323,7 +309,6 @@ def draw(lang: str, places: str) -> None:
     game = opened.game
     st.title(f"{tr('game.instructor.title', lang, places)}: {plain(scenario_text(view.scenario.title, lang, places))}")
     gv.header(game, tl, lang, places)
-    gv.watch(game, tl, lang, places, KEY, on_log=False)
     flash = st.session_state.pop(f"{KEY}_flash", None)
     if flash:
         st.success(flash)
@@ -338,7 +323,7 @@ def draw(lang: str, places: str) -> None:
     else:
         class_tab, links_tab, log_tab = st.tabs(names)
     with class_tab:
-        seats_status(opened, lang, places)
+        gv.watch(game, tl, lang, places, KEY, live=lambda now: seats_table(game, now, lang, places))
         gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_trajectory")
     with links_tab:
         links(opened, lang, places)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from model.catalogue import ACTORS, load_catalogue
-from model.game.debrief import decision_effects, effects_text
+from model.game.debrief import effects_text
 from model.game.engine import Game
 from model.game.replay import ENDED, LOBBY, PAUSED, Timeline
 from model.game.setup import MAX_DECISIONS, SEATS
@@ -58,7 +58,7 @@ def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str
         if statement:
             line += f' — "{plain(statement)}"'
         st.markdown(line)
-    mine = [e for e in decision_effects(view) if e.turn == last.turn and e.seat == seat]
+    mine = [e for e in gv.effects(view) if e.turn == last.turn and e.seat == seat]
     if mine:
         st.markdown(f"**{tr('game.play.your_decisions_did', lang, places)}**")
         for e in mine:

@@ -17,6 +17,16 @@ from ui import game_views as gv
 KEY = "projector"
 
 
+def submitted(game, tl, lang: str, places: str) -> None:
+    """How many teams have submitted this turn (redrawn by the page's poll)."""
+    humans = game.humans
+    done = sum(1 for s in humans if s in tl.pending)
+    st.metric(
+        tr("game.common.submitted", lang, places),
+        tr("game.projector.submitted_count", lang, places, done=done, total=len(humans)),
+    )
+
+
 def main() -> None:
     """Draw the projector view; anything unexpected becomes a message, not a traceback."""
     gv.run_page(draw)
@@ -29,13 +39,7 @@ def draw(lang: str, places: str) -> None:
         return
     opened, tl, view = found
     game = opened.game
-    gv.watch(game, tl, lang, places, KEY, on_log=True)
-    humans = game.humans
-    done = sum(1 for s in humans if s in tl.pending)
-    st.metric(
-        tr("game.common.submitted", lang, places),
-        tr("game.projector.submitted_count", lang, places, done=done, total=len(humans)),
-    )
+    gv.watch(game, tl, lang, places, KEY, live=lambda now: submitted(game, now, lang, places))
     st.subheader(tr("game.projector.fan", lang, places))
     ahead = max((game.turns - tl.turn) * game.turn_months, FAN_MIN_MONTHS)
     st.caption(tr("game.projector.fan_caption", lang, places, runs=FAN_RUNS, months=ahead))
