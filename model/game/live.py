@@ -57,10 +57,10 @@ class LogWatch:
         self._guard = threading.Lock()
 
     def last_seq(self, store: GameStore, game_id: str) -> int:
-        """Where the game's log ends, at most ``interval`` seconds old.
+        """Where the game's log ends, at most about ``interval`` seconds old.
 
-        One thread asks the database; the others that arrive meanwhile wait for its answer
-        rather than asking too.
+        One thread asks the database; the others that arrive meanwhile take the last answer
+        rather than ask too or wait (only the very first question of a game waits).
         """
         key = (store.url, game_id)
         with self._guard:
@@ -68,7 +68,9 @@ class LogWatch:
             if seen is not None and self.clock() - seen.asked < self.interval:
                 return seen.seq
             lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
+        if not lock.acquire(blocking=seen is None):
+            return seen.seq  # another thread is asking right now
+        try:
             with self._guard:
                 seen = self._seen.get(key)
                 if seen is not None and self.clock() - seen.asked < self.interval:
@@ -82,6 +84,8 @@ class LogWatch:
                     gone, _ = self._seen.popitem(last=False)
                     self._locks.pop(gone, None)
             return seq
+        finally:
+            lock.release()
 
     def clear(self) -> None:
         """Forget every answer (tests)."""

@@ -1,0 +1,421 @@
+"""A class, or a school, in real headless browsers: how fast every page learns of each resolve.
+
+One class is one game with ``--pages-per-seat`` pages on each of the five seats (six: thirty
+students), the teacher's page and the projector. A school is ``--classes`` such classes at once
+on ``--processes`` app processes behind one address, every game in PostgreSQL. Each page is its
+own browser context (its own laptop) in Debian's Chromium, driven by Playwright.
+
+For every class the script opens every page (and times the load), starts the game, and then
+plays ``--turns`` turns: one page per seat picks a decision and writes a statement, the teacher
+resolves, and the script times, for every page, how long after the click it shows the new turn
+(or the end), and how long the teacher's own page takes to say the turn was resolved. Classes
+run side by side, their turns offset by ``--stagger`` seconds, as in a school where teachers do
+not resolve in step.
+
+The goals (issue 15) are checked here, never in timed tests: every resolve on every page
+within 5 s, median at most 3 s; the teacher answered within 2 s; every page loaded.
+
+    .venv/bin/python bench/classroom_load.py                      # one class, one server
+    .venv/bin/python bench/classroom_load.py --school             # 4 classes, 2 processes, PostgreSQL
+    .venv/bin/python bench/classroom_load.py --pages-per-seat 1   # a quick look (7 pages)
+
+Needs Debian's chromium (and postgresql for ``--postgres``/``--school``, nginx for more than
+one process). Prints the figures, the load average and the servers' CPU; ``--json`` writes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.async_api import BrowserContext, Page, async_playwright  # noqa: E402
+
+from model.game.setup import SEATS  # noqa: E402
+from model.i18n import tr  # noqa: E402
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+SUBMITTED = tr("game.play.submitted", decisions="").split(":")[0] + ":"
+GOAL_MAX, GOAL_MEDIAN, GOAL_TEACHER = 5.0, 3.0, 2.0
+PAGE_TIMEOUT_MS = 120_000
+RAPPROCHEMENT = Path(sys.executable).parent / "rapprochement"
+
+# Records, in every page, the first moment each wanted text is on the page (checked at most
+# every 50 ms after the page changed), so that many pages are timed at once without polling.
+WATCHER = """
+window.__marks = {};
+window.__want = [];
+window.__check = () => {
+  const body = document.body ? document.body.textContent : "";
+  for (const w of window.__want) {
+    if (!(w in window.__marks) && body.includes(w)) window.__marks[w] = Date.now();
+  }
+};
+let __pending = false;
+new MutationObserver(() => {
+  if (__pending) return;
+  __pending = true;
+  setTimeout(() => { __pending = false; window.__check(); }, 50);
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+@dataclass
+class Tab:
+    """One browser page of a class: who it is and what it measured."""
+
+    role: str
+    link: str
+    page: Page | None = None
+    load: float | None = None
+    seen: list[float | None] = field(default_factory=list)
+
+
+@dataclass
+class ClassResult:
+    """What one class measured."""
+
+    game: str
+    tabs: list[Tab]
+    teacher: list[float | None] = field(default_factory=list)
+    start_seen: list[float | None] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def want(page: Page, text: str) -> None:
+    """Ask the page's watcher to time the appearance of ``text`` (now if already there)."""
+    await page.evaluate("(t) => { window.__want.push(t); window.__check(); }", text)
+
+
+async def seen_at(page: Page, text: str) -> float | None:
+    """When (epoch seconds) ``text`` appeared on the page, or None."""
+    ms = await page.evaluate("(t) => window.__marks[t] ?? null", text)
+    return None if ms is None else ms / 1000.0
+
+
+async def wait_all(tabs: list[Tab], text: str, since: float, timeout: float) -> list[float | None]:
+    """Seconds from ``since`` until each tab showed ``text`` (None: not within ``timeout``)."""
+    deadline = since + timeout
+    out: list[float | None] = [None] * len(tabs)
+    while True:
+        for i, tab in enumerate(tabs):
+            if out[i] is None and tab.page is not None:
+                try:
+                    at = await seen_at(tab.page, text)
+                except Exception:  # a page that crashed: counted as never seeing it
+                    at = None
+                if at is not None:
+                    out[i] = max(0.0, at - since)
+        if all(x is not None for x in out) or time.time() > deadline:
+            return out
+        await asyncio.sleep(0.25)
+
+
+async def open_tab(context: BrowserContext, tab: Tab, ready: str) -> None:
+    """Open a tab's link and time until ``ready`` is on the page."""
+    page = await context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    await page.add_init_script(WATCHER)
+    tab.page = page
+    t0 = time.time()
+    try:
+        await page.goto(tab.link)
+        await want(page, ready)
+        await page.wait_for_function("(t) => t in window.__marks", arg=ready, timeout=PAGE_TIMEOUT_MS)
+        tab.load = (await seen_at(page, ready) or time.time()) - t0
+    except Exception as err:  # a page that never loaded is a finding, not a crash of the bench
+        tab.load = None
+        print(f"  {tab.role}: did not load ({type(err).__name__})", file=sys.stderr)
+
+
+async def submit_one(page: Page, statement: str) -> bool:
+    """Pick the first decision on the seat's menu, write a statement, submit."""
+    try:
+        box = page.locator('[data-testid="stMultiSelect"]').first
+        await box.click()
+        # the first real option (Streamlit lists "Select all" first)
+        await page.locator('[role="option"]').filter(has_not_text="Select all").first.click()
+        await page.keyboard.press("Escape")
+        await page.locator('[data-testid="stTextArea"] textarea').first.fill(statement)
+        await page.get_by_role("button", name=tr("game.play.submit")).click()
+        await page.wait_for_function("(t) => document.body.textContent.includes(t)", arg=SUBMITTED, timeout=60_000)
+        return True
+    except Exception as err:
+        body = await page.evaluate("() => document.body.innerText")
+        print(f"  submission failed ({type(err).__name__}); the page said:\n{body[:1500]}", file=sys.stderr)
+        return False
+
+
+def new_game(front: str, db_url: str, turns: int) -> dict:
+    """Create a game as a teacher does, with ``rapprochement game new``."""
+    out = subprocess.run(
+        [
+            str(RAPPROCHEMENT),
+            "game",
+            "new",
+            "baseline-2026",
+            "--turns",
+            str(turns),
+            "--seed",
+            "11",
+            "--db",
+            db_url,
+            "--base-url",
+            front,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+    )
+    return json.loads(out.stdout)
+
+
+def turn_text(turn: int, turns: int) -> str:
+    """What a page shows once turn ``turn`` (1-based) is open, or the end."""
+    if turn > turns:
+        return tr("game.common.status", status=tr("game.status.ended"))
+    return tr("game.common.turn_of", turn=turn, turns=turns)
+
+
+async def run_class(
+    browser, game: dict, pages_per_seat: int, turns: int, offset: float, think: float, number: int
+) -> ClassResult:
+    """Open every page of one class, start, play and resolve every turn, timing each page."""
+    await asyncio.sleep(offset)
+    tabs = [Tab("instructor", game["instructor"]["link"]), Tab("projector", game["viewer"]["projector"])]
+    for k in range(pages_per_seat):
+        tabs += [Tab(seat, entry["link"]) for seat, entry in game["seats"].items()]
+    result = ClassResult(game["game"], tabs)
+    contexts = [await browser.new_context(viewport={"width": 1280, "height": 900}) for _ in tabs]
+    teacher, projector, seats = tabs[0], tabs[1], tabs[2:]
+    ready_seat = tr("game.play.briefing")
+    ready_teacher = tr("game.instructor.start")
+    ready_projector = tr("game.projector.fan")
+    # Students open their links over a few seconds, not all in the same millisecond.
+    openings = [open_tab(contexts[0], teacher, ready_teacher), open_tab(contexts[1], projector, ready_projector)]
+    for i, tab in enumerate(seats):
+        openings.append(_later(0.2 * i, open_tab(contexts[i + 2], tab, ready_seat)))
+    await asyncio.gather(*openings)
+    print(f"  class {number}: {sum(t.load is not None for t in tabs)}/{len(tabs)} pages loaded", file=sys.stderr)
+    if teacher.page is None or teacher.load is None:
+        result.errors.append("the teacher's page did not load")
+        return result
+
+    submit_label = tr("game.play.submit")
+    for tab in seats:
+        if tab.page is not None:
+            await want(tab.page, submit_label)
+    t0 = time.time()
+    await teacher.page.get_by_role("button", name=tr("game.instructor.start")).click()
+    result.start_seen = await wait_all(seats, submit_label, t0, 60)
+
+    for turn in range(1, turns + 1):
+        await asyncio.sleep(think / 2)
+        writers = {}
+        for tab in seats:  # one page per seat submits
+            if tab.role not in writers and tab.page is not None:
+                writers[tab.role] = tab
+        await asyncio.gather(*(submit_one(t.page, f"Class {number}, turn {turn}.") for t in writers.values()))
+        await asyncio.sleep(think / 2)
+        target = turn_text(turn + 1, turns)
+        flash = tr("game.instructor.resolved", turn=turn)
+        for tab in tabs:
+            if tab.page is not None:
+                await want(tab.page, target)
+        await want(teacher.page, flash)
+        button = teacher.page.get_by_role("button", name=tr("game.instructor.resolve", turn=turn))
+        await button.wait_for()
+        t0 = time.time()
+        await button.click()
+        answered = await wait_all([teacher], flash, t0, 60)
+        result.teacher.append(answered[0])
+        times = await wait_all(tabs, target, t0, 60)
+        for tab, x in zip(tabs, times, strict=True):
+            tab.seen.append(x)
+        done = [x for x in times if x is not None]
+        print(
+            f"  class {number} turn {turn}: teacher {answered[0]} s, pages {len(done)}/{len(tabs)}, "
+            f"median {statistics.median(done) if done else float('nan'):.2f} s, max {max(done, default=float('nan')):.2f} s",
+            file=sys.stderr,
+        )
+    for context in contexts:
+        await context.close()
+    return result
+
+
+async def _later(delay: float, coro):
+    await asyncio.sleep(delay)
+    return await coro
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of processes and their children so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:15]) / tick  # utime stime cutime cstime
+    return total
+
+
+async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> dict:
+    games = [new_game(fronts[i % len(fronts)], db_url, args.turns) for i in range(args.classes)]
+    spies = []
+    if args.profile:  # development aid: where the servers' CPU goes (needs py-spy)
+        args.profile.mkdir(parents=True, exist_ok=True)
+        spies = [
+            subprocess.Popen(
+                [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--format", "raw", "--rate", "50", "--nonblocking",
+                 "-o", str(args.profile / f"server-{pid}.txt")],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+            for pid in server_pids
+        ]
+    load_before = os.getloadavg()
+    cpu0, wall0 = cpu_seconds(server_pids), time.time()
+    async with async_playwright() as pw:
+        browsers = [
+            await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            for _ in range(args.classes)
+        ]
+        results = await asyncio.gather(
+            *(
+                run_class(browsers[i], g, args.pages_per_seat, args.turns, i * args.stagger, args.think, i + 1)
+                for i, g in enumerate(games)
+            )
+        )
+        for b in browsers:
+            await b.close()
+    wall = time.time() - wall0
+    cpu = cpu_seconds(server_pids) - cpu0
+    for spy in spies:
+        spy.send_signal(2)  # SIGINT: py-spy writes its profile and exits
+        spy.wait(60)
+    return summarise(args, results, load_before, os.getloadavg(), cpu / wall)
+
+
+def summarise(args, results: list[ClassResult], load_before, load_after, server_cpu: float) -> dict:
+    seen = [x for r in results for t in r.tabs for x in t.seen]
+    got = [x for x in seen if x is not None]
+    loads = [t.load for r in results for t in r.tabs]
+    teacher = [x for r in results for x in r.teacher]
+    out = {
+        "classes": args.classes,
+        "processes": args.processes,
+        "database": "postgresql" if args.postgres else "sqlite",
+        "pages": sum(len(r.tabs) for r in results),
+        "turns": args.turns,
+        "resolve_to_page": {
+            "observations": len(seen),
+            "missed": len(seen) - len(got),
+            "median": statistics.median(got) if got else None,
+            "p90": statistics.quantiles(got, n=10)[-1] if len(got) > 1 else None,
+            "max": max(got, default=None),
+        },
+        "teacher_answered": {"median": _median(teacher), "max": _max(teacher), "missed": teacher.count(None)},
+        "page_load": {
+            "loaded": sum(x is not None for x in loads),
+            "of": len(loads),
+            "median": _median(loads),
+            "max": _max(loads),
+        },
+        "start_to_seats": {"median": _median([x for r in results for x in r.start_seen])},
+        "server_cpu_cores": round(server_cpu, 2),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in load_after],
+        "errors": [e for r in results for e in r.errors],
+    }
+    ok = (
+        out["resolve_to_page"]["missed"] == 0
+        and got
+        and max(got) <= GOAL_MAX
+        and statistics.median(got) <= GOAL_MEDIAN
+        and teacher
+        and None not in teacher
+        and max(teacher) <= GOAL_TEACHER
+        and out["page_load"]["loaded"] == out["page_load"]["of"]
+    )
+    out["goals_met"] = bool(ok)
+    return out
+
+
+def _median(xs):
+    xs = [x for x in xs if x is not None]
+    return round(statistics.median(xs), 2) if xs else None
+
+
+def _max(xs):
+    xs = [x for x in xs if x is not None]
+    return round(max(xs), 2) if xs else None
+
+
+def report(out: dict) -> None:
+    r, t, p = out["resolve_to_page"], out["teacher_answered"], out["page_load"]
+    print(
+        f"{out['classes']} class(es), {out['pages']} pages, {out['processes']} app process(es), "
+        f"{out['database']}, {out['turns']} turns ({os.cpu_count()} cores)"
+    )
+    print(
+        f"  resolve -> page on the new turn: median {_fmt(r['median'])} s, 90% {_fmt(r['p90'])} s, "
+        f"max {_fmt(r['max'])} s, missed {r['missed']} of {r['observations']}"
+    )
+    print(f"  teacher answered: median {_fmt(t['median'])} s, max {_fmt(t['max'])} s, missed {t['missed']}")
+    print(f"  pages loaded: {p['loaded']} of {p['of']}, median {_fmt(p['median'])} s, max {_fmt(p['max'])} s")
+    print(f"  start -> seats can submit: median {_fmt(out['start_to_seats']['median'])} s")
+    print(f"  app servers' CPU: {out['server_cpu_cores']:.2f} cores on average")
+    print(f"  load average before {out['loadavg_before']}, after {out['loadavg_after']}")
+    print(
+        f"  goals (every page <= {GOAL_MAX:g} s, median <= {GOAL_MEDIAN:g} s, teacher <= {GOAL_TEACHER:g} s, "
+        f"every page loads): {'met' if out['goals_met'] else 'NOT met'}"
+    )
+
+
+def _fmt(x) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--classes", type=int, default=1)
+    parser.add_argument("--processes", type=int, default=1, help="app processes behind one address")
+    parser.add_argument("--pages-per-seat", type=int, default=6)
+    parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--postgres", action="store_true", help="games in a throwaway PostgreSQL")
+    parser.add_argument("--school", action="store_true", help="4 classes, 2 processes, PostgreSQL")
+    parser.add_argument("--stagger", type=float, default=7.0, help="seconds between classes' turns")
+    parser.add_argument("--think", type=float, default=10.0, help="seconds the teams take per turn")
+    parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument("--profile", type=Path, help="write py-spy profiles of the servers here")
+    args = parser.parse_args()
+    if args.school:
+        args.classes, args.processes, args.postgres = 4, 2, True
+    from bench.serving import serve  # noqa: PLC0415
+
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rapprochement-bench-")))
+        front, db_url, pids = serve(stack, args.processes, args.postgres, tmp)
+        out = asyncio.run(play(args, [front], db_url, pids))
+    report(out)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
