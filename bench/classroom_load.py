@@ -43,7 +43,6 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import BrowserContext, Page, async_playwright  # noqa: E402
 
-from model.game.setup import SEATS  # noqa: E402
 from model.i18n import tr  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -197,7 +196,7 @@ async def run_class(
     """Open every page of one class, start, play and resolve every turn, timing each page."""
     await asyncio.sleep(offset)
     tabs = [Tab("instructor", game["instructor"]["link"]), Tab("projector", game["viewer"]["projector"])]
-    for k in range(pages_per_seat):
+    for _ in range(pages_per_seat):
         tabs += [Tab(seat, entry["link"]) for seat, entry in game["seats"].items()]
     result = ClassResult(game["game"], tabs)
     contexts = [await browser.new_context(viewport={"width": 1280, "height": 900}) for _ in tabs]
@@ -248,8 +247,8 @@ async def run_class(
             tab.seen.append(x)
         done = [x for x in times if x is not None]
         print(
-            f"  class {number} turn {turn}: teacher {answered[0]} s, pages {len(done)}/{len(tabs)}, "
-            f"median {statistics.median(done) if done else float('nan'):.2f} s, max {max(done, default=float('nan')):.2f} s",
+            f"  class {number} turn {turn}: teacher {_fmt(answered[0])} s, pages {len(done)}/{len(tabs)}, "
+            f"median {_fmt(_median(done))} s, max {_fmt(_max(done))} s",
             file=sys.stderr,
         )
     for context in contexts:
@@ -280,11 +279,13 @@ async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> 
     spies = []
     if args.profile:  # development aid: where the servers' CPU goes (needs py-spy)
         args.profile.mkdir(parents=True, exist_ok=True)
+        spy = str(Path(sys.executable).parent / "py-spy")
         spies = [
             subprocess.Popen(
-                [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--format", "raw", "--rate", "50", "--nonblocking",
-                 "-o", str(args.profile / f"server-{pid}.txt")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "50", "--nonblocking"]
+                + ["-o", str(args.profile / f"server-{pid}.txt")],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             for pid in server_pids
         ]

@@ -29,6 +29,7 @@ class Clock:
         self.now = 100.0
 
     def __call__(self) -> float:
+        """The time the test has set."""
         return self.now
 
 
