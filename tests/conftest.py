@@ -33,6 +33,25 @@ from tests.support.pg_server import (  # noqa: E402
 )
 
 PG_URL_ENV = "RAPPROCHEMENT_TEST_PG_URL"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_state_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """App servers the tests start leave their record here, not in the user's state folder.
+
+    ``rapprochement game new`` takes its defaults from running servers' records
+    (``model.serving``): a test's server must neither leak into a user's commands nor a
+    user's server into a test.
+    """
+    from model.serving import STATE_ENV
+
+    before = os.environ.get(STATE_ENV)
+    os.environ[STATE_ENV] = str(tmp_path_factory.mktemp("state"))
+    yield
+    if before is None:
+        os.environ.pop(STATE_ENV, None)
+    else:
+        os.environ[STATE_ENV] = before
 E2E_DIR = ROOT / "tests" / "e2e"
 
 

@@ -28,17 +28,18 @@ import pandas as pd
 import streamlit as st
 
 from model.catalogue import Decision, load_catalogue, parse_condition
-from model.game.debrief import DecisionEffect, decision_effects, turn_markers
+from model.game.debrief import DecisionEffect, decision_effects
 from model.game.engine import Game
 from model.game.errors import GameError
 from model.game.fork import projection
 from model.game.links import DEFAULT_BASE_URL, page_url
 from model.game.live import WATCH
-from model.game.replay import Timeline
+from model.game.replay import ENDED, Timeline
 from model.game.store import ENV_VAR, GameStore
 from model.game.world import WorldView
 from model.i18n import month_text, scenario_text, tr
-from ui import charts, widgets
+from model.serving import BASE_URL_ENV, is_local
+from ui import charts, game_charts, widgets
 from ui.plain_text import plain, plain_values
 
 LOG = logging.getLogger(__name__)
@@ -173,15 +174,16 @@ def open_page(lang: str, places: str, key: str, title_key: str) -> tuple[Opened,
 
 
 def header(game: Game, tl: Timeline, lang: str, places: str) -> None:
-    """Turn, months and status of a game in one line."""
+    """Turn, months and status of a game in one line (at the end: how many turns it had)."""
+    status_text = tr("game.common.status", lang, places, status=tr(f"game.status.{tl.status}", lang, places))
+    if tl.status == ENDED:
+        st.markdown(f"**{tr('game.common.ended_after', lang, places, turns=len(tl.resolved))}** · {status_text}")
+        return
     turn = min(tl.turn, game.turns - 1)
     months = game.months_of(turn)
-    status = tr(f"game.status.{tl.status}", lang, places)
     span = tr("game.common.months", lang, places, first=month_text(months[0], lang), last=month_text(months[-1], lang))
-    st.markdown(
-        f"**{tr('game.common.turn_of', lang, places, turn=turn + 1, turns=game.turns)}** · "
-        f"{span} · {tr('game.common.status', lang, places, status=status)}"
-    )
+    turn_text = tr("game.common.turn_of", lang, places, turn=turn + 1, turns=game.turns)
+    st.markdown(f"**{turn_text}** · {span} · {status_text}")
 
 
 def deadline_text(tl: Timeline, lang: str, places: str) -> str:
@@ -305,73 +307,109 @@ def fan_table(game: Game, tl: Timeline, view: WorldView) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A chart ready to send: its Vega-Lite spec (data inline) and the table of its numbers."""
+    """Charts ready to send (Vega-Lite specs, data inline, drawn one under the other) and their numbers."""
 
-    spec: dict[str, Any]
+    specs: tuple[dict[str, Any], ...]
     data: pd.DataFrame
 
 
-def prepare(fig: charts.Figure) -> Prepared:
-    """Turn a figure into its Vega-Lite spec once, so that pages send it without redoing it.
+def prepare(fig: charts.Figure, *more: Any) -> Prepared:
+    """Turn a figure (and charts drawn under it) into Vega-Lite specs once, for every page.
 
     Altair's conversion (with its schema check) costs tens of milliseconds; a class's pages
     all draw the same chart of the same point of the game, so it is done once. The view size
     of Altair's default theme is dropped, as Streamlit does when it converts a chart itself.
     """
-    spec = fig.chart.to_dict()
-    view = spec.get("config", {}).get("view", {})
-    for name in ("continuousWidth", "continuousHeight"):
-        view.pop(name, None)
-    return Prepared(spec, fig.data)
+    specs = []
+    for chart in (fig.chart, *(c for c in more if c is not None)):
+        spec = chart.to_dict()
+        view = spec.get("config", {}).get("view", {})
+        for name in ("continuousWidth", "continuousHeight"):
+            view.pop(name, None)
+        specs.append(spec)
+    return Prepared(tuple(specs), fig.data)
 
 
 def show_prepared(drawn: Prepared, lang: str, key: str) -> None:
-    """Draw a prepared chart and, folded under it, the table of its numbers."""
-    st.vega_lite_chart(spec=drawn.spec, width="stretch")
+    """Draw prepared charts and, folded under them, the table of their numbers."""
+    for spec in drawn.specs:
+        st.vega_lite_chart(spec=spec, width="stretch")
     with st.expander(tr("charts.show_table", lang)):
         st.dataframe(drawn.data, hide_index=True, key=f"table_{key}")
 
 
 def trajectory_figure(
-    game: Game, tl: Timeline, view: WorldView, lang: str, places: str, fan: bool = False
-) -> charts.Figure | None:
-    """The relationship index so far with each turn's decisions marked, and optionally the fan.
+    game: Game, tl: Timeline, view: WorldView, lang: str, places: str, fan: bool = False, wall: bool = False
+) -> tuple[charts.Figure, Any] | None:
+    """The class's game so far, its turns numbered, optionally the fan; and who decided what.
 
     Returns:
-        The figure, or None when there is nothing to draw yet and no fan was asked for.
+        The figure and the strip of decisions to draw under it (None before the first
+        resolve), or None when there is nothing to draw yet and no fan was asked for.
     """
     table = game_table(view)
-    if fan and tl.turn < game.turns:
-        table = pd.concat([table, fan_table(game, tl, view)], ignore_index=True)
-    if table.empty:
+    projection = fan_table(game, tl, view) if fan and tl.status != ENDED and tl.turn < game.turns else None
+    if table.empty and projection is None:
         return None
-    markers = turn_markers(view, lang, places)
-    return charts.fan_chart(table, "relationship_index", events=markers, lang=lang, places=places)
+    months = list(view.months[: game.turns * game.turn_months])
+    if projection is not None:
+        months = sorted(set(months) | set(projection["month"].astype(str)))
+    turns = pd.DataFrame([(o.turn + 1, o.months[0]) for o in view.outcomes], columns=["turn", "month"])
+    kept = tr("game.common.kept_course", lang, places)
+    rows = [
+        (o.turn + 1, o.months[0], seat, labels(o.decisions.get(seat, ()), lang, places) or kept, o.played_by[seat])
+        for o in view.outcomes
+        for seat in o.played_by
+    ]
+    decisions = pd.DataFrame(rows, columns=["turn", "month", "seat", "decision", "player"])
+    figure = game_charts.game_chart(table, turns, months, lang, places, projection, wall)
+    return figure, game_charts.decision_strip(decisions, months, lang, places, wall)
 
 
 def trajectory_prepared(
-    game: Game, tl: Timeline, view: WorldView, lang: str, places: str, fan: bool = False
+    game: Game, tl: Timeline, view: WorldView, lang: str, places: str, fan: bool = False, wall: bool = False
 ) -> Prepared | None:
-    """:func:`trajectory_figure`, prepared once per world, language and place names."""
+    """:func:`trajectory_figure`, prepared once per world, language, place names and size."""
+    with_fan = fan and tl.status != ENDED and tl.turn < game.turns
 
     def make() -> Prepared | None:
-        fig = trajectory_figure(game, tl, view, lang, places, fan)
-        return None if fig is None else prepare(fig)
+        drawn = trajectory_figure(game, tl, view, lang, places, with_fan, wall)
+        return None if drawn is None else prepare(*drawn)
 
-    return view.derived(("trajectory", fan and tl.turn < game.turns, lang, places), make)
+    return view.derived(("trajectory", with_fan, wall, lang, places), make)
+
+
+def publics_prepared(game: Game, view: WorldView, lang: str, places: str, wall: bool = False) -> Prepared | None:
+    """Both publics in the class's game (one line each), prepared once per world."""
+
+    def make() -> Prepared | None:
+        table = game_table(view)
+        if table.empty:
+            return None
+        months = list(view.months[: game.turns * game.turn_months])
+        return prepare(game_charts.publics_game_chart(table, months, lang, places, wall))
+
+    return view.derived(("publics", wall, lang, places), make)
 
 
 def show_trajectory(
-    game: Game, tl: Timeline, view: WorldView, lang: str, places: str, key: str, fan: bool = False
+    game: Game,
+    tl: Timeline,
+    view: WorldView,
+    lang: str,
+    places: str,
+    key: str,
+    fan: bool = False,
+    wall: bool = False,
 ) -> None:
     """Draw the trajectory (and fan); a failed projection leaves the trajectory standing."""
     try:
-        drawn = trajectory_prepared(game, tl, view, lang, places, fan)
+        drawn = trajectory_prepared(game, tl, view, lang, places, fan, wall)
     except Exception as err:  # the projection failed: say so, keep the trajectory
         LOG.exception("the projection failed")
         message = error_text(err, lang, places) if isinstance(err, GameError) else type(err).__name__
         st.warning(tr("game.projector.fan_unavailable", lang, places, message=message))
-        drawn = trajectory_prepared(game, tl, view, lang, places, False)
+        drawn = trajectory_prepared(game, tl, view, lang, places, False, wall)
     if drawn is None:
         st.info(tr("game.common.nothing_yet", lang, places))
         return
@@ -379,7 +417,14 @@ def show_trajectory(
 
 
 def base_url() -> str:
-    """Where this app is reached, for join links (the browser's own address)."""
+    """Where students reach this app, for join links and QR codes.
+
+    The address the server was started with (``rapprochement app --classroom`` finds the
+    machine's network address; ``--base-url`` names a proxy's), else the teacher's browser's.
+    """
+    configured = os.environ.get(BASE_URL_ENV, "").strip()
+    if configured:
+        return configured.rstrip("/")
     try:
         url = st.context.url
     except Exception:  # older servers or tests without a browser
@@ -388,6 +433,71 @@ def base_url() -> str:
         return DEFAULT_BASE_URL
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def warn_if_local(url: str, lang: str, places: str) -> None:
+    """Say so when join links would open nothing on students' devices (``localhost``)."""
+    if is_local(url):
+        st.warning(tr("game.instructor.local_links", lang, places, url=url), icon=":material/wifi_off:")
+
+
+def user_text(text: str) -> str:
+    """Text a user wrote (a statement), escaped so that Markdown shows it exactly as written.
+
+    Every ASCII punctuation character gets a backslash (CommonMark shows it literally), so no
+    link, emphasis, heading, formula or coloured span can be smuggled into a class's pages;
+    line breaks stay line breaks.
+    """
+    escaped = "".join(f"\\{c}" if c in _MARKDOWN_PUNCTUATION else c for c in text)
+    return "  \n".join(escaped.splitlines())
+
+
+_MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!|<>~$:&'\"=/^%@;?,")
+
+
+def statements(items: Iterable[tuple[str, str]], lang: str, places: str) -> None:
+    """Each seat's public statement, whole, as the seat wrote it."""
+    for seat, text in items:
+        if text:
+            st.markdown(f"**{tr(f'actor.{seat}', lang, places)}**: {user_text(text)}")
+
+
+WALL_CSS = """<style>
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding-left: 3rem; padding-right: 3rem; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.6rem; line-height: 1.45; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 1.25rem; color: #222; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.6rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.4rem !important; }
+h1 { font-size: 3rem !important; } h2 { font-size: 2.4rem !important; } h3 { font-size: 2rem !important; }
+</style>"""
+
+
+def wall_style() -> None:
+    """Text sized for a projector read from the back of a room (the page's style only)."""
+    st.html(WALL_CSS)
+
+
+def breaking_news(
+    game: Game, tl: Timeline, lang: str, places: str, wall: bool = False, footer: str = ""
+) -> None:
+    """The open turn's injected events at the top of the page: what happened, and its briefing.
+
+    The world the page shows already includes them (:mod:`model.game.world`): the numbers,
+    the menus and the advisers' leanings are those after the event, so the teams can answer
+    it in this very turn.
+    """
+    if not tl.injects or tl.status == ENDED:
+        return
+    cat = load_catalogue()
+    month = month_text(game.months_of(tl.turn)[0], lang)
+    for event in dict.fromkeys(tl.injects):
+        title = tr("game.news.breaking", lang, places, event=event_label(event, lang, places))
+        body = cat.briefing("event", event, lang, places)
+        when = tr("game.news.when", lang, places, month=month)
+        heading = "## " if wall else "**"
+        closing = "" if wall else "**"
+        text = f"{heading}{title}{closing}\n\n{body}\n\n{when}"
+        st.error(f"{text} {footer}" if footer else text, icon=":material/campaign:")
 
 
 @functools.lru_cache(maxsize=512)

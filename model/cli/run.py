@@ -1,9 +1,8 @@
-"""``rapprochement run``, ``validate`` and ``app``: the core commands."""
+"""``rapprochement run`` and ``validate``: the core commands (``app`` is in :mod:`model.cli.app`)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -97,37 +96,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-def cmd_app(args: argparse.Namespace) -> int:
-    """Start the Streamlit app headless (no prompt, no browser), on ``--port``."""
-    app = Path(__file__).resolve().parents[2] / "ui" / "app.py"
-    env = dict(os.environ)
-    env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
-    if args.db:
-        env["RAPPROCHEMENT_DB"] = args.db
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.headless", "true",
-        "--server.port", str(args.port),
-        "--server.address", args.address,
-        "--browser.gatherUsageStats", "false",
-        "--global.developmentMode", "false",
-        "--client.toolbarMode", "minimal",
-        # Serving, not developing: no watching of source files (a poll of every module on
-        # every run), and no full garbage collection after every run, which with thirty
-        # pages polling cost the server two thirds of its time (issue 15).
-        "--server.fileWatcherType", "none",
-        "--runner.postScriptGC", "false",
-    ]
-    print(tr("cli.serving", url=f"http://{args.address}:{args.port}"), file=sys.stderr)
-    sys.stderr.flush()
-    # Become Streamlit (no child process): a supervisor or test that stops this process stops
-    # the server and frees its port at once.
-    os.execve(sys.executable, cmd, env)
-    return 0  # not reached
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add run, validate and app."""
+    """Add run and validate."""
     p = subparsers.add_parser("run", help="run an ensemble and write run, month, variable, value")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--runs", type=int, default=100, help="number of runs (default 100)")
@@ -143,8 +113,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     v.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     v.set_defaults(handler=cmd_validate)
 
-    a = subparsers.add_parser("app", help="start the Streamlit app")
-    a.add_argument("--port", type=int, default=8501)
-    a.add_argument("--address", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    a.add_argument("--db", help="game database URL (default: SQLite in var/games.db)")
-    a.set_defaults(handler=cmd_app)

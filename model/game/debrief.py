@@ -137,25 +137,6 @@ def history_comparison(view: WorldView) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def turn_markers(view: WorldView, lang: str = "en", places: str = "both") -> pd.DataFrame:
-    """One marker per resolved turn: its first month and its humans' decisions in short."""
-    cat = load_catalogue()
-    rows = []
-    for o in view.outcomes:
-        chosen = [
-            cat.label("decision", d, lang, places)
-            for seat in ACTORS
-            if o.played_by[seat] == "human"
-            for d in o.decisions.get(seat, ())
-            if not cat.decisions[d].is_hold
-        ]
-        label = tr("game.common.turn_marker", lang, places, turn=o.turn + 1)
-        if chosen:
-            label += ": " + "; ".join(chosen)
-        rows.append({"month": o.months[0], "label": label})
-    return pd.DataFrame(rows, columns=["month", "label"])
-
-
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
@@ -206,7 +187,7 @@ def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: 
                 [
                     str(o.turn + 1),
                     month_text(o.months[0], lang),
-                    t("actor.model"),
+                    t("game.role.instructor"),
                     "",
                     t("game.debrief.injected", event=cat.label("event", event, lang, places)),
                     "",

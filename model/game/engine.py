@@ -22,12 +22,10 @@ from model.game.errors import AccessDenied, GameError
 from model.game.links import DEFAULT_BASE_URL, invitation
 from model.game.live import TIMELINES
 from model.game.replay import ENDED, LOBBY, PAUSED, RUNNING, Timeline
-from model.game.setup import MAX_DECISIONS, SEATS, parse_game_scenario
+from model.game.setup import MAX_DEADLINE_MINUTES, MAX_DECISIONS, SEATS, parse_game_scenario
 from model.game.store import INSTRUCTOR, VIEWER, GameRecord, GameStore, LogEntry, NewGame
 from model.game.world import WorldView, world_for
 from model.limits import MAX_STATEMENT
-
-MAX_DEADLINE_MINUTES = 120
 
 
 class Game:

@@ -21,6 +21,7 @@ SEATS = ("seoul", "tokyo", "washington", "kr_public", "jp_public")
 DEFAULT_TURNS = 8
 DEFAULT_TURN_MONTHS = 3  # a quarter: assumption, the rhythm of a 60-90 minute class
 MAX_DECISIONS = 2
+MAX_DEADLINE_MINUTES = 120
 CONFIG_VERSION = 1
 SCENARIO_DIRS = (Path.cwd() / "scenarios", Path(__file__).resolve().parents[2] / "scenarios")
 
@@ -82,7 +83,7 @@ def game_config(
         profiles: Rule profile per rule government, e.g. ``{"tokyo": {"stance": "hawkish"}}``
             (fields of the scenario's actor profiles; default: the scenario's own).
         homework: One student, one seat, at their own pace (the seat may resolve turns).
-        deadline_minutes: Suggested deadline per turn, or None.
+        deadline_minutes: Minutes per turn (each turn's deadline starts when it opens), or None.
         scenario_name: Name to show (e.g. the file's stem).
 
     Raises:
@@ -102,6 +103,10 @@ def game_config(
     turns = min(DEFAULT_TURNS, fits) if turns is None else turns
     if not isinstance(turns, int) or not 1 <= turns <= fits:
         raise GameError("game.error.bad_turns", max=fits, months=turn_months)
+    if deadline_minutes is not None and not (
+        isinstance(deadline_minutes, int) and 1 <= deadline_minutes <= MAX_DEADLINE_MINUTES
+    ):
+        raise GameError("game.error.bad_deadline", most=MAX_DEADLINE_MINUTES)
     profiles = {seat: dict(p) for seat, p in (profiles or {}).items() if p}
     for seat, profile in profiles.items():
         _check_profile(scenario, seat, profile, humans)

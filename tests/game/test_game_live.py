@@ -111,7 +111,7 @@ def test_the_extended_timeline_equals_a_fresh_fold(sqlite_store, scenario_text):
 
 def test_one_point_of_a_game_is_computed_once_for_all_its_pages(tmp_path, monkeypatch, scenario_text):
     """Six seat pages, the teacher and the projector: one world, one trajectory chart per language."""
-    from ui import charts
+    from ui import game_charts
 
     url = f"sqlite:///{tmp_path / 'pages.db'}"
     monkeypatch.setenv(ENV_VAR, url)
@@ -124,8 +124,8 @@ def test_one_point_of_a_game_is_computed_once_for_all_its_pages(tmp_path, monkey
         game.start(new.instructor_code)
         game.resolve(new.instructor_code, 0)
         built = []
-        original = charts.fan_chart
-        monkeypatch.setattr(charts, "fan_chart", lambda *a, **k: built.append(1) or original(*a, **k))
+        original = game_charts.game_chart
+        monkeypatch.setattr(game_charts, "game_chart", lambda *a, **k: built.append(1) or original(*a, **k))
         pages = []
         for k in range(6):
             seat = ("seoul", "tokyo")[k % 2]

@@ -12,10 +12,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from model.catalogue import load_catalogue
 from model.game.engine import Game
 from model.game.setup import create_game
 from model.game.store import ENV_VAR, GameStore
 from model.i18n import tr
+from ui import game_views as gv
 
 PAGES = Path(__file__).resolve().parents[2] / "ui" / "views"
 TIMEOUT = 60
@@ -131,17 +133,31 @@ def test_instructor_creates_a_game_and_runs_a_turn(db):
     assert tr("game.instructor.resolve", turn=2) in [b.label for b in second_tab.button]
 
 
-def test_instructor_injects_and_rewinds(db, scenario_text):
-    """Inject an event, resolve, then rewind to the first turn."""
+def test_instructor_injects_and_rewinds_after_naming_what_it_discards(db, scenario_text):
+    """Inject, resolve; the rewind names the decisions, event and submission it discards, asks, then rewinds."""
     game, new = new_game(db, scenario_text)
     game.start(new.instructor_code)
+    game.submit(new.seat_codes["seoul"], ["seoul_propose_summit"], "Let us talk.", turn=0)
     at = page("instructor", game=game.id, code=new.instructor_code)
     at.selectbox(key="instructor_event").set_value("nuclear_test")
     button(at, tr("game.instructor.inject_button")).click().run()
     assert game.timeline().injects == ["nuclear_test"]
     button(at, tr("game.instructor.resolve", turn=1)).click().run()
     assert game.world().outcomes[0].injects == ("nuclear_test",)
-    button(at, tr("game.instructor.rewind_button")).click().run()
+    game.submit(new.seat_codes["tokyo"], ["tokyo_hold"], "", turn=1)
+    at.run()
+    rewind = button(at, tr("game.instructor.rewind_now", turn=1))
+    assert rewind.disabled  # not before the teacher has read what goes
+    shown = texts(at)
+    cat = load_catalogue()
+    assert tr("game.instructor.rewind_discards_turn", turn=1) in shown
+    summit, hold = cat.label("decision", "seoul_propose_summit"), cat.label("decision", "tokyo_hold")
+    assert tr("game.instructor.rewind_discards_decision", turn=1, seat=tr("actor.seoul"), decisions=summit) in shown
+    assert tr("game.instructor.rewind_discards_inject", turn=1, event=cat.label("event", "nuclear_test")) in shown
+    assert tr("game.instructor.rewind_discards_pending", seat=tr("actor.tokyo"), decisions=hold) in shown
+    assert game.timeline().turn == 1
+    at.checkbox(key="instructor_rewind_sure_0_1").check().run()
+    button(at, tr("game.instructor.rewind_now", turn=1)).click().run()
     assert not at.exception
     assert game.timeline().turn == 0 and game.timeline().branch == 1
 
@@ -245,3 +261,113 @@ def test_every_seat_sees_its_private_note_with_numbers(db, scenario_text, seat):
     assert notes and not any("{" in n for n in notes)
     if seat.endswith("_public"):
         assert any("million a year" in n for n in notes)
+
+
+# ----- issue 15: a game that reaches the room ---------------------------------------------
+
+
+def alerts(at: AppTest) -> str:
+    return "\n".join(str(e.value) for e in list(at.error) + list(at.warning))
+
+
+def test_an_injected_crisis_is_breaking_news_on_every_seat_and_the_projector(db, scenario_text):
+    """Before the resolve, every seat page and the projector lead with the event and its briefing."""
+    game, new = new_game(db, scenario_text)
+    game.start(new.instructor_code)
+    seat = page("play", game=game.id, code=new.seat_codes["tokyo"])
+    wall = page("projector", game=game.id, code=new.viewer_code)
+    label = load_catalogue().label("event", "nuclear_test")
+    assert label not in alerts(seat) + alerts(wall)
+    game.inject(new.instructor_code, "nuclear_test")
+    for at in (seat.run(), wall.run()):  # the poll's rerun
+        assert not at.exception
+        news = alerts(at)
+        assert tr("game.news.breaking", event=label) in news
+        assert load_catalogue().briefing("event", "nuclear_test").split(".")[0] in news
+    assert tr("game.news.answer") in alerts(seat)
+    game.resolve(new.instructor_code, 0)
+    assert tr("game.news.breaking", event=label) not in alerts(seat.run())  # news of the past turn
+
+
+def test_the_projector_reads_out_last_turns_statements_as_written(db, scenario_text):
+    """The statements of the last turn are on the wall, whole, Markdown shown as typed."""
+    game, new = new_game(db, scenario_text)
+    game.start(new.instructor_code)
+    sly = "We **demand** [talks](http://evil.example) now: $x$ # not a heading"
+    game.submit(new.seat_codes["seoul"], ["seoul_propose_summit"], sly, turn=0)
+    game.submit(new.seat_codes["tokyo"], ["tokyo_propose_summit"], "We are ready.", turn=0)
+    game.resolve(new.instructor_code, 0)
+    at = page("projector", game=game.id, code=new.viewer_code)
+    assert not at.exception
+    assert tr("game.projector.statements", turn=1) in [s.value for s in at.subheader]
+    shown = [m.value for m in at.markdown]
+    assert f"**{tr('actor.tokyo')}**: We are ready\\." in shown
+    (line,) = [m for m in shown if m.startswith(f"**{tr('actor.seoul')}**")]
+    assert "\\*\\*demand\\*\\*" in line and "\\[talks\\]" in line and "\\$x\\$" in line
+
+
+def test_the_teacher_sees_each_statement_whole(db, scenario_text):
+    """A statement of the full allowed length is on the teacher's page in full, not cut in a table cell."""
+    from model.game.setup import MAX_STATEMENT
+
+    game, new = new_game(db, scenario_text)
+    game.start(new.instructor_code)
+    long = ("Korea and Japan share a future. " * 20)[:MAX_STATEMENT].strip()
+    game.submit(new.seat_codes["seoul"], ["seoul_propose_summit"], long, turn=0)
+    at = page("instructor", game=game.id, code=new.instructor_code)
+    assert not at.exception
+    assert any(m.value == f"**{tr('actor.seoul')}**: {gv.user_text(long)}" for m in at.markdown)
+
+
+def test_the_projector_shows_the_end(db, scenario_text):
+    """After the last turn the wall says the game is over, not 'Turn 3 of 3 · 0 of 2 teams'."""
+    game, new = new_game(db, scenario_text)
+    game.start(new.instructor_code)
+    for turn in range(3):
+        game.resolve(new.instructor_code, turn)
+    at = page("projector", game=game.id, code=new.viewer_code)
+    assert not at.exception
+    shown = texts(at)
+    assert tr("game.projector.ended", turns=3) in shown
+    assert tr("game.common.ended_after", turns=3) in shown
+    assert tr("game.common.turn_of", turn=3, turns=3) not in shown
+    assert not [m for m in at.metric if m.label == tr("game.common.submitted")]
+
+
+def test_the_debrief_gives_injected_events_to_the_teacher(db, scenario_text):
+    """The downloadable debrief lists an injected event under the teacher, not under 'The model'."""
+    from model.game.debrief import debrief_html
+
+    game, new = new_game(db, scenario_text)
+    game.start(new.instructor_code)
+    game.inject(new.instructor_code, "nuclear_test")
+    game.resolve(new.instructor_code, 0)
+    html = debrief_html(game.record, game.world())
+    injected = tr("game.debrief.injected", event=load_catalogue().label("event", "nuclear_test"))
+    row = next(r for r in html.split("<tr>") if injected in r)
+    assert f"<td>{tr('game.role.instructor')}</td>" in row and tr("actor.model") not in row
+
+
+def test_the_create_form_lists_scenarios_by_title(db):
+    """The teacher picks 'What if ...?' by its title, not by its file name."""
+    from model.scenario import load_scenario, shipped_scenarios
+
+    at = page("instructor")
+    box = at.selectbox(key="instructor_scenario")
+    titles = {load_scenario(p).title for p in shipped_scenarios().values()}
+    assert set(box.options) == titles
+    assert not any(option.endswith(".yaml") or "-" in option.split()[0] for option in box.options)
+
+
+def test_the_teacher_is_warned_when_join_links_point_at_localhost(db, scenario_text, monkeypatch):
+    """Links at localhost get a warning; links at the network address (class mode) do not."""
+    from model.serving import BASE_URL_ENV
+
+    game, new = new_game(db, scenario_text)
+    monkeypatch.delenv(BASE_URL_ENV, raising=False)
+    at = page("instructor", game=game.id, code=new.instructor_code)
+    assert any("--classroom" in w.value for w in at.warning)
+    monkeypatch.setenv(BASE_URL_ENV, "http://192.168.1.23:8501")
+    at = page("instructor", game=game.id, code=new.instructor_code)
+    assert not any("--classroom" in w.value for w in at.warning)
+    assert any("http://192.168.1.23:8501/play?game=" in c.value for c in at.code)

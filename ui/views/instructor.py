@@ -19,7 +19,7 @@ from model.game.setup import DEFAULT_TURN_MONTHS, DEFAULT_TURNS, SEATS, create_g
 from model.game.show import show_game
 from model.game.store import INSTRUCTOR
 from model.i18n import LANGUAGES, scenario_text, tr
-from model.scenario import Actors, shipped_scenarios
+from model.scenario import Actors, load_scenario, shipped_scenarios
 from ui import game_views as gv
 from ui.plain_text import plain
 
@@ -41,6 +41,18 @@ def _profile_label(profile: dict[str, str], lang: str, places: str) -> str:
     return ", ".join(tr(f"game.profile.{v}", lang, places) for v in profile.values())
 
 
+@st.cache_data(show_spinner=False)
+def scenario_titles(files: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Each shipped scenario's title (its file name when it does not load)."""
+    titles = {}
+    for name, path in files:
+        try:
+            titles[name] = load_scenario(path).title
+        except Exception:  # a broken file is listed by its name; choosing it shows the error
+            titles[name] = name
+    return titles
+
+
 def create_form(lang: str, places: str) -> None:
     """The teacher's ten minutes: scenario, seats, profiles, turns; then the links."""
     st.title(tr("game.instructor.title", lang, places))
@@ -51,7 +63,14 @@ def create_form(lang: str, places: str) -> None:
         return
     names = list(files)
     default = names.index("baseline-2026") if "baseline-2026" in names else 0
-    scenario = st.selectbox(tr("game.instructor.scenario", lang, places), names, index=default, key=f"{KEY}_scenario")
+    titles = scenario_titles(tuple((n, str(p)) for n, p in files.items()))
+    scenario = st.selectbox(
+        tr("game.instructor.scenario", lang, places),
+        names,
+        index=default,
+        format_func=lambda n: scenario_text(titles.get(n, n), lang, places),
+        key=f"{KEY}_scenario",
+    )
     humans = st.multiselect(
         tr("game.instructor.seats_for_teams", lang, places),
         list(SEATS),
@@ -127,6 +146,10 @@ def seats_table(game, tl: Timeline, lang: str, places: str) -> None:
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"{KEY}_seats_table")
+    said = [(seat, tl.pending[seat].statement) for seat in SEATS if seat in tl.pending]
+    if any(text for _, text in said):
+        st.markdown(f"**{tr('game.instructor.statements_now', lang, places)}**")
+        gv.statements(said, lang, places)
     if tl.injects:
         st.caption(
             tr(
@@ -220,8 +243,49 @@ def controls(opened: gv.Opened, tl: Timeline, lang: str, places: str) -> None:
                 format_func=lambda t: str(t + 1),
                 key=f"{KEY}_rewind_to_{suffix}",
             )
-            if st.button(tr("game.instructor.rewind_button", lang, places), key=f"{KEY}_rewind_{suffix}"):
-                act(lambda: game.rewind(code, target), tr("game.instructor.rewound", lang, places, turn=target + 1))
+            with st.popover(tr("game.instructor.rewind_button", lang, places)):
+                st.markdown(rewind_warning(tl, target, lang, places))
+                confirm = tr("game.instructor.rewind_confirm", lang, places)
+                sure = st.checkbox(confirm, key=f"{KEY}_rewind_sure_{suffix}")
+                if st.button(
+                    tr("game.instructor.rewind_now", lang, places, turn=target + 1),
+                    disabled=not sure,
+                    key=f"{KEY}_rewind_{suffix}",
+                ):
+                    act(lambda: game.rewind(code, target), tr("game.instructor.rewound", lang, places, turn=target + 1))
+
+
+def rewind_warning(tl: Timeline, target: int, lang: str, places: str) -> str:
+    """What a rewind to the start of turn ``target`` discards, in words, before it is done.
+
+    The resolved turns from ``target`` on, the teams' decisions and statements counted in
+    them, the events injected into them, and this turn's submissions: the teams choose again.
+    """
+    undone = tl.resolved[target:]
+    key = "rewind_discards_turn" if len(undone) == 1 else "rewind_discards_turns"
+    lines = [tr(f"game.instructor.{key}", lang, places, first=target + 1, last=tl.turn, turn=target + 1)]
+    for turn in undone:
+        for seat, body in turn.human.items():
+            chosen = gv.labels(body.get("decisions", ()), lang, places)
+            lines.append(
+                "- " + tr("game.instructor.rewind_discards_decision", lang, places,
+                          seat=tr(f"actor.{seat}", lang, places), turn=turn.turn + 1, decisions=chosen)
+            )
+        for event in turn.injects:
+            lines.append(
+                "- " + tr("game.instructor.rewind_discards_inject", lang, places,
+                          turn=turn.turn + 1, event=gv.event_label(event, lang, places))
+            )
+    for seat, sub in tl.pending.items():
+        lines.append(
+            "- " + tr("game.instructor.rewind_discards_pending", lang, places,
+                      seat=tr(f"actor.{seat}", lang, places), decisions=gv.labels(sub.decisions, lang, places))
+        )
+    if len(lines) == 1:
+        lines.append("- " + tr("game.instructor.rewind_discards_nothing", lang, places))
+    lines.append("")
+    lines.append(tr("game.instructor.rewind_choose_again", lang, places, turn=target + 1))
+    return "\n".join(lines)
 
 
 def links(opened: gv.Opened, lang: str, places: str) -> None:
@@ -238,11 +302,11 @@ def links(opened: gv.Opened, lang: str, places: str) -> None:
         format_func=lambda code: LANGUAGES.get(code) or tr("game.instructor.link_language_browser", lang, places),
         key=f"{KEY}_link_lang",
     )
-    invitation = gv.guard(
-        lambda: opened.game.invitation(opened.code, gv.base_url(), link_lang or None), lang, places
-    )
+    base = gv.base_url()
+    invitation = gv.guard(lambda: opened.game.invitation(opened.code, base, link_lang or None), lang, places)
     if invitation is None:
         return
+    gv.warn_if_local(base, lang, places)
     st.caption(tr("game.instructor.instructor_link", lang, places))
     st.code(invitation["instructor"]["link"], language=None)
     seats = list(invitation["seats"].items())
@@ -283,7 +347,9 @@ def log_table(opened: gv.Opened, lang: str, places: str) -> None:
                 tr("game.common.turn_marker", lang, places, turn=""): e["turn"] + 1,
                 tr("game.common.seat", lang, places): tr(f"actor.{e['seat']}", lang, places)
                 if e["seat"] in SEATS
-                else e["seat"],
+                else tr("game.role.instructor", lang, places)
+                if e["seat"] == INSTRUCTOR
+                else str(e["seat"] or ""),
                 tr("game.instructor.log_kind", lang, places): tr(f"game.kind.{e['kind']}", lang, places),
                 tr("game.common.decisions", lang, places): detail,
                 tr("game.instructor.log_time", lang, places): e["time"][11:19],

@@ -46,8 +46,13 @@ def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str
     last = view.outcomes[-1]
     st.markdown(f"**{tr('game.play.outcome', lang, places, turn=last.turn + 1)}**")
     events = [o for o in last.occurrences if o.kind == "event"]
+    injected = list(last.injects)
     for o in events:
-        st.markdown(f"- {month_text(view.months[o.t], lang)}: {gv.event_label(o.id, lang, places)}")
+        line = f"- {month_text(view.months[o.t], lang)}: {gv.event_label(o.id, lang, places)}"
+        if o.t == last.first_t and o.id in injected:  # the teacher's, not the model's
+            injected.remove(o.id)
+            line += f" ({tr('game.play.injected_by_teacher', lang, places)})"
+        st.markdown(line)
     st.markdown(f"**{tr('game.play.others_chose', lang, places)}**")
     for other in ACTORS:
         chosen = last.decisions.get(other, ())
@@ -184,6 +189,7 @@ def draw(lang: str, places: str) -> None:
     st.title(tr("game.play.title", lang, places, seat=tr(f"actor.{seat}", lang, places), scenario=title))
     gv.header(game, tl, lang, places)
     gv.watch(game, tl, lang, places, KEY)
+    gv.breaking_news(game, tl, lang, places, footer=tr("game.news.answer", lang, places))
     if game.homework:
         homework_controls(opened, tl, lang, places)
     if tl.status == ENDED:

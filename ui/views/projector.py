@@ -1,8 +1,11 @@
-"""The projector: the class's trajectory with each turn's decisions, and where it is heading.
+"""The projector: the class's game on the wall, what the teams said, and where it is heading.
 
-Opened with the game's read-only viewer code (or any code of the game). The fan is a small
-ensemble of the game forked at the current turn, every seat played by the rules: what the
-model expects if nobody intervenes from here.
+Opened with the game's read-only viewer code (or any code of the game). Made to be read from
+the back of a room: large text, breaking news as soon as the teacher injects an event, the
+statements of the last turn (the teams read them out), each turn's decisions, and the fan, a
+small ensemble of the game forked at the current turn with every seat played by the rules:
+what the model expects if nobody intervenes from here. At the end it says so, and shows the
+whole game.
 """
 
 from __future__ import annotations
@@ -10,8 +13,8 @@ from __future__ import annotations
 import streamlit as st
 
 from model.game.fork import FAN_MIN_MONTHS, FAN_RUNS
+from model.game.replay import ENDED
 from model.i18n import tr
-from ui import charts, widgets
 from ui import game_views as gv
 
 KEY = "projector"
@@ -27,6 +30,30 @@ def submitted(game, tl, lang: str, places: str) -> None:
     )
 
 
+def last_statements(view, lang: str, places: str) -> None:
+    """What the teams said last turn, whole, as they wrote it."""
+    if not view.outcomes:
+        return
+    last = view.outcomes[-1]
+    said = [(seat, last.statements.get(seat, "")) for seat in last.played_by]
+    if any(text for _, text in said):
+        st.subheader(tr("game.projector.statements", lang, places, turn=last.turn + 1))
+        gv.statements(said, lang, places)
+
+
+def decisions_list(view, lang: str, places: str) -> None:
+    """Each turn's decisions, seat by seat, the latest first."""
+    kept = tr("game.common.kept_course", lang, places)
+    for o in reversed(view.outcomes):
+        chosen = [
+            f"**{tr(f'actor.{s}', lang, places)}**: {gv.labels(d, lang, places) or kept}"
+            for s, d in o.decisions.items()
+        ]
+        st.markdown(
+            "- " + tr("game.projector.decisions_of_turn", lang, places, turn=o.turn + 1, decisions=" · ".join(chosen))
+        )
+
+
 def main() -> None:
     """Draw the projector view; anything unexpected becomes a message, not a traceback."""
     gv.run_page(draw)
@@ -39,22 +66,25 @@ def draw(lang: str, places: str) -> None:
         return
     opened, tl, view = found
     game = opened.game
-    gv.watch(game, tl, lang, places, KEY, live=lambda now: submitted(game, now, lang, places))
-    st.subheader(tr("game.projector.fan", lang, places))
-    ahead = max((game.turns - tl.turn) * game.turn_months, FAN_MIN_MONTHS)
-    st.caption(tr("game.projector.fan_caption", lang, places, runs=FAN_RUNS, months=ahead))
-    gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_fan", fan=True)
-    for o in reversed(view.outcomes):
-        kept = tr("game.common.kept_course", lang, places)
-        chosen = [
-            f"{tr(f'actor.{s}', lang, places)}: {gv.labels(d, lang, places) or kept}" for s, d in o.decisions.items()
-        ]
-        st.markdown(
-            "- " + tr("game.projector.decisions_of_turn", lang, places, turn=o.turn + 1, decisions=" · ".join(chosen))
-        )
-    if view.outcomes:
-        table = gv.game_table(view)
-        widgets.show_figure(charts.publics_chart(table, None, lang, places), lang, key=f"{KEY}_publics")
+    gv.wall_style()
+    if tl.status == ENDED:
+        gv.watch(game, tl, lang, places, KEY)
+        st.success(f"## {tr('game.projector.ended', lang, places, turns=len(tl.resolved))}")
+        st.markdown(f"[{tr('game.play.open_debrief', lang, places)}]({gv.page_link('debrief', game.id, opened.code)})")
+        st.caption(tr("game.projector.game_caption", lang, places))
+        gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_game", wall=True)
+    else:
+        gv.breaking_news(game, tl, lang, places, wall=True)
+        gv.watch(game, tl, lang, places, KEY, live=lambda now: submitted(game, now, lang, places))
+        st.subheader(tr("game.projector.fan", lang, places))
+        ahead = max((game.turns - tl.turn) * game.turn_months, FAN_MIN_MONTHS)
+        st.caption(tr("game.projector.fan_caption", lang, places, runs=FAN_RUNS, months=ahead))
+        gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_fan", fan=True, wall=True)
+    last_statements(view, lang, places)
+    decisions_list(view, lang, places)
+    drawn = gv.publics_prepared(game, view, lang, places, wall=True)
+    if drawn is not None:
+        gv.show_prepared(drawn, lang, key=f"{KEY}_publics")
 
 
 if __name__ == "__main__":

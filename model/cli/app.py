@@ -1,0 +1,249 @@
+"""``rapprochement app`` and ``rapprochement proxy``: serve the app to one class, or a school.
+
+``app`` serves the Streamlit app. With ``--classroom`` it listens on the network and puts the
+machine's network address in the join links and QR codes (a link to ``localhost`` opens
+nothing on a student's device). With ``--processes N`` it runs N app processes behind one
+address (Debian's nginx in front, see :mod:`model.serving`), so that a school's classes share
+the machine's cores; every process reads and writes the same database. ``proxy`` runs (or
+prints the configuration of) the same front for app processes on other machines.
+
+A running server leaves a record (links' address, database) that ``game new`` on the same
+machine takes as its defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from model.cli import UserError
+from model.game.store import ENV_VAR
+from model.serving import BASE_URL_ENV, WILDCARDS, is_local, links_base, nginx_config, record_server
+
+APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+START_TIMEOUT = 120.0
+
+
+def streamlit_command(port: int, address: str) -> list[str]:
+    """The Streamlit command line of one app process."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", address,
+        "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+        "--client.toolbarMode", "minimal",
+        # Serving, not developing: no watching of source files (a poll of every module on
+        # every run), and no full garbage collection after every run, which with thirty
+        # pages polling cost the server two thirds of its time (issue 15).
+        "--server.fileWatcherType", "none",
+        "--runner.postScriptGC", "false",
+    ]  # fmt: skip
+
+
+def _environment(args: argparse.Namespace, base_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    env[BASE_URL_ENV] = base_url
+    env[ENV_VAR] = args.db  # the very database the server's record names
+    return env
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Start the app headless (no prompt, no browser): one process, or several behind one address."""
+    from model.game.store import database_url
+
+    address = args.address or ("0.0.0.0" if args.classroom or args.processes > 1 else "127.0.0.1")
+    if args.processes < 1:
+        raise UserError("--processes must be at least 1")
+    base_url = links_base(address, args.port, args.base_url)
+    try:
+        db = database_url(args.db)
+    except OSError as err:
+        raise UserError(f"{args.db}: {err}") from err
+    args.db = db
+    _say(f"serving the app at http://{address}:{args.port}")
+    _say(f"join links and QR codes point at {base_url}")
+    if is_local(base_url):
+        if args.classroom or address in WILDCARDS:
+            _say("warning: no network address found for this machine: students' devices cannot reach it")
+        else:
+            _say(
+                "note: the links point at this machine only; for a class, start with --classroom "
+                "(listens on the network and puts this machine's network address in the links)"
+            )
+    record_server(os.getpid(), args.port, base_url, db)
+    env = _environment(args, base_url)
+    if args.processes == 1:
+        # Become Streamlit (no child process): a supervisor or test that stops this process
+        # stops the server and frees its port at once.
+        os.execve(sys.executable, streamlit_command(args.port, address), env)
+    return _school(args, address, env)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def nginx_binary() -> str:
+    """Debian's nginx, or a clear error."""
+    found = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
+    )
+    if found is None:
+        raise UserError("several processes need nginx in front of them: install it (Debian: apt-get install nginx)")
+    return found
+
+
+class _Children:
+    """Processes started here, stopped together (SIGTERM, then SIGKILL)."""
+
+    def __init__(self) -> None:
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self, cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in self.procs:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def _front(children: _Children, upstreams: list[str], listen: str, prefix: Path) -> subprocess.Popen:
+    """Start nginx in front of the app processes (its files under ``prefix``)."""
+    binary = nginx_binary()
+    prefix.mkdir(parents=True, exist_ok=True)
+    prefix.chmod(0o777)  # nginx's workers may run as another user (www-data) when we are root
+    conf = prefix / "nginx.conf"
+    conf.write_text(nginx_config(upstreams, listen, prefix), encoding="utf-8")
+    check = subprocess.run([binary, "-t", "-q", "-p", str(prefix), "-c", str(conf)], capture_output=True, text=True)
+    if check.returncode != 0:
+        raise UserError(f"nginx refused its configuration: {check.stderr.strip()}")
+    return children.start([binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"])
+
+
+def _wait(children: _Children) -> int:
+    """Run until interrupted or the front stops; then stop everything."""
+    stop = {"now": False}
+
+    def _stop(*_: object) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        while not stop["now"]:
+            if children.procs[-1].poll() is not None:
+                _say("the front (nginx) stopped")
+                return 1
+            time.sleep(0.5)
+    finally:
+        children.stop()
+    return 0
+
+
+def _school(args: argparse.Namespace, address: str, env: dict[str, str]) -> int:
+    """N app processes on local ports, nginx on ``address:port`` in front of them."""
+    children = _Children()
+    try:
+        ports = [_free_port() for _ in range(args.processes)]
+        for port in ports:
+            children.start(streamlit_command(port, "127.0.0.1"), env)
+        deadline = time.monotonic() + START_TIMEOUT
+        while not all(_healthy(p) for p in ports):
+            if time.monotonic() > deadline or any(p.poll() is not None for p in children.procs):
+                raise UserError("an app process did not start (see its messages above)")
+            time.sleep(0.3)
+        prefix = Path(tempfile.mkdtemp(prefix="rapprochement-front-"))
+        listen = f"[{address}]:{args.port}" if ":" in address else f"{address}:{args.port}"
+        _front(children, [f"127.0.0.1:{p}" for p in ports], listen, prefix)
+        _say(f"{args.processes} app processes (ports {', '.join(map(str, ports))}) behind {listen}")
+    except BaseException:
+        children.stop()
+        raise
+    return _wait(children)
+
+
+def cmd_proxy(args: argparse.Namespace) -> int:
+    """Run (or print the configuration of) the front for app processes on other machines."""
+    if not args.upstream:
+        raise UserError("give the app processes with --upstream HOST:PORT (once for each)")
+    prefix = Path(args.prefix or tempfile.mkdtemp(prefix="rapprochement-front-"))
+    try:
+        text = nginx_config(args.upstream, args.listen, prefix)
+    except ValueError as err:
+        raise UserError(str(err)) from err
+    if args.print_config:
+        print(text, end="")
+        return 0
+    children = _Children()
+    _front(children, args.upstream, args.listen, prefix)
+    _say(f"nginx on {args.listen} in front of {', '.join(args.upstream)}")
+    return _wait(children)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``app`` and ``proxy``."""
+    a = subparsers.add_parser("app", help="start the Streamlit app (for a class: --classroom)")
+    a.add_argument("--port", type=int, default=8501, help="port to listen on (default 8501)")
+    a.add_argument(
+        "--address",
+        default=None,
+        help="interface to listen on (default 127.0.0.1; 0.0.0.0 with --classroom or --processes)",
+    )
+    a.add_argument("--db", help="game database URL or SQLite file (default: var/games.db here)")
+    a.add_argument(
+        "--classroom",
+        action="store_true",
+        help="serve a class: listen on the network and put this machine's network address in the join links",
+    )
+    a.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="app processes behind one address (a school; needs nginx; default 1)",
+    )
+    a.add_argument("--base-url", help="where students reach the app, for the links (default: found)")
+    a.set_defaults(handler=cmd_app)
+
+    p = subparsers.add_parser("proxy", help="one address in front of app processes on several machines (nginx)")
+    p.add_argument("--upstream", action="append", default=[], help="an app process as HOST:PORT (repeat)")
+    p.add_argument("--listen", default="0.0.0.0:8501", help="address:port to listen on (default 0.0.0.0:8501)")
+    p.add_argument("--prefix", help="folder for nginx's files (default: a new temporary folder)")
+    p.add_argument("--print-config", action="store_true", help="print the nginx configuration and stop")
+    p.set_defaults(handler=cmd_proxy)

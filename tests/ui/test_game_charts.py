@@ -1,0 +1,135 @@
+"""The game's charts, made for a wall (issue 15): one label per month, markers that never overlap.
+
+The projector showed months twice on its axis (2026-01, 2026-01, 2026-02...), every turn's
+decisions without their seats in one overlapping line, a caption promising poll diamonds that
+were not drawn, and small pale text. These tests read the Vega-Lite spec the pages send.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from model.catalogue import ACTORS
+from model.i18n import tr
+from ui import game_charts
+from ui.game_charts import SCREEN, WALL, decision_strip, game_chart, month_step, publics_game_chart
+
+MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
+
+
+def game_table(months=MONTHS[:6]) -> pd.DataFrame:
+    rows = [(0, m, v, 50.0 + i) for i, m in enumerate(months) for v in ("relationship_index", *ACTORS_PUBLICS)]
+    return pd.DataFrame(rows, columns=["run", "month", "variable", "value"])
+
+
+ACTORS_PUBLICS = ("kr_favorable_japan", "jp_favorable_korea")
+
+
+def decisions(turns=2, months_per_turn=3) -> pd.DataFrame:
+    rows = []
+    for turn in range(turns):
+        for seat in ACTORS:
+            player = "human" if seat in ("seoul", "tokyo") else "rule"
+            rows.append((turn + 1, MONTHS[turn * months_per_turn], seat, f"decision of {seat}", player))
+    return pd.DataFrame(rows, columns=["turn", "month", "seat", "decision", "player"])
+
+
+def turns(n=2) -> pd.DataFrame:
+    return pd.DataFrame([(k + 1, MONTHS[3 * k]) for k in range(n)], columns=["turn", "month"])
+
+
+def marks(spec) -> list[dict]:
+    """Every single view (a dict with a mark) in a spec, however it is layered or stacked."""
+    found = []
+    if isinstance(spec, dict):
+        if "mark" in spec:
+            found.append(spec)
+        for key in ("layer", "vconcat", "hconcat", "concat"):
+            for part in spec.get(key, []):
+                found += marks(part)
+    return found
+
+
+def mark_type(view: dict) -> str:
+    mark = view["mark"]
+    return mark["type"] if isinstance(mark, dict) else mark
+
+
+@pytest.mark.parametrize(("months", "step"), [(6, 1), (12, 1), (24, 2), (36, 3), (60, 6), (120, 12), (400, 60)])
+def test_the_month_axis_labels_at_most_a_dozen_whole_months(months, step):
+    """Ticks only on whole months, every ``step`` of them: a month never appears twice."""
+    assert month_step(months) == step
+    assert months / step <= game_charts.MAX_MONTH_LABELS
+
+
+def test_every_time_axis_ticks_on_whole_months():
+    """Each view's x axis asks Vega-Lite for ticks at month intervals (no mid-month ticks)."""
+    spec = game_chart(game_table(), turns(), MONTHS, "en", "both").chart.to_dict()
+    strip = decision_strip(decisions(), MONTHS, "en", "both").to_dict()
+    axes = [v["encoding"]["x"] for s in (spec, strip) for v in marks(s) if "x" in v.get("encoding", {})]
+    assert len(axes) > 2
+    for x in axes:
+        assert x["axis"]["tickCount"] == {"interval": "month", "step": 1}
+
+
+def test_decision_markers_carry_their_seat_and_never_share_a_spot():
+    """One row per seat (its name on the axis), one marker per seat and turn: none on top of another."""
+    frame = decisions(turns=4, months_per_turn=1)  # turns a month apart: the tightest case
+    strip = decision_strip(frame, MONTHS, "en", "both").to_dict()
+    assert strip["encoding"]["y"]["field"] == "seat_label"
+    data = pd.DataFrame(strip["datasets"][strip["data"]["name"]])
+    assert set(data["seat_label"]) == {tr(f"actor.{s}") for s in ACTORS}
+    assert not data.duplicated(["seat_label", "month"]).any()
+    spec = game_chart(game_table(), turns(4), MONTHS, "en", "both").chart.to_dict()
+    texts = [v for v in marks(spec) if mark_type(v) == "text"]
+    assert texts
+    for text in texts:  # the only words drawn on the chart are the turns' numbers
+        labels = pd.DataFrame(spec["datasets"][text["data"]["name"]])[text["encoding"]["text"]["field"]]
+        assert all(str(label).isdigit() for label in labels)
+
+
+def test_the_wall_version_is_large_and_dark():
+    """On the projector, axis labels and titles are at least 18 px and the text near black."""
+    spec = game_chart(game_table(), turns(), MONTHS, "en", "both", wall=True).chart.to_dict()
+    axis = spec["config"]["axis"]
+    assert axis["labelFontSize"] >= 18 and axis["titleFontSize"] >= 18
+    assert axis["labelColor"] in ("#111111", "#000000")
+    strip = decision_strip(decisions(), MONTHS, "en", "both", wall=True).to_dict()
+    assert strip["config"]["axis"]["labelFontSize"] >= 18
+    screen = game_chart(game_table(), turns(), MONTHS, "en", "both").chart.to_dict()
+    assert screen["config"]["axis"]["labelFontSize"] < axis["labelFontSize"]
+    assert WALL.label > SCREEN.label and WALL.marker > SCREEN.marker
+
+
+def test_the_strip_lines_up_with_the_chart_above():
+    """The chart's value axis and the strip's seat axis have one fixed width, so months align."""
+    spec = game_chart(game_table(), turns(), MONTHS, "en", "both", wall=True).chart.to_dict()
+    strip = decision_strip(decisions(), MONTHS, "en", "both", wall=True).to_dict()
+    axes = [v["encoding"].get("y", {}).get("axis") for v in marks(spec)]
+    widths = {(a["minExtent"], a["maxExtent"]) for a in axes if a}
+    assert widths == {(WALL.extent, WALL.extent)}
+    axis = strip["encoding"]["y"]["axis"]
+    assert (axis["minExtent"], axis["maxExtent"]) == (WALL.extent, WALL.extent)
+
+
+def test_bands_are_drawn_only_when_there_is_a_projection():
+    """The class's game is one run: a line, no band; the fan adds its median and two bands."""
+    plain = game_chart(game_table(), turns(), MONTHS, "en", "both").chart.to_dict()
+    assert not [v for v in marks(plain) if mark_type(v) == "area"]
+    runs = pd.DataFrame(
+        [(r, m, "relationship_index", 50.0 + r) for r in range(5) for m in MONTHS[6:]],
+        columns=["run", "month", "variable", "value"],
+    )
+    fan = game_chart(game_table(), turns(), MONTHS, "en", "both", projection=runs).chart.to_dict()
+    assert len([v for v in marks(fan) if mark_type(v) == "area"]) == 2
+
+
+def test_the_publics_chart_of_a_game_promises_no_polls():
+    """Its title says what is drawn (the class's game); no diamonds, no bands."""
+    fig = publics_game_chart(game_table(), MONTHS, "en", "both", wall=True)
+    spec = fig.chart.to_dict()
+    title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
+    assert title == tr("game.chart.publics_title")
+    assert "diamond" not in title.lower()
+    assert {mark_type(v) for v in marks(spec)} == {"line"}
