@@ -291,17 +291,24 @@ async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> 
         ]
     load_before = os.getloadavg()
     cpu0, wall0 = cpu_seconds(server_pids), time.time()
+    browsers_cpu = 0.0
     async with async_playwright() as pw:
         browsers = [
             await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
             for _ in range(args.classes)
         ]
+        from bench.serving import descendants
+
+        mine = [p for p in descendants(os.getpid()) if p not in server_pids and p != os.getpid()]
+        b0 = cpu_seconds(mine)
         results = await asyncio.gather(
             *(
                 run_class(browsers[i], g, args.pages_per_seat, args.turns, i * args.stagger, args.think, i + 1)
                 for i, g in enumerate(games)
             )
         )
+        mine = [p for p in descendants(os.getpid()) if p not in server_pids and p != os.getpid()]
+        browsers_cpu = cpu_seconds(mine) - b0
         for b in browsers:
             await b.close()
     wall = time.time() - wall0
@@ -309,7 +316,10 @@ async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> 
     for spy in spies:
         spy.send_signal(2)  # SIGINT: py-spy writes its profile and exits
         spy.wait(60)
-    return summarise(args, results, load_before, os.getloadavg(), cpu / wall)
+    out = summarise(args, results, load_before, os.getloadavg(), cpu / wall)
+    out["browsers_cpu_cores"] = round(browsers_cpu / wall, 2)
+    out["seconds"] = round(wall, 1)
+    return out
 
 
 def summarise(args, results: list[ClassResult], load_before, load_after, server_cpu: float) -> dict:
@@ -380,7 +390,10 @@ def report(out: dict) -> None:
     print(f"  teacher answered: median {_fmt(t['median'])} s, max {_fmt(t['max'])} s, missed {t['missed']}")
     print(f"  pages loaded: {p['loaded']} of {p['of']}, median {_fmt(p['median'])} s, max {_fmt(p['max'])} s")
     print(f"  start -> seats can submit: median {_fmt(out['start_to_seats']['median'])} s")
-    print(f"  app servers' CPU: {out['server_cpu_cores']:.2f} cores on average")
+    print(
+        f"  CPU over {out.get('seconds', 0):.0f} s: app servers {out['server_cpu_cores']:.2f} cores, "
+        f"browsers {out.get('browsers_cpu_cores', 0):.2f} cores (of {os.cpu_count()})"
+    )
     print(f"  load average before {out['loadavg_before']}, after {out['loadavg_after']}")
     print(
         f"  goals (every page <= {GOAL_MAX:g} s, median <= {GOAL_MEDIAN:g} s, teacher <= {GOAL_TEACHER:g} s, "

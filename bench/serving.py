@@ -1,12 +1,48 @@
-"""Servers for the classroom benchmark: a database, app processes and their one address."""
+"""Servers for the classroom benchmark: a database, the app as a school runs it, its one address.
+
+One process: ``rapprochement app`` (as a teacher starts it). Several: ``rapprochement app
+--processes N`` (N Streamlit processes behind Debian's nginx on one address), exactly as a
+school would run them. PostgreSQL is a throwaway cluster (``tests/support/pg_server.py``).
+"""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
 from tests.support.app_server import AppServer
-from tests.support.pg_server import PostgresCluster, create_database
+from tests.support.pg_server import PostgresCluster, create_database, free_port
+
+RAPPROCHEMENT = Path(sys.executable).parent / "rapprochement"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def descendants(pid: int) -> list[int]:
+    """A process and all its children, grandchildren..., by /proc."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 def serve(stack: ExitStack, processes: int, postgres: bool, tmp: Path) -> tuple[str, str, list[int]]:
@@ -19,12 +55,36 @@ def serve(stack: ExitStack, processes: int, postgres: bool, tmp: Path) -> tuple[
         db_url = create_database(cluster.url, prefix="bench")
     else:
         db_url = f"sqlite:///{tmp / 'games.db'}"
-    servers = []
-    for _ in range(processes):
-        server = AppServer(db_url=db_url)
+    env = dict(os.environ, RAPPROCHEMENT_STATE_DIR=str(tmp / "state"))
+    if processes == 1:
+        server = AppServer(db_url=db_url, env={"RAPPROCHEMENT_STATE_DIR": str(tmp / "state")})
         stack.callback(server.close)
-        servers.append(server.start(timeout=120))
-    if processes != 1:
-        raise SystemExit("more than one process needs the front proxy (not built yet)")
-    assert servers[0].process is not None
-    return servers[0].url, db_url, [s.process.pid for s in servers if s.process is not None]
+        server.start(timeout=120)
+        assert server.process is not None
+        return server.url, db_url, descendants(server.process.pid)
+    port = free_port()
+    school = subprocess.Popen(
+        [str(RAPPROCHEMENT), "app", "--processes", str(processes), "--port", str(port)]
+        + ["--address", "127.0.0.1", "--db", db_url],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+    def stop() -> None:
+        if school.poll() is None:
+            school.send_signal(signal.SIGTERM)
+            school.wait(60)
+
+    stack.callback(stop)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while not _healthy(url):
+        if school.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("the school's app processes did not start (is nginx installed?)")
+        time.sleep(0.5)
+    time.sleep(1.0)
+    return url, db_url, descendants(school.pid)

@@ -220,3 +220,29 @@ def test_the_server_record_names_only_running_servers(state, a_server):
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     record_server(int(gone.stdout), 8502, "http://10.1.1.1:8502", "sqlite:////tmp/b.db")
     assert [r.port for r in running_servers()] == [8501]
+
+
+def test_classroom_mode_listens_on_the_network_and_links_to_this_machine(tmp_path, monkeypatch, state, capsys):
+    """``app --classroom``: every interface, links at the network address, a record for game new."""
+    import model.cli.app as app
+    import model.serving as serving
+
+    monkeypatch.setattr(serving, "lan_address", lambda: "192.168.7.40")
+    started = {}
+
+    def execve(path, argv, env):
+        started.update(argv=argv, env=env)
+        raise SystemExit(0)  # stands for becoming Streamlit
+
+    monkeypatch.setattr(app.os, "execve", execve)
+    with pytest.raises(SystemExit):
+        main(["app", "--classroom", "--port", "8620", "--db", str(tmp_path / "class.db")])
+    argv, env = started["argv"], started["env"]
+    assert argv[argv.index("--server.address") + 1] == "0.0.0.0"
+    assert env[serving.BASE_URL_ENV] == "http://192.168.7.40:8620"
+    assert env["RAPPROCHEMENT_DB"] == database_url(tmp_path / "class.db")
+    import json
+
+    record = json.loads((state / "servers" / "8620.json").read_text())  # what game new will read
+    assert record["base_url"] == "http://192.168.7.40:8620" and record["db"] == env["RAPPROCHEMENT_DB"]
+    assert "192.168.7.40:8620" in capsys.readouterr().err
