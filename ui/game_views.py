@@ -441,25 +441,11 @@ def warn_if_local(url: str, lang: str, places: str) -> None:
         st.warning(tr("game.instructor.local_links", lang, places, url=url), icon=":material/wifi_off:")
 
 
-def user_text(text: str) -> str:
-    """Text a user wrote (a statement), escaped so that Markdown shows it exactly as written.
-
-    Every ASCII punctuation character gets a backslash (CommonMark shows it literally), so no
-    link, emphasis, heading, formula or coloured span can be smuggled into a class's pages;
-    line breaks stay line breaks.
-    """
-    escaped = "".join(f"\\{c}" if c in _MARKDOWN_PUNCTUATION else c for c in text)
-    return "  \n".join(escaped.splitlines())
-
-
-_MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!|<>~$:&'\"=/^%@;?,")
-
-
 def statements(items: Iterable[tuple[str, str]], lang: str, places: str) -> None:
-    """Each seat's public statement, whole, as the seat wrote it."""
+    """Each seat's public statement, whole, as the seat wrote it (Markdown shown as typed)."""
     for seat, text in items:
         if text:
-            st.markdown(f"**{tr(f'actor.{seat}', lang, places)}**: {user_text(text)}")
+            st.markdown(f"**{tr(f'actor.{seat}', lang, places)}**: {plain(text)}")
 
 
 WALL_CSS = """<style>
