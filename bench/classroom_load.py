@@ -139,22 +139,24 @@ async def open_tab(context: BrowserContext, tab: Tab, ready: str) -> None:
         print(f"  {tab.role}: did not load ({type(err).__name__})", file=sys.stderr)
 
 
-async def submit_one(page: Page, statement: str) -> bool:
-    """Pick the first decision on the seat's menu, write a statement, submit."""
-    try:
-        box = page.locator('[data-testid="stMultiSelect"]').first
-        await box.click()
-        # the first real option (Streamlit lists "Select all" first)
-        await page.locator('[role="option"]').filter(has_not_text="Select all").first.click()
-        await page.keyboard.press("Escape")
-        await page.locator('[data-testid="stTextArea"] textarea').first.fill(statement)
-        await page.get_by_role("button", name=tr("game.play.submit")).click()
-        await page.wait_for_function("(t) => document.body.textContent.includes(t)", arg=SUBMITTED, timeout=60_000)
-        return True
-    except Exception as err:
-        body = await page.evaluate("() => document.body.innerText")
-        print(f"  submission failed ({type(err).__name__}); the page said:\n{body[:1500]}", file=sys.stderr)
-        return False
+async def submit_one(page: Page, statement: str, tries: int = 2) -> bool:
+    """Pick the first decision on the seat's menu, write a statement, submit (a second try if refused)."""
+    for attempt in range(tries):
+        try:
+            await page.keyboard.press("Escape")
+            box = page.locator('[data-testid="stMultiSelect"]').first
+            await box.click()
+            # the first real option (Streamlit lists "Select all" first)
+            await page.locator('[role="option"]').filter(has_not_text="Select all").first.click()
+            await page.keyboard.press("Escape")
+            await page.locator('[data-testid="stTextArea"] textarea').first.fill(statement)
+            await page.get_by_role("button", name=tr("game.play.submit")).click()
+            await page.wait_for_function("(t) => document.body.textContent.includes(t)", arg=SUBMITTED, timeout=60_000)
+            return True
+        except Exception as err:
+            alerts = await page.locator('[data-testid="stAlert"]').all_inner_texts()
+            print(f"  submission failed (try {attempt + 1}, {type(err).__name__}): {alerts}", file=sys.stderr)
+    return False
 
 
 def new_game(front: str, db_url: str, turns: int) -> dict:
@@ -256,6 +258,24 @@ async def run_class(
     return result
 
 
+async def probe_health(url: str, seconds: list[float]) -> None:
+    """Ask the front's health check every second while the classes play; note how long it took."""
+    import urllib.request
+
+    def ask() -> float:
+        t0 = time.perf_counter()
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30) as response:
+                response.read()
+        except OSError:
+            return 30.0
+        return time.perf_counter() - t0
+
+    while True:
+        seconds.append(await asyncio.to_thread(ask))
+        await asyncio.sleep(1.0)
+
+
 async def _later(delay: float, coro):
     await asyncio.sleep(delay)
     return await coro
@@ -301,12 +321,15 @@ async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> 
 
         mine = [p for p in descendants(os.getpid()) if p not in server_pids and p != os.getpid()]
         b0 = cpu_seconds(mine)
+        health: list[float] = []
+        probe = asyncio.create_task(probe_health(fronts[0], health))
         results = await asyncio.gather(
             *(
                 run_class(browsers[i], g, args.pages_per_seat, args.turns, i * args.stagger, args.think, i + 1)
                 for i, g in enumerate(games)
             )
         )
+        probe.cancel()
         mine = [p for p in descendants(os.getpid()) if p not in server_pids and p != os.getpid()]
         browsers_cpu = cpu_seconds(mine) - b0
         for b in browsers:
@@ -317,6 +340,7 @@ async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> 
         spy.send_signal(2)  # SIGINT: py-spy writes its profile and exits
         spy.wait(60)
     out = summarise(args, results, load_before, os.getloadavg(), cpu / wall)
+    out["health_check"] = {"median": _median(health), "max": _max(health), "probes": len(health)}
     out["browsers_cpu_cores"] = round(browsers_cpu / wall, 2)
     out["seconds"] = round(wall, 1)
     return out
@@ -390,6 +414,8 @@ def report(out: dict) -> None:
     print(f"  teacher answered: median {_fmt(t['median'])} s, max {_fmt(t['max'])} s, missed {t['missed']}")
     print(f"  pages loaded: {p['loaded']} of {p['of']}, median {_fmt(p['median'])} s, max {_fmt(p['max'])} s")
     print(f"  start -> seats can submit: median {_fmt(out['start_to_seats']['median'])} s")
+    h = out.get("health_check", {})
+    print(f"  health check answered in: median {_fmt(h.get('median'))} s, max {_fmt(h.get('max'))} s")
     print(
         f"  CPU over {out.get('seconds', 0):.0f} s: app servers {out['server_cpu_cores']:.2f} cores, "
         f"browsers {out.get('browsers_cpu_cores', 0):.2f} cores (of {os.cpu_count()})"
