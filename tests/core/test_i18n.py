@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from model.catalogue import load_catalogue
 from model.scenario import load_scenario, shipped_scenarios
 
 OTHER = ("ko", "ja")
+ROOT_DIR = Path(__file__).resolve().parents[2]
 ROOT = i18n.resources.files("model.i18n")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 KANA_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -265,3 +267,20 @@ def test_japanese_has_no_stray_spaces_between_characters():
     texts = dict(i18n._table("ja")) | {e: v["ja"] for e, v in i18n._scenario_texts().items()}
     bad = [(k, m.group(0)) for k, t in texts.items() if (m := re.search(f"{cjk} {cjk}", t))]
     assert not bad, bad[:10]
+
+
+@pytest.mark.parametrize(("english", "stem"), [("README.md", "README"), ("docs/GAME.md", "docs/GAME")])
+def test_the_korean_and_japanese_documents_keep_up_with_the_english(english, stem):
+    """Every command option and page of the English document is in its Korean and Japanese copies."""
+    root = ROOT_DIR
+    text = (root / english).read_text(encoding="utf-8")
+    if english == "README.md":  # the README's translations cover its first part (what, commands, class)
+        facts = {"./dev app", "./dev test", "--lang", "--link-lang", "game new"}
+    else:
+        facts = set(re.findall(r"(--[a-z][a-z-]+|/(?:play|instructor|projector|debrief)\b)", text))
+    assert facts
+    for lang in OTHER:
+        other = (root / f"{stem}.{lang}.md").read_text(encoding="utf-8")
+        missing = sorted(f for f in facts if f not in other)
+        assert not missing, f"{stem}.{lang}.md lacks what {english} says about: {missing}"
+        assert len((HANGUL if lang == "ko" else KANA_KANJI).findall(other)) > 500
