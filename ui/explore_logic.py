@@ -26,8 +26,8 @@ from typing import Any, Literal, get_args
 import yaml
 
 from model import limits
-from model.catalogue import Catalogue, load_catalogue
-from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, tr
+from model.catalogue import Catalogue, load_catalogue, preconditions_text
+from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, source_text, tr
 from model.scenario import Scenario, month_index, parse_scenario
 
 MAX_UPLOAD_BYTES = limits.MAX_SCENARIO_BYTES
@@ -464,7 +464,7 @@ def editable_fields(
                     low=coef.range[0],
                     high=coef.range[1],
                     default=coef.value,
-                    source=coef.source,
+                    source=source_text(coef.source, lang),
                 ),
             )
         )
@@ -614,7 +614,7 @@ def catalogue_frame(catalogue: Catalogue, kind: Literal["event", "decision"], la
             tr("modeldata.col_id", lang): eid,
             tr("modeldata.col_actor", lang): tr(f"actor.{entry.actor}", lang, places),
             tr("modeldata.col_briefing", lang): catalogue.briefing(kind, eid, lang, places),
-            tr("modeldata.col_preconditions", lang): ", ".join(f"{k} {v}" for k, v in entry.preconditions.items()),
+            tr("modeldata.col_preconditions", lang): preconditions_text(entry.preconditions, lang, places),
         }
         effects = entry.effects or (None,)
         for i, eff in enumerate(effects):
@@ -623,7 +623,7 @@ def catalogue_frame(catalogue: Catalogue, kind: Literal["event", "decision"], la
             row[tr("modeldata.col_mean", lang)] = eff.mean if eff else None
             row[tr("modeldata.col_sd", lang)] = eff.sd if eff else None
             row[tr("modeldata.col_months", lang)] = eff.months if eff else None
-            row[tr("modeldata.col_source", lang)] = eff.source if eff else ""
+            row[tr("modeldata.col_source", lang)] = source_text(eff.source, lang) if eff else ""
             rows.append(row)
         for trig in entry.triggers:
             row = dict.fromkeys(head, "") | {tr("modeldata.col_id", lang): eid}
@@ -631,7 +631,7 @@ def catalogue_frame(catalogue: Catalogue, kind: Literal["event", "decision"], la
                 "modeldata.may_trigger", lang, event=catalogue.label("event", trig.event, lang, places)
             )
             row[tr("modeldata.col_mean", lang)] = trig.prob
-            row[tr("modeldata.col_source", lang)] = trig.source
+            row[tr("modeldata.col_source", lang)] = source_text(trig.source, lang)
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -648,7 +648,7 @@ def coefficients_frame(catalogue: Catalogue, lang: str, places: str) -> Any:
                 tr("modeldata.col_value", lang): c.value,
                 tr("modeldata.col_range", lang): tr("modeldata.range_value", lang, low=c.range[0], high=c.range[1]),
                 tr("modeldata.col_meaning", lang): tr(f"coefficient.{cid}.meaning", lang, places),
-                tr("modeldata.col_source", lang): c.source,
+                tr("modeldata.col_source", lang): source_text(c.source, lang),
             }
             for cid, c in catalogue.coefficients.items()
         ]

@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from model.catalogue import Decision, load_catalogue, parse_condition
+from model.catalogue import Decision, load_catalogue
+from model.catalogue import preconditions_text as catalogue_preconditions
 from model.game.debrief import DecisionEffect, decision_effects
 from model.game.engine import Game
 from model.game.errors import GameError
@@ -253,15 +254,7 @@ def event_label(eid: str, lang: str, places: str) -> str:
 
 def preconditions_text(decision: Decision, lang: str, places: str) -> str:
     """What must hold for a decision ("GSOMIA in force is no")."""
-    parts = []
-    for name, cond in decision.preconditions.items():
-        op, value = parse_condition(cond)
-        if op == "==" and value in (0, 1):
-            shown = tr("game.common.answer_yes" if value else "game.common.answer_no", lang, places)
-        else:
-            shown = f"{op.replace('==', '')}{value}"
-        parts.append(tr("game.play.requires", lang, places, fact=tr(f"variable.{name}", lang, places), value=shown))
-    return "; ".join(parts)
+    return catalogue_preconditions(decision.preconditions, lang, places)
 
 
 def effects_hint(decision: Decision, lang: str, places: str) -> str:

@@ -175,6 +175,20 @@ class Catalogue(BaseModel):
         return i18n.tr(f"{kind}.{entry_id}.briefing", lang, places)
 
 
+def preconditions_text(preconditions: dict[str, int | str], lang: str = "en", places: str = "both") -> str:
+    """What must hold, in words ("GSOMIA in force: no; Liquidation stage of court cases: >=1")."""
+    parts = []
+    for name, cond in preconditions.items():
+        op, value = parse_condition(cond)
+        if op == "==" and value in (0, 1):
+            shown = i18n.tr("game.common.answer_yes" if value else "game.common.answer_no", lang, places)
+        else:
+            shown = f"{op.replace('==', '')}{value}"
+        fact = i18n.tr(f"variable.{name}", lang, places)
+        parts.append(i18n.tr("game.play.requires", lang, places, fact=fact, value=shown))
+    return "; ".join(parts)
+
+
 _ACRONYMS = {"us": "US", "nk": "NK", "kr": "KR", "jp": "JP", "gsomia": "GSOMIA", "wto": "WTO"}
 
 

@@ -119,11 +119,13 @@ def history_comparison(view: WorldView) -> pd.DataFrame:
     """Simulated favourability against the published polls where the game overlaps them.
 
     Returns:
-        Columns month, variable, simulated, observed, source (empty when nothing overlaps).
+        Columns month, variable, simulated, observed, source (the report the poll comes from),
+        series (the poll series' key, named for readers by ``history.series.<key>``); empty when
+        nothing overlaps.
     """
     from model.analysis.polls import poll_targets, targets_frame
 
-    cols = ["month", "variable", "simulated", "observed", "source"]
+    cols = ["month", "variable", "simulated", "observed", "source", "series"]
     traj = view.trajectory[view.trajectory.t >= 0]
     if traj.empty:
         return pd.DataFrame(columns=cols)
@@ -133,7 +135,7 @@ def history_comparison(view: WorldView) -> pd.DataFrame:
     for poll in polls.itertuples():
         sim = traj[(traj.month == poll.month) & (traj.variable == poll.variable)]
         if not sim.empty:
-            rows.append((poll.month, poll.variable, sim.value.iloc[0], poll.value, poll.source))
+            rows.append((poll.month, poll.variable, sim.value.iloc[0], poll.value, poll.source, poll.series))
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -222,7 +224,7 @@ def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: 
                     t(f"variable.{r.variable}"),
                     f"{r.simulated:.1f}",
                     f"{r.observed:.1f}",
-                    r.source,
+                    t(f"history.series.{r.series}"),
                 ]
                 for r in history.itertuples()
             ],

@@ -215,6 +215,30 @@ def keys(lang: str = DEFAULT_LANGUAGE) -> set[str]:
     return set(_table(lang))
 
 
+# ----- where numbers come from -----------------------------------------------------------------
+
+# The words that open a coefficient's or an effect's source (catalogue files), longest first.
+_SOURCE_WORDS = ("loose", "calibrated", "assumption", "data", "definition")
+
+
+def source_text(source: str, lang: str | None = None) -> str:
+    """A source as the reader's language words its kind ("assumption" -> 가정, 仮定).
+
+    The citation after the kind (a file, a date, an author) is left as written: it names a
+    document, and the catalogue's sources are provenance, kept as their authors cited them.
+    """
+    lang = lang or _CURRENT.get()
+    if lang == DEFAULT_LANGUAGE or not source:
+        return source
+    out = source
+    for word in _SOURCE_WORDS:
+        english = _table(DEFAULT_LANGUAGE).get(f"source.{word}")
+        local = _table(lang).get(f"source.{word}")
+        if english and local:
+            out = re.sub(rf"(^|[;(]\s*){re.escape(english)}", lambda m, t=local: m.group(1) + t, out)
+    return out
+
+
 # ----- texts of scenario files ---------------------------------------------------------------
 
 

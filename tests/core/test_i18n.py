@@ -284,3 +284,26 @@ def test_the_korean_and_japanese_documents_keep_up_with_the_english(english, ste
         missing = sorted(f for f in facts if f not in other)
         assert not missing, f"{stem}.{lang}.md lacks what {english} says about: {missing}"
         assert len((HANGUL if lang == "ko" else KANA_KANJI).findall(other)) > 500
+
+
+def test_every_decision_tag_has_a_name():
+    """The Model & data page names each rule's likes and dislikes (decision tags) in words."""
+    from model.agents.rules import RULES
+
+    cat = load_catalogue()
+    tags = {t for d in cat.decisions.values() for t in d.tags}
+    tags |= {t for rules in RULES.values() for r in rules for t in r.tag_weights}
+    missing = sorted(t for t in tags if not i18n.translated(f"tag.{t}", "en"))
+    assert not missing, f"add tag.<id> to en.yaml, ko.yaml and ja.yaml: {missing}"
+
+
+def test_a_source_names_its_kind_in_the_readers_language():
+    assert i18n.source_text("assumption: rally effect", "ko") == "가정: rally effect"
+    assert i18n.source_text("assumption (data: events.csv 2023-03-06)", "ja") == "仮定 (データ: events.csv 2023-03-06)"
+    assert i18n.source_text("assumption", "en") == "assumption"
+    cat = load_catalogue()
+    sources = [e.source for entry in cat.events.values() for e in entry.effects] + [
+        c.source for c in cat.coefficients.values()
+    ]
+    bare = [s for s in sources if s.startswith("assumption") and not i18n.source_text(s, "ko").startswith("가정")]
+    assert not bare
