@@ -159,37 +159,74 @@ class Game:
         decisions: Sequence[str],
         statement: str = "",
         turn: int | None = None,
+        branch: int | None = None,
     ) -> LogEntry:
         """A seat's decisions for the current turn (a later submission replaces this one).
+
+        A submission for a turn that has closed (resolved, rewound, ended, or past its
+        deadline) is not lost: it is stored as *late*, stamped with the turn and branch the
+        team was answering, counts for nothing, and its entry's payload says why
+        (``late``: ``"turn_closed"``, ``"ended"`` or ``"deadline"``) so the page can tell the
+        team in words.
 
         Args:
             code: The seat's code.
             decisions: One or two decision ids from the seat's menu.
-            statement: Optional public statement.
-            turn: The turn the seat was looking at; refused if the game has moved on.
+            statement: Optional public statement (at most ``MAX_STATEMENT`` characters).
+            turn: The turn the seat was looking at (without it, a closed turn is refused).
+            branch: The branch the seat was looking at (a rewind starts a new one).
+
+        Returns:
+            The stored entry; ``entry.payload.get("late")`` says whether it came too late.
 
         Raises:
-            GameError: Wrong code, game not running, turn moved on, deadline passed, or a
-                decision that is not on the menu or not available now.
+            GameError: Wrong code, game not started or paused, a statement too long, or a
+                decision that is not on the menu or not available now; nothing is stored.
         """
         seat = self.seat_of(code)
         tl = self.timeline()
         if tl.status == LOBBY and self.homework:
             self.start(code)
             tl = self.timeline()
-        self._require_open(tl)
-        if turn is not None and turn != tl.turn:
-            raise GameError("game.error.turn_moved", turn=tl.turn + 1)
-        if tl.deadline and datetime.now(UTC) > datetime.fromisoformat(tl.deadline):
-            raise GameError("game.error.deadline_passed")
-        chosen = self._check_decisions(seat, list(decisions), tl)
         statement = (statement or "").strip()
         if len(statement) > MAX_STATEMENT:
             raise GameError("game.error.statement_too_long", limit=MAX_STATEMENT)
+        late = self._lateness(tl, turn, branch)
+        if late is not None:
+            chosen = self._check_own_decisions(seat, list(decisions))
+            stamp = tl.branch if branch is None else branch
+            payload = {"decisions": chosen, "statement": statement, "branch": stamp, "late": late}
+            entry = self.store.append(self.id, "submission", tl.turn if turn is None else turn, seat, payload)
+            assert entry is not None
+            return entry
+        self._require_open(tl)
+        chosen = self._check_decisions(seat, list(decisions), tl)
         payload = {"decisions": chosen, "statement": statement, "branch": tl.branch}
         entry = self.store.append(self.id, "submission", tl.turn, seat, payload)
         assert entry is not None  # no once_key: always stored
         return entry
+
+    def _lateness(self, tl: Timeline, turn: int | None, branch: int | None) -> str | None:
+        """Why a submission for ``turn`` (and ``branch``) can no longer count, or None if it can."""
+        if turn is None:
+            return None  # a caller that does not say which turn gets the plain refusals
+        if turn != tl.turn or (branch is not None and branch != tl.branch):
+            return "turn_closed"
+        if tl.status == ENDED:
+            return "ended"
+        if tl.status == RUNNING and tl.deadline and datetime.now(UTC) > datetime.fromisoformat(tl.deadline):
+            return "deadline"
+        return None
+
+    def _check_own_decisions(self, seat: str, decisions: list[str]) -> list[str]:
+        """A late submission's decisions: one or two of the seat's own (the menu has moved on)."""
+        if not 1 <= len(decisions) <= MAX_DECISIONS or len(set(decisions)) != len(decisions):
+            raise GameError("game.error.decision_count", most=MAX_DECISIONS)
+        known = load_catalogue().decisions
+        for did in decisions:
+            if did not in known or known[did].actor != seat:
+                raise GameError("game.error.not_on_menu", decision=did, seat=seat)
+        return decisions
 
     def _require_open(self, tl: Timeline) -> None:
         if tl.status == ENDED:

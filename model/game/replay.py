@@ -4,7 +4,8 @@ This is the pure part of the replay: it needs no model. The rules, which every v
 (seat, instructor, projector, CLI) shares:
 
 - Entries are read in sequence order; an entry stamped with another turn or branch than the
-  current one changes nothing (a late submission, a resolve of a turn already resolved).
+  current one changes nothing (a late submission, a resolve of a turn already resolved), nor
+  does a submission the engine stored as ``late`` (past the turn's deadline).
 - A seat's later submission in a turn replaces its earlier one; both stay in the log and the
   earlier one is listed in ``replaced`` so that the replacement is visible.
 - A resolve closes the current turn with exactly the submissions its payload names, so the
@@ -165,6 +166,9 @@ def _apply(tl: Timeline, entry: LogEntry, turns: int | None, minutes: float | No
             tl.fates[sub.seq] = LATE
     elif kind == "rewind":
         _rewind(tl, int(entry.payload.get("to_turn", entry.turn)), entry, minutes)
+    elif kind == "submission" and entry.payload.get("late"):  # stored as late by the engine
+        tl.late.append(Submission.from_entry(entry))
+        tl.fates[entry.seq] = LATE
     elif entry.turn != tl.turn or entry.payload.get("branch", tl.branch) != tl.branch or tl.status == ENDED:
         if kind == "submission":
             tl.late.append(Submission.from_entry(entry))

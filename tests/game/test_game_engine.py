@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -302,8 +301,12 @@ def test_bad_submissions_are_refused(sqlite_store, scenario_text, decisions, sta
     assert sqlite_store.entries(game.id) == before
 
 
-def test_submissions_need_a_running_game_and_the_current_turn(sqlite_store, scenario_text):
-    """Not started, paused, moved-on, past-deadline and ended games refuse submissions."""
+def test_submissions_need_a_running_game(sqlite_store, scenario_text):
+    """Not started and paused games refuse submissions and store nothing.
+
+    A submission for a turn that has closed (moved on, past its deadline, ended) is stored as
+    late instead: see tests/game/test_game_late.py.
+    """
     new = create_game(sqlite_store, scenario_text, ["seoul"], seed=1, turns=2)
     game, seoul, boss = Game(sqlite_store, new.id), new.seat_codes["seoul"], new.instructor_code
 
@@ -318,15 +321,14 @@ def test_submissions_need_a_running_game_and_the_current_turn(sqlite_store, scen
     refused("paused")
     game.resume(boss)
     game.resolve(boss, 0)
-    refused("turn_moved", turn=0)
-    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-    sqlite_store.append(game.id, "deadline", 1, "instructor", {"until": past, "branch": 0})
-    refused("deadline_passed", turn=1)
     game.set_deadline(boss, 5)
     game.submit(seoul, ["seoul_hold"], turn=1)
     game.resolve(boss, 1)
     assert game.timeline().status == "ended"
-    refused("ended", turn=2)
+    with pytest.raises(GameError) as err:
+        game.submit(seoul, ["seoul_hold"])  # no turn named: nothing to keep it for
+    assert err.value.key == "game.error.ended"
+    assert [e.kind for e in sqlite_store.entries(game.id)].count("submission") == 1
 
 
 def test_rewind_returns_to_the_earlier_state(sqlite_store, scenario_text):

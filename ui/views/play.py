@@ -21,6 +21,8 @@ from ui import game_views as gv
 from ui.plain_text import plain
 
 KEY = "play"
+FORM_FOR = f"{KEY}_form_for"  # (branch, turn) of the submission form last drawn
+NOTICE = f"{KEY}_late_notice"  # (text, (branch, turn) it was shown at) after a late submission
 INDICATORS = (
     "relationship_index",
     "kr_favorable_japan",
@@ -120,33 +122,100 @@ def menu(seat: str, view: WorldView, lang: str, places: str) -> None:
                 st.caption(hint)
 
 
+def _key(name: str, branch: int, turn: int) -> str:
+    """Widget key of the submission form drawn for one turn of one branch."""
+    return f"{KEY}_{name}_{branch}_{turn}"
+
+
+def send(
+    opened: gv.Opened, chosen: list[str], statement: str, branch: int, turn: int, lang: str, places: str
+) -> bool:
+    """Send a submission for ``turn`` of ``branch``; say in words what became of it.
+
+    Nothing a team sends is lost: a statement over the limit is not sent (the box keeps it and
+    a message says by how much), and a submission for a turn that closed meanwhile is stored as
+    late (see :meth:`~model.game.engine.Game.submit`) with a notice that stays on the page.
+
+    Returns:
+        True when the submission was stored (the page should redraw).
+    """
+    text = (statement or "").strip()
+    if len(text) > MAX_STATEMENT:
+        st.error(tr("game.play.statement_over", lang, places, count=len(text), limit=MAX_STATEMENT))
+        return False
+    game = opened.game
+    entry = gv.guard(lambda: game.submit(opened.code, chosen, text, turn=turn, branch=branch), lang, places)
+    if entry is None:
+        return False
+    late = entry.payload.get("late")
+    if late:
+        now = game.timeline()
+        notice = late_notice(late, turn, chosen, now, lang, places)
+        st.session_state[NOTICE] = (notice, (now.branch, now.turn))
+    else:
+        st.session_state.pop(NOTICE, None)
+    return True
+
+
+def late_notice(late: str, turn: int, chosen: list[str], now: Timeline, lang: str, places: str) -> str:
+    """What the team is told when its submission came too late, and what to do."""
+    if late == "deadline":
+        return tr("game.play.late_deadline", lang, places)
+    if late == "ended" or now.status == ENDED:
+        return tr("game.play.late_ended", lang, places)
+    first = tr("game.play.late_turn_closed", lang, places, turn=turn + 1, decisions=gv.labels(chosen, lang, places))
+    return first + " " + tr("game.play.late_now", lang, places, turn=now.turn + 1)
+
+
+def closed_form_submitted(opened: gv.Opened, tl: Timeline, lang: str, places: str) -> None:
+    """A Submit pressed on the form of a turn that closed before this page could redraw.
+
+    The page draws one form per turn and branch; when the teacher resolves (or rewinds, or
+    ends) while a team is typing, the team's click arrives with the old form's values while
+    the page already reads the new turn. Those values are still in the session for this run:
+    send them for the turn they were meant for, so they are stored as late and the team told.
+    """
+    drawn = st.session_state.get(FORM_FOR)
+    if not drawn or tuple(drawn) == (tl.branch, tl.turn):
+        return
+    branch, turn = drawn
+    st.session_state[FORM_FOR] = None
+    if not st.session_state.get(_key("submit", branch, turn)):
+        return
+    chosen = list(st.session_state.get(_key("choice", branch, turn)) or [])
+    statement = str(st.session_state.get(_key("statement", branch, turn)) or "")
+    send(opened, chosen, statement, branch, turn, lang, places)
+
+
 def submission_form(opened: gv.Opened, seat: str, tl: Timeline, view: WorldView, lang: str, places: str) -> None:
     """Choose one or two decisions and an optional statement; submit (again, to replace)."""
     open_now = [d for d, ok in view.available(seat).items() if ok]
     mine = tl.pending.get(seat)
     if mine is not None:
         st.success(tr("game.play.submitted", lang, places, decisions=gv.labels(mine.decisions, lang, places)))
-    with st.form(f"{KEY}_form_{tl.branch}_{tl.turn}"):
+    st.session_state[FORM_FOR] = (tl.branch, tl.turn)
+    with st.form(_key("form", tl.branch, tl.turn)):
         chosen = st.multiselect(
             tr("game.play.choose", lang, places),
             open_now,
             default=[d for d in (mine.decisions if mine else ()) if d in open_now],
             max_selections=MAX_DECISIONS,
             format_func=lambda d: gv.decision_label(d, lang, places),
-            key=f"{KEY}_choice_{tl.branch}_{tl.turn}",
+            key=_key("choice", tl.branch, tl.turn),
         )
+        # No max_chars: a box with one drops a longer paste without a word; the limit is
+        # stated in the label and checked on Submit instead, the text kept in the box.
         statement = st.text_area(
-            tr("game.play.statement", lang, places),
+            tr("game.play.statement", lang, places, limit=MAX_STATEMENT),
             value=mine.statement if mine else "",
-            max_chars=MAX_STATEMENT,
             help=tr("game.play.statement_help", lang, places),
-            key=f"{KEY}_statement_{tl.branch}_{tl.turn}",
+            key=_key("statement", tl.branch, tl.turn),
         )
-        sent = st.form_submit_button(tr("game.play.submit", lang, places), type="primary")
-    if sent:
-        done = gv.guard(lambda: opened.game.submit(opened.code, chosen, statement, turn=tl.turn), lang, places)
-        if done is not None:
-            st.rerun()
+        sent = st.form_submit_button(
+            tr("game.play.submit", lang, places), type="primary", key=_key("submit", tl.branch, tl.turn)
+        )
+    if sent and send(opened, chosen, statement, tl.branch, tl.turn, lang, places):
+        st.rerun()
 
 
 def homework_controls(opened: gv.Opened, tl: Timeline, lang: str, places: str) -> None:
@@ -185,9 +254,13 @@ def draw(lang: str, places: str) -> None:
     if now is None:
         return
     tl, view = now
+    closed_form_submitted(opened, tl, lang, places)
     title = plain(scenario_text(view.scenario.title, lang, places))
     st.title(tr("game.play.title", lang, places, seat=tr(f"actor.{seat}", lang, places), scenario=title))
     gv.header(game, tl, lang, places)
+    notice = st.session_state.get(NOTICE)
+    if notice and tuple(notice[1]) == (tl.branch, tl.turn):
+        st.warning(notice[0])
     gv.watch(game, tl, lang, places, KEY)
     gv.breaking_news(game, tl, lang, places, footer=tr("game.news.answer", lang, places))
     if game.homework:
@@ -215,7 +288,7 @@ def draw(lang: str, places: str) -> None:
     indicators(view, lang, places)
     if tl.status != ENDED:
         st.header(tr("game.play.menu", lang, places))
-        if tl.status != PAUSED and (tl.status != LOBBY or game.homework):
+        if tl.status != LOBBY or game.homework:  # paused too: the form keeps what the team typed
             submission_form(opened, seat, tl, view, lang, places)
         menu(seat, view, lang, places)
     gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_trajectory")
