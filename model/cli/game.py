@@ -165,7 +165,7 @@ def _new(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     try:
-        store = GameStore(args.db)
+        store = GameStore(args.db, create=False)  # a reader: no empty database left behind
         try:
             data = show_game(store, args.game)
         finally:

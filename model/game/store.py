@@ -126,18 +126,31 @@ class NewGame:
     viewer_code: str = ""
 
 
-def database_url(url: str | os.PathLike[str] | None = None) -> str:
+def database_url(url: str | os.PathLike[str] | None = None, create: bool = True) -> str:
     """Resolve where games live.
 
     An explicit URL or path wins, else ``$RAPPROCHEMENT_DB``, else ``var/games.db`` under the
-    current directory. A value without ``://`` is a file path for SQLite; its folder is created.
+    current directory. A value without ``://`` is a file path for SQLite; its folder is created
+    (unless ``create`` is False: a reader must not leave an empty database behind).
     """
     value = str(url) if url else os.environ.get(ENV_VAR) or str(DEFAULT_PATH)
     if "://" in value:
         return value
     path = Path(value).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    try:
+        parsed = sa.make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -215,23 +228,40 @@ class GameStore:
 
     Args:
         url: SQLAlchemy URL or SQLite file path; see :func:`database_url`.
+        create: Create the database and its tables when missing (what the app and ``game new``
+            do). A reader (``game show``) passes False and gets ``game.error.no_database``
+            instead of an empty database left behind in whatever folder it ran from.
     """
 
-    def __init__(self, url: str | os.PathLike[str] | None = None):
+    def __init__(self, url: str | os.PathLike[str] | None = None, create: bool = True):
         self._records: dict[str, GameRecord] = {}
         self._digests: dict[str, list[tuple[str, str]]] = {}
         try:
-            self.url = database_url(url)
+            self.url = database_url(url, create=create)
         except OSError as err:  # the SQLite file's folder cannot be made
             raise GameError(
                 "game.error.database", url=str(url or os.environ.get(ENV_VAR) or DEFAULT_PATH), message=str(err)
             ) from err
+        file = _sqlite_file(self.url)
+        if not create and file is not None and not file.is_file():
+            raise GameError("game.error.no_database", url=str(file))
         try:
             self.engine = _make_engine(self.url)
         except (ArgumentError, ImportError, ValueError) as err:  # a mistyped URL, a missing driver
             raise GameError("game.error.database", url=self.safe_url, message=str(err)) from err
         self.writer = self.engine.execution_options(**{_WRITE: True})
-        self._create_tables()
+        if create:
+            self._create_tables()
+        elif not self._has_tables():
+            self.engine.dispose()
+            raise GameError("game.error.no_database", url=str(file) if file is not None else self.safe_url)
+
+    def _has_tables(self) -> bool:
+        """Whether the database holds the games' tables (a reader's check)."""
+        try:
+            return sa.inspect(self.engine).has_table(games.name)
+        except OperationalError as err:
+            raise GameError("game.error.database", url=self.safe_url, message=str(err.orig)) from err
 
     def _create_tables(self) -> None:
         """Create the tables a new database lacks.

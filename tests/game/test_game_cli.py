@@ -121,3 +121,19 @@ def test_a_database_path_that_cannot_be_made_is_a_message(capsys, tmp_path):
         code, data, err = run(capsys, *argv, "--db", str(tmp_path / "notes.txt" / "games.db"))
         assert code == 2 and data is None
         assert err.startswith("error: ") and "Traceback" not in err and "notes.txt" in err
+
+
+def test_show_on_a_missing_database_says_so_and_creates_nothing(capsys, tmp_path, monkeypatch):
+    """Issue 14: ``game show`` from another folder made ./var/games.db and said "ask your instructor"."""
+    from model.game.store import ENV_VAR
+    from model.i18n import tr
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    code, data, err = run(capsys, "game", "show", "abcd1234")
+    assert code == 2 and data is None
+    expected = tr("game.error.no_database", url=str(tmp_path / "var" / "games.db"))
+    assert err.strip() == f"error: {expected}"
+    assert not (tmp_path / "var").exists()
+    code, _, err = run(capsys, "game", "show", "abcd1234", "--db", str(tmp_path / "elsewhere.db"))
+    assert code == 2 and str(tmp_path / "elsewhere.db") in err and not (tmp_path / "elsewhere.db").exists()
