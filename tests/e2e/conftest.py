@@ -39,12 +39,17 @@ def _chromium() -> Iterator[Browser]:
 
 @pytest.fixture
 def browser(_chromium: Browser) -> Iterator[BrowserSession]:
-    """Headless Chromium for one test: call ``browser.new_context()`` once per seat."""
+    """Headless Chromium for one test: call ``browser.new_context()`` once per seat.
+
+    The test fails if any page asked for anything beyond the app's own server: a classroom
+    may have no internet (issue 14: a favicon came from fonts.gstatic.com).
+    """
     session = BrowserSession(_chromium)
     try:
         yield session
     finally:
         session.close()
+    assert not session.outside, f"requests left the app's server: {sorted(set(session.outside))}"
 
 
 @pytest.fixture
