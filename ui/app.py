@@ -48,6 +48,7 @@ def main() -> None:
         page("play.py", "game.page.play", "play", ":material/sports_esports:", lang),
         page("instructor.py", "game.page.instructor", "instructor", ":material/school:", lang),
         page("projector.py", "game.page.projector", "projector", ":material/present_to_all:", lang),
+        page("join.py", "game.page.join", "join", ":material/qr_code_2:", lang),
         page("debrief.py", "game.page.debrief", "debrief", ":material/summarize:", lang),
     ]
     st.navigation(pages).run()

@@ -499,6 +499,23 @@ def page_link(page: str, game_id: str, code: str, lang: str | None = None) -> st
     return page_url("", page, game_id, code, lang)
 
 
+JOIN_HANDOVER = "join_handover"  # {game id: {seat: join link}}: instructor page -> join screen
+
+
+def hand_over_join(game_id: str, seat_links: dict[str, str]) -> None:
+    """Give this browser session's join screen the seats' links (from the instructor's page).
+
+    Why the session: the join screen's address must carry no code (it is projected), and only
+    the instructor's code can derive the seats' codes.
+    """
+    st.session_state.setdefault(JOIN_HANDOVER, {})[game_id] = dict(seat_links)
+
+
+def handed_join_links(game_id: str) -> dict[str, str] | None:
+    """The seats' links this session's instructor page handed over for a game, if any."""
+    return st.session_state.get(JOIN_HANDOVER, {}).get(game_id)
+
+
 def labels(ids: Iterable[str], lang: str, places: str) -> str:
     """Decision labels joined for one line."""
     return "; ".join(decision_label(d, lang, places) for d in ids)

@@ -62,6 +62,11 @@ def test_the_table_is_the_same_bytes_in_every_language(capsys):
 def test_game_errors_follow_the_language(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'g.db'}"
     assert main(["--lang", "ko", "game", "show", "nosuchgame", "--db", db]) == 2
+    assert "게임 데이터베이스가 없습니다" in capsys.readouterr().err  # game show creates no database
+    from model.game.store import GameStore
+
+    GameStore(db).dispose()  # now there is one, without that game
+    assert main(["--lang", "ko", "game", "show", "nosuchgame", "--db", db]) == 2
     assert "게임이 없습니다" in capsys.readouterr().err
 
 

@@ -180,3 +180,24 @@ def test_a_pasted_statement_over_the_limit_stays_and_submit_says_what_to_cut(
         assert subs == ["Short and clear."]
     finally:
         store.dispose()
+
+
+def test_the_join_screen_for_the_wall_carries_no_teachers_code(app_server: AppServer, browser: BrowserSession):
+    """From the instructor's page to the join screen: QR codes, an address without any code."""
+    game = new_game(app_server, "seoul,tokyo", 2)
+    teacher = browser.new_page(game["instructor"]["link"])
+    teacher.get_by_role("button", name=tr("game.instructor.open_join_screen")).click(timeout=LOAD_MS)
+    teacher.get_by_text(tr("game.join.joined", done=0, total=2)).wait_for()
+    assert "code=" not in teacher.url and teacher.url.endswith(f"/join?game={game['game']}")
+    images = teacher.locator('[data-testid="stImage"] img, [data-testid="stFullScreenFrame"] img')
+    images.first.wait_for()
+    assert images.count() == 2
+    content = teacher.content()
+    assert game["instructor"]["code"] not in content
+    assert all(entry["code"] not in content for entry in game["seats"].values())
+    seoul = browser.new_page(game["seats"]["seoul"]["link"])
+    seoul.get_by_text(tr("game.play.briefing")).wait_for(timeout=LOAD_MS)
+    teacher.get_by_text(tr("game.join.joined", done=1, total=2)).wait_for()  # the wall sees Seoul join
+    teacher.get_by_role("button", name=tr("game.join.hide")).click()
+    teacher.get_by_text(tr("game.join.hidden")).wait_for()
+    assert images.count() == 0

@@ -8,6 +8,7 @@ engine, so a double click, a second tab or a server restart changes nothing that
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import get_args
 
 import pandas as pd
@@ -289,10 +290,13 @@ def rewind_warning(tl: Timeline, target: int, lang: str, places: str) -> str:
 
 
 def links(opened: gv.Opened, lang: str, places: str) -> None:
-    """Every seat's join link and code, with a QR code to scan from the projector.
+    """The join screen for the wall, and every link for the teacher's own eyes (folded).
 
-    The links open in the language the teacher picks (the teacher's own by default: a teacher
-    in Tokyo hands out Japanese links), or in each student's browser language.
+    The seats' QR codes are on the join screen only (its address carries no code); this page,
+    whose address holds the teacher's code, keeps the teacher's own link and the seats' links
+    folded away so that a projected instructor page shows none of them (issue 14). The links
+    open in the language the teacher picks (the teacher's own by default: a teacher in Tokyo
+    hands out Japanese links), or in each student's browser language.
     """
     choices = ["", *LANGUAGES]
     link_lang = st.selectbox(
@@ -307,17 +311,17 @@ def links(opened: gv.Opened, lang: str, places: str) -> None:
     if invitation is None:
         return
     gv.warn_if_local(base, lang, places)
-    st.caption(tr("game.instructor.instructor_link", lang, places))
-    st.code(invitation["instructor"]["link"], language=None)
-    seats = list(invitation["seats"].items())
-    for start in range(0, len(seats), 3):
-        cols = st.columns(3)
-        for col, (seat, entry) in zip(cols, seats[start : start + 3], strict=False):
-            with col:
-                name = tr(f"actor.{seat}", lang, places)
-                st.markdown(f"**{name}** · `{entry['code']}`")
-                st.image(gv.qr_png(entry["link"]), caption=tr("game.instructor.qr_caption", lang, places, seat=name))
-                st.code(entry["link"], language=None)
+    seat_links = {seat: entry["link"] for seat, entry in invitation["seats"].items()}
+    st.caption(tr("game.instructor.join_screen_help", lang, places))
+    if st.button(tr("game.instructor.open_join_screen", lang, places), type="primary", key=f"{KEY}_join_screen"):
+        gv.hand_over_join(opened.game.id, seat_links)
+        st.switch_page(str(Path(__file__).resolve().parent / "join.py"), query_params={"game": opened.game.id})
+    with st.expander(tr("game.instructor.seat_links", lang, places), expanded=False):
+        for seat, entry in invitation["seats"].items():
+            st.markdown(f"**{tr(f'actor.{seat}', lang, places)}** · `{entry['code']}`")
+            st.code(entry["link"], language=None)
+    with st.expander(tr("game.instructor.instructor_link", lang, places), expanded=False):
+        st.code(invitation["instructor"]["link"], language=None)
     st.caption(tr("game.instructor.viewer_links", lang, places))
     viewer = invitation["viewer"]
     st.markdown(
