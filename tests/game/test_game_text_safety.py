@@ -46,6 +46,7 @@ def open_page(name: str, game: Game, code: str) -> AppTest:
     at.query_params["code"] = code
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
     return at
 
 

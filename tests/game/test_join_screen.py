@@ -47,6 +47,7 @@ def instructor_page(game: Game, code: str) -> AppTest:
     at.query_params["code"] = code
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
     return at
 
 
@@ -81,6 +82,7 @@ def join_page(game_id: str, links: dict[str, str] | None) -> AppTest:
         at.session_state[gv.JOIN_HANDOVER] = {game_id: links}
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
     return at
 
 

@@ -45,33 +45,31 @@ def draw(lang: str, places: str) -> None:
     title = plain(scenario_text(game.scenario.title, lang, places))
     st.title(tr("game.join.title", lang, places, scenario=title))
     hidden = st.session_state.setdefault(HIDDEN, {})
-    joined = [s for s in seat_links if s in tl.joined]
-    st.markdown(
-        "**"
-        + tr("game.join.joined", lang, places, done=len(joined), total=len(seat_links))
-        + "** · "
-        + " · ".join(
-            f"{tr(f'actor.{s}', lang, places)} {'✓' if s in tl.joined else '…'}" for s in seat_links
-        )
-    )
+
+    def joined_line(now) -> None:
+        """Who has joined (redrawn on every poll, without redrawing the codes)."""
+        done = sum(1 for s in seat_links if s in now.joined)
+        marks = " · ".join(f"{tr(f'actor.{s}', lang, places)} {'✓' if s in now.joined else '…'}" for s in seat_links)
+        st.markdown(f"**{tr('game.join.joined', lang, places, done=done, total=len(seat_links))}** · {marks}")
+
+    gv.watch(game, tl, lang, places, KEY, live=joined_line)  # a seat that joins shows its tick
     if hidden.get(game_id):
         st.info(tr("game.join.hidden", lang, places))
         if st.button(tr("game.join.show", lang, places), key=f"{KEY}_show"):
             hidden[game_id] = False
             st.rerun()
-    else:
-        seats = list(seat_links.items())
-        for start in range(0, len(seats), 3):
-            cols = st.columns(3)
-            for col, (seat, url) in zip(cols, seats[start : start + 3], strict=False):
-                with col:
-                    name = tr(f"actor.{seat}", lang, places)
-                    st.subheader(name)
-                    st.image(gv.qr_png(url), caption=tr("game.instructor.qr_caption", lang, places, seat=name))
-        if st.button(tr("game.join.hide", lang, places), key=f"{KEY}_hide"):
-            hidden[game_id] = True
-            st.rerun()
-    gv.watch(game, tl, lang, places, KEY, on_log=True)  # a seat that joins shows its tick
+        return
+    seats = list(seat_links.items())
+    for start in range(0, len(seats), 3):
+        cols = st.columns(3)
+        for col, (seat, url) in zip(cols, seats[start : start + 3], strict=False):
+            with col:
+                name = tr(f"actor.{seat}", lang, places)
+                st.subheader(name)
+                st.image(gv.qr_png(url), caption=tr("game.instructor.qr_caption", lang, places, seat=name))
+    if st.button(tr("game.join.hide", lang, places), key=f"{KEY}_hide"):
+        hidden[game_id] = True
+        st.rerun()
 
 
 if __name__ == "__main__":
