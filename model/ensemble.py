@@ -263,6 +263,23 @@ def run_ensemble(
     return EnsembleResult(scenario, seed, values, _merge_ledgers(chunks), occurrences)
 
 
+def arrow_table(frame: pd.DataFrame):  # noqa: ANN201 - pyarrow is imported lazily
+    """A tidy table as Arrow, ready for Parquet, with ``month`` as plain text.
+
+    Why text: ``YYYY-MM`` sorts and compares as text, so a reader of the file can write
+    ``df.month.min()`` or ``df[df.month >= "2027-01"]``; a pandas category (ordered or not)
+    refuses both comparisons with a month it does not list. On disk the column is still
+    dictionary-encoded, so the file is no bigger.
+    """
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if "month" in table.column_names:
+        i = table.column_names.index("month")
+        table = table.set_column(i, "month", table.column("month").cast(pa.string()))
+    return table
+
+
 def _write_parquet(path: Path, months: list[str], chunks: Iterator[Chunk]) -> None:
     """Write chunks as row groups; chunk k is tidied and written on a thread while k+1 runs.
 
@@ -272,7 +289,6 @@ def _write_parquet(path: Path, months: list[str], chunks: Iterator[Chunk]) -> No
     The file is written under a temporary name and renamed when complete, so an error or an
     interrupted run never leaves a truncated file in place of an earlier good one.
     """
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     part = path.with_name(path.name + ".part")
@@ -280,7 +296,7 @@ def _write_parquet(path: Path, months: list[str], chunks: Iterator[Chunk]) -> No
 
     def write(chunk: Chunk) -> None:
         nonlocal writer
-        table = pa.Table.from_pandas(tidy(chunk.values, months, chunk.first), preserve_index=False)
+        table = arrow_table(tidy(chunk.values, months, chunk.first))
         if writer is None:
             writer = pq.ParquetWriter(part, table.schema, use_dictionary=["run", "month", "variable"])
         writer.write_table(table)

@@ -223,7 +223,7 @@ def _schema_problem(filename: str, line: int, field: str, err: dict) -> Problem:
         return _keyed(filename, line, field, "month", value=str(err.get("input")))
     found = _PYDANTIC_KEYS.get(err["type"])
     if found is None:
-        return _keyed(filename, line, field, "other", detail=err["msg"])
+        return _keyed(filename, line, field, "other", detail=_message(err))
     key, names = found
     values = {n: str(ctx.get(n, "")) for n in names}
     if "expected" in values:  # pydantic joins the choices with an English "or"
@@ -274,7 +274,10 @@ def _line_of(lines: dict[tuple, int], path: tuple) -> int:
     return lines.get(path, 1)
 
 
-def _field_name(path: tuple) -> str:
+def _field_name(path: tuple, renumber: dict[tuple, int] | None = None) -> str:
+    """``events[0].type`` for a path; ``renumber`` maps a merged list position back to the file's."""
+    if renumber and len(path) >= 2 and path[:2] in renumber:
+        path = (path[0], renumber[path[:2]]) + path[2:]
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -341,12 +344,17 @@ def _semantic_problems(data: dict) -> list[tuple[tuple, str, dict]]:
     return found
 
 
-def _with_base(data: dict, lines: dict, filename: str) -> tuple[dict, dict]:
+def _with_base(data: dict, lines: dict, filename: str) -> tuple[dict, dict, dict[tuple, int]]:
     """Overlay a scenario on the shipped scenario it names in ``base``.
 
     Mappings merge key by key, the child's values winning; the child's events and decisions
     are added to the base's, and a child event replaces a base event of the same type in the
     same month (so a what-if can force the outcome of a scheduled election).
+
+    Returns:
+        The merged data, its line map, and for each of the child's list items its position in
+        the merged list -> its position in the child's file, so that a problem is reported
+        as ``events[0]`` of the file the user wrote, not ``events[7]`` of the merged list.
     """
     name = data.pop("base")
     path = shipped_scenarios().get(str(name))
@@ -356,6 +364,7 @@ def _with_base(data: dict, lines: dict, filename: str) -> tuple[dict, dict]:
         raise ScenarioError([_keyed(filename, line, "base", "unknown_base", name=str(name), known=known)])
     base = load_scenario(path).model_dump(mode="json", exclude_none=True)
     merged = dict(base)
+    renumber: dict[tuple, int] = {}
     for key, value in data.items():
         if key == "events" and isinstance(value, list):
             mine = {(e.get("month"), e.get("type")) for e in value if isinstance(e, dict)}
@@ -377,7 +386,8 @@ def _with_base(data: dict, lines: dict, filename: str) -> tuple[dict, dict]:
             del lines[path]
         for path, line in moved.items():
             lines[(key, path[1] + offset) + path[2:]] = line
-    return merged, lines
+        renumber.update({(key, i + offset): i for i in range(len(value))})
+    return merged, lines, renumber
 
 
 def _deep_merge(base: dict, child: dict) -> dict:
@@ -432,6 +442,20 @@ def _check_time(started: float, filename: str) -> None:
         raise _refuse(_limit_problem(filename, 1, "(file)", "time", seconds=MAX_PARSE_SECONDS))
 
 
+def _message(err: Any) -> str:
+    """A pydantic error's message for a reader, without the library's "Value error, " prefix.
+
+    A validator's own ``ValueError`` already says what is wrong; pydantic prefixes it with
+    the exception's kind, which means nothing to someone fixing a scenario file.
+    """
+    if err["type"] == "extra_forbidden":
+        return "unknown field"
+    cause = (err.get("ctx") or {}).get("error")
+    if err["type"] in ("value_error", "assertion_error") and cause is not None and str(cause):
+        return str(cause)
+    return re.sub(r"^(Value error|Assertion failed), ", "", str(err["msg"]))
+
+
 def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
     """Parse and validate scenario YAML (safe: no code can run from a file; bounded: see below).
 
@@ -462,11 +486,12 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
         raise _refuse(_keyed(filename, 1, "(syntax)", "yaml", detail=str(exc))) from None
     if not isinstance(data, dict):
         raise ScenarioError([_keyed(filename, 1, "(file)", "not_mapping")])
+    renumber: dict[tuple, int] = {}
     if "base" in data:
-        data, lines = _with_base(data, lines, filename)
+        data, lines, renumber = _with_base(data, lines, filename)
     _check_time(started, filename)
     problems = [
-        _keyed(filename, _line_of(lines, p), _field_name(p), key, **values)
+        _keyed(filename, _line_of(lines, p), _field_name(p, renumber), key, **values)
         for p, key, values in _semantic_problems(data)
     ]
     _check_time(started, filename)
@@ -475,7 +500,7 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
     except ValidationError as exc:
         for err in exc.errors():
             path = tuple(err["loc"])
-            problems.append(_schema_problem(filename, _line_of(lines, path), _field_name(path), err))
+            problems.append(_schema_problem(filename, _line_of(lines, path), _field_name(path, renumber), err))
     _check_time(started, filename)
     if problems:
         problems.sort(key=lambda p: p.line)

@@ -451,9 +451,13 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
 
 
 def parquet_bytes(table: pd.DataFrame) -> bytes:
-    """The tidy table as Parquet."""
+    """The tidy table as Parquet, ``month`` as text (as ``rapprochement run --out x.parquet``)."""
+    import pyarrow.parquet as pq
+
+    from model.ensemble import arrow_table
+
     buffer = io.BytesIO()
-    table.to_parquet(buffer, index=False)
+    pq.write_table(arrow_table(table), buffer, use_dictionary=["run", "month", "variable"])
     return buffer.getvalue()
 
 

@@ -88,3 +88,13 @@ def test_run_refuses_bad_scenario_without_running(tmp_path):
 def test_run_refuses_unknown_suffix(tmp_path):
     result = cli("run", BASELINE, "--runs", "2", "--out", str(tmp_path / "x.xlsx"))
     assert result.returncode == 2 and "must end in .csv or .parquet" in result.stderr
+
+
+def test_parquet_month_is_text_that_compares_and_sorts(tmp_path):
+    """``month`` in the Parquet output is text: min/max and comparisons with any month work."""
+    path = tmp_path / "x.parquet"
+    assert main(["run", BASELINE, "--runs", "2", "--seed", "3", "--out", str(path)]) == 0
+    df = pd.read_parquet(path)
+    assert df.month.min() == "2026-01" and df.month.max() == "2030-12"
+    assert df[df.month >= "2027-01"].month.min() == "2027-01"
+    assert df[df.month >= "2031-01"].empty  # a month outside the run: no error, no rows

@@ -119,3 +119,32 @@ def test_base_overlay_errors_point_at_child_lines():
 def test_unknown_base():
     (p,) = problems("id: child\nbase: nowhere\ntitle: C\nquestion: Q?\n")
     assert p.field == "base" and "no shipped scenario" in p.message
+
+
+def test_base_overlay_errors_number_items_as_the_uploaded_file_does():
+    """A what-if's first event is events[0] in its messages, not its place after the base's."""
+    text = (
+        "id: child\nbase: baseline-2026\ntitle: Child\nquestion: Q?\nevents:\n"
+        "  - {month: 2027-03, type: liquidation_order}\n"
+        "  - {month: 2027-04, type: nope}\n"
+        "decisions:\n  - {month: 2026-02, actor: seoul, type: tokyo_trilateral_exercise}\n"
+    )
+    by_field = {p.field: p for p in problems(text)}
+    assert set(by_field) == {"events[1].type", "decisions[0].type"}
+    assert by_field["events[1].type"].line == 7 and by_field["decisions[0].type"].line == 9
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "events:\n  - {month: 2027-13, type: nuclear_test}\n",  # a validator's ValueError
+        "start: 2026-1\n",
+    ],
+)
+def test_messages_carry_no_library_prefix(extra: str):
+    """No library prefix (pydantic's "Value error, ") reaches the reader."""
+    found = problems(MINIMAL.replace("start: 2026-01\n", "") + extra if "start" in extra else MINIMAL + extra)
+    assert found
+    for p in found:
+        assert not p.message.startswith(("Value error", "Assertion failed")), p
+        assert "YYYY-MM" in p.message
