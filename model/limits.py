@@ -14,8 +14,13 @@ hundred scheduled items and 168 months).
 from __future__ import annotations
 
 # ----- scenario files (model.scenario) -----
-MAX_SCENARIO_BYTES = 200_000
-"""Largest scenario file, upload or edited text (the 2012-2025 replay has about 16 kB)."""
+MAX_UPLOAD_MB = 1
+"""Largest scenario file, upload or edited text, in MB: the explorer's upload box states it, and
+Streamlit states a limit only in whole MB, so this is the one number a reader is told (the
+2012-2025 replay has about 16 kB; 5,000 scheduled items, the bound below, about 230 kB)."""
+
+MAX_SCENARIO_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+"""The same bound in bytes (Streamlit's MB is 1,048,576 bytes), which the parser enforces."""
 
 MAX_SCHEDULED = 5_000
 """Most scheduled events plus scripted decisions one file may list."""

@@ -12,7 +12,7 @@ colour blindness. Every text a reader sees is looked up through :mod:`model.i18n
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import altair as alt
@@ -73,10 +73,12 @@ class Figure:
     Attributes:
         chart: The Altair chart to render.
         data: The same numbers as a plain table, with readable column names.
+        alt: One line describing what the chart shows, for screen readers (shown under it).
     """
 
     chart: alt.TopLevelMixin
     data: pd.DataFrame
+    alt: str = ""
 
 
 def variable_label(variable: str, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> str:
@@ -197,46 +199,109 @@ def _time_x(lang: str) -> alt.X:
     return alt.X("date:T", title=tr("charts.month", lang), axis=alt.Axis(format=axis_month_format(lang)))
 
 
-def _event_layer(events: pd.DataFrame | None, months: Sequence[str], lang: str = DEFAULT_LANGUAGE) -> list[alt.Chart]:
-    """Dashed rules where events fall inside the chart, labelled unless they are background.
+MARKER_KINDS = ("event", "decision", "election")
+"""Kinds of marker on the time axis: the scenario's events, its decisions, elections."""
+MARKER_STYLE = {"event": ("#555555", [4, 3]), "decision": (OKABE_ITO[1], [8, 3]), "election": ("#999999", [2, 3])}
+MAX_LABELS = 14
+"""Markers labelled at most on one chart; the others keep their line and their tooltip."""
 
-    Rows with ``labelled`` False (elections, say) get a lighter rule and a tooltip only, so
-    that a crowded calendar does not bury the scenario's own events; labels are staggered on
-    three lines so that close events stay readable.
+
+def thin_markers(events: pd.DataFrame, months: Sequence[str], most: int = MAX_LABELS) -> pd.DataFrame:
+    """One marker per month and kind inside the chart, labelled for at most ``most`` of them.
+
+    Why: an uploaded scenario may schedule thousands of events; a line and a label each would
+    bury the chart and take the browser seconds to draw. Items of one month and kind share a
+    line ("Summit (Seoul) and 2 more"); rows marked ``first`` (the what-if's own items) are
+    labelled before the others, then decisions and events before elections, earliest first.
+    Labels stand at the top of the plot, staggered on three rows, elections' on three rows of
+    their own below those.
+
+    Args:
+        events: ``month``, ``label``; optional ``kind`` (``event``, ``decision``,
+            ``election``), ``labelled`` (False: line only) and ``first``.
+        months: The chart's months.
+        most: Labels at most.
+
+    Returns:
+        ``month``, ``label``, ``kind``, ``labelled``, ``count``, ``text`` (the label drawn,
+        empty when the marker is not labelled), ``line`` (the text's row, staggered).
+    """
+    frame = events[events["month"].isin(set(months))].copy()
+    for column, default in (("kind", "event"), ("labelled", True), ("first", False)):
+        if column not in frame.columns:
+            frame[column] = default
+    if frame.empty:
+        return frame.assign(count=[], text=[], line=[])
+    grouped = (
+        frame.groupby(["month", "kind"], sort=False)
+        .agg(label=("label", "first"), labelled=("labelled", "any"), first=("first", "any"), count=("label", "size"))
+        .reset_index()
+    )
+    rank = grouped["kind"].map({"decision": 0, "event": 0, "election": 1}).fillna(0)
+    order = grouped.assign(_first=~grouped["first"], _rank=rank).sort_values(["_first", "_rank", "month"]).index
+    chosen = set(list(order[grouped.loc[order, "labelled"]])[:most])
+    grouped["labelled"] = [i in chosen for i in grouped.index]
+    grouped["text"] = [
+        (lbl if n == 1 else f"{lbl} +{n - 1}") if i in chosen else ""
+        for i, lbl, n in zip(grouped.index, grouped["label"], grouped["count"], strict=True)
+    ]
+    grouped = grouped.sort_values("month", kind="stable").reset_index(drop=True)
+    top = grouped[grouped["labelled"] & (grouped["kind"] != "election")].index
+    low = grouped[grouped["labelled"] & (grouped["kind"] == "election")].index
+    grouped["line"] = 0
+    grouped.loc[top, "line"] = [8 + 12 * (i % 3) for i in range(len(top))]
+    grouped.loc[low, "line"] = [46 + 11 * (i % 3) for i in range(len(low))]  # a band of their own, below
+    return grouped.drop(columns=["first"])
+
+
+def _event_layer(
+    events: pd.DataFrame | None, months: Sequence[str], lang: str = DEFAULT_LANGUAGE
+) -> alt.LayerChart | None:
+    """Rules where the scenario's events, decisions and elections fall, with a legend and labels.
+
+    Each kind has its own colour and dash (in the legend "Lines"); the labels stand at the top
+    of the plot, staggered (see :func:`thin_markers`), so that close markers stay readable.
     """
     if events is None or events.empty:
-        return []
+        return None
     _check_columns(events, ("month", "label"), "The event frame")
-    inside = events[events["month"].isin(set(months))].copy()
-    if inside.empty:
-        return []
-    inside["date"] = _dates(inside["month"])
-    inside["month_label"] = _month_labels(inside["month"], lang)
-    if "labelled" not in inside.columns:
-        inside["labelled"] = True
-    inside = inside.sort_values("date").reset_index(drop=True)
-    main, background = inside[inside["labelled"]].copy(), inside[~inside["labelled"]]
-    layers: list[alt.Chart] = []
-    if not background.empty:
+    marks = thin_markers(events, months)
+    if marks.empty:
+        return None
+    marks["date"] = _dates(marks["month"])
+    marks["month_label"] = _month_labels(marks["month"], lang)
+    names = {k: tr(f"charts.marker_{k}", lang) for k in MARKER_KINDS}
+    marks["kind_label"] = marks["kind"].map(names)
+    present = [k for k in MARKER_KINDS if k in set(marks["kind"])]
+    domain = [names[k] for k in present]
+    scale = alt.Scale(domain=domain, range=[MARKER_STYLE[k][0] for k in present])
+    colour = alt.Color("kind_label:N", scale=scale, legend=alt.Legend(title=tr("charts.lines", lang), orient="bottom"))
+    dash = alt.StrokeDash(
+        "kind_label:N",
+        scale=alt.Scale(domain=domain, range=[MARKER_STYLE[k][1] for k in present]),
+        legend=alt.Legend(title=tr("charts.lines", lang), orient="bottom"),
+    )
+    tooltip = [
+        alt.Tooltip("month_label:N", title=tr("charts.month", lang)),
+        alt.Tooltip("label:N", title=tr("charts.marker", lang)),
+        alt.Tooltip("count:Q", title=tr("charts.marker_count", lang)),
+    ]
+    base = alt.Chart(marks)
+    layers = [base.mark_rule(opacity=0.8).encode(x="date:T", color=colour, strokeDash=dash, tooltip=tooltip)]
+    labelled = marks[marks["text"] != ""]
+    for part, size in (
+        (labelled[labelled["kind"] != "election"], 11),
+        (labelled[labelled["kind"] == "election"], 10),
+    ):
+        if part.empty:
+            continue
         layers.append(
-            alt.Chart(background)
-            .mark_rule(color=EVENT_COLOUR, strokeDash=[2, 4], opacity=0.45)
-            .encode(x="date:T", tooltip=["month_label:N", "label:N"])
-        )
-    if not main.empty:
-        main["line"] = [8 + 12 * (i % 3) for i in range(len(main))]
-        base = alt.Chart(main)
-        layers.append(
-            base.mark_rule(color=EVENT_COLOUR, strokeDash=[4, 3]).encode(
-                x="date:T", tooltip=["month_label:N", "label:N"]
+            alt.Chart(part).mark_text(align="left", dx=3, fontSize=size, baseline="top").encode(
+                x="date:T", y=alt.Y("line:Q", scale=None), text="text:N",
+                color=alt.Color("kind_label:N", scale=scale, legend=None),
             )
         )
-        layers.append(
-            base.mark_text(align="left", dx=3, fontSize=11, color=EVENT_COLOUR).encode(
-                x="date:T", y=alt.Y("line:Q", scale=None), text="label:N"
-            )
-        )
-    return layers
+    return alt.layer(*layers)
 
 
 def fan_chart(
@@ -251,15 +316,32 @@ def fan_chart(
     Args:
         table: The tidy ensemble table.
         variable: The variable to draw (the relationship index by default).
-        events: Optional frame of ``month`` and ``label`` (and ``labelled``) drawn as rules.
+        events: Optional frame of ``month`` and ``label`` (and ``kind``, ``labelled``,
+            ``first``) drawn as labelled lines (see :func:`thin_markers`).
         lang: Language of the texts.
         places: Place-name setting for texts that carry contested names.
 
     Returns:
-        The chart and its quantile table.
+        The chart, its quantile table and a one-line description.
     """
     q = _readable(quantile_table(table, [variable]), lang, places)
-    return _fan_from_quantiles(q, variable_label(variable, lang, places), events, lang)
+    label = variable_label(variable, lang, places)
+    fig = _fan_from_quantiles(q, label, events, lang)
+    return replace(fig, alt=describe_fan(q, label, lang, places))
+
+
+def _band_frame(q: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The 90% and 50% bands as rows (``lo``, ``hi``, ``band``), for one area mark with a legend."""
+    wide = tr("charts.band90", lang)
+    narrow = tr("charts.band50", lang)
+    cols = ["date", "month"]
+    return pd.concat(
+        [
+            q[cols].assign(lo=q["q05"], hi=q["q95"], band=wide),
+            q[cols].assign(lo=q["q25"], hi=q["q75"], band=narrow),
+        ],
+        ignore_index=True,
+    )
 
 
 def _fan_from_quantiles(
@@ -270,13 +352,20 @@ def _fan_from_quantiles(
     zero_rule: bool = False,
     y_title: str | None = None,
 ) -> Figure:
-    base = alt.Chart(q).encode(x=_time_x(lang))
-    band90 = base.mark_area(opacity=0.18, color=BAND_COLOUR).encode(
-        y=alt.Y("q05:Q", title=y_title or title), y2="q95:Q"
+    median_name, narrow, wide = tr("charts.median", lang), tr("charts.band50", lang), tr("charts.band90", lang)
+    colour = alt.Color(
+        "band:N",
+        scale=alt.Scale(domain=[median_name, narrow, wide], range=[BAND_COLOUR, "#7FB2D9", "#CFE2F0"]),
+        legend=alt.Legend(title=tr("charts.bands", lang), orient="bottom"),
     )
-    band50 = base.mark_area(opacity=0.35, color=BAND_COLOUR).encode(y="q25:Q", y2="q75:Q")
-    median = base.mark_line(color=BAND_COLOUR, strokeWidth=2).encode(
+    bands = alt.Chart(_band_frame(q, lang)).mark_area().encode(
+        x=_time_x(lang), y=alt.Y("lo:Q", title=y_title or title), y2="hi:Q", color=colour,
+        order=alt.Order("band:N", sort="descending"),
+    )
+    median = alt.Chart(q.assign(band=median_name)).mark_line(strokeWidth=2).encode(
+        x=_time_x(lang),
         y="median:Q",
+        color=colour,
         tooltip=[
             alt.Tooltip("month_label:N", title=tr("charts.month", lang)),
             alt.Tooltip("median:Q", title=tr("charts.median", lang), format=".1f"),
@@ -286,12 +375,33 @@ def _fan_from_quantiles(
             alt.Tooltip("q95:Q", title="95%", format=".1f"),
         ],
     )
-    layers: list[alt.Chart] = [band90, band50, median]
+    layers: list[alt.Chart] = [bands, median]
     if zero_rule:
         layers.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="black").encode(y="zero:Q"))
-    layers += _event_layer(events, list(q["month"]), lang)
-    chart = alt.layer(*layers).properties(title=title, height=FAN_HEIGHT)
-    return Figure(chart, _table_for_reader(q, lang))
+    chart: alt.TopLevelMixin = alt.layer(*layers)
+    markers = _event_layer(events, list(q["month"]), lang)
+    if markers is not None:
+        chart = alt.layer(chart, markers).resolve_scale(color="independent", strokeDash="independent")
+    return Figure(chart.properties(title=title, height=FAN_HEIGHT), _table_for_reader(q, lang))
+
+
+def describe_fan(q: pd.DataFrame, label: str, lang: str, places: str = DEFAULT_PLACES) -> str:
+    """A one-line description of a fan chart for readers who cannot see it."""
+    if q.empty:
+        return ""
+    first, last = q.iloc[0], q.iloc[-1]
+    return tr(
+        "charts.alt_fan",
+        lang,
+        places,
+        variable=label,
+        start=month_text(str(first["month"]), lang),
+        end=month_text(str(last["month"]), lang),
+        first=float(first["median"]),
+        last=float(last["median"]),
+        low=float(last["q05"]),
+        high=float(last["q95"]),
+    )
 
 
 def _column_names(lang: str) -> dict[str, str]:
@@ -405,7 +515,25 @@ def lines_chart(
             )
             data = pd.concat([data, observed], ignore_index=True)
     chart = alt.layer(*layers).properties(title=tr(title_key, lang, places), height=LEGEND_HEIGHT)
-    return Figure(chart, data)
+    return Figure(chart, data, describe_lines(q, tr(title_key, lang, places), lang, places))
+
+
+def describe_lines(q: pd.DataFrame, title: str, lang: str, places: str = DEFAULT_PLACES) -> str:
+    """One line for a chart of several medians: each series' median at the first and last month."""
+    if q.empty:
+        return ""
+    months = sorted(q["month"].astype(str).unique())
+    first, last = months[0], months[-1]
+    parts = []
+    for label, part in q.groupby("label", sort=False):
+        by_month = dict(zip(part["month"].astype(str), part["median"], strict=True))
+        parts.append(
+            tr("charts.alt_series", lang, places, label=label, first=float(by_month[first]), last=float(by_month[last]))
+        )
+    return tr(
+        "charts.alt_lines", lang, places, title=title, start=month_text(first, lang), end=month_text(last, lang),
+        series="; ".join(parts),
+    )
 
 
 def tracks_chart(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> Figure:
@@ -500,7 +628,14 @@ def institutions_chart(
         )
         .properties(title=tr("charts.institutions_title", lang, places), height=LEGEND_HEIGHT)
     )
-    return Figure(chart, _reader_table(s, ["month", "label", "share_on"], lang).round(1))
+    end = str(s["month"].max()) if not s.empty else ""
+    at_end = s[s["month"] == end]
+    parts = "; ".join(
+        tr("charts.alt_share", lang, places, label=lbl, share=float(v))
+        for lbl, v in zip(at_end["label"], at_end["share_on"], strict=True)
+    )
+    alt_text = tr("charts.alt_facts", lang, places, end=month_text(end, lang), facts=parts) if parts else ""
+    return Figure(chart, _reader_table(s, ["month", "label", "share_on"], lang).round(1), alt_text)
 
 
 def paired_difference(table_a: pd.DataFrame, table_b: pd.DataFrame, variable: str) -> pd.DataFrame:
@@ -532,22 +667,83 @@ def difference_fan_chart(
         raise ValueError(tr("charts.no_overlap", lang))
     q = _readable(quantile_table(diff, [variable]), lang, places)
     title = tr("charts.difference_title", lang, places, variable=variable_label(variable, lang, places))
-    return _fan_from_quantiles(q, title, None, lang, zero_rule=True, y_title=tr("charts.difference_axis", lang))
+    fig = _fan_from_quantiles(q, title, None, lang, zero_rule=True, y_title=tr("charts.difference_axis", lang))
+    return replace(fig, alt=describe_difference(q, variable_label(variable, lang, places), lang, places))
+
+
+def whatif_difference_chart(
+    quantiles: pd.DataFrame,
+    variable: str,
+    events: pd.DataFrame | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+) -> Figure:
+    """The what-if minus its reference, run by run (median and bands), with the what-if's items.
+
+    Args:
+        quantiles: ``model.analysis.difference.difference_quantiles`` (``month``,
+            ``variable``, ``q05`` ... ``q95``).
+        variable: The variable drawn.
+        events: Markers (the what-if's own items first), as for :func:`fan_chart`.
+        lang: Language.
+        places: Place-name setting.
+    """
+    q = _readable(quantiles[quantiles["variable"] == variable], lang, places)
+    label = variable_label(variable, lang, places)
+    title = tr("charts.whatif_title", lang, places, variable=label)
+    fig = _fan_from_quantiles(q, title, events, lang, zero_rule=True, y_title=tr("charts.difference_axis", lang))
+    return replace(fig, alt=describe_difference(q, label, lang, places))
+
+
+def describe_difference(q: pd.DataFrame, label: str, lang: str, places: str = DEFAULT_PLACES) -> str:
+    """One line for a difference chart: the median gap at the end and its 90% range."""
+    if q.empty:
+        return ""
+    last = q.iloc[-1]
+    return tr(
+        "charts.alt_difference",
+        lang,
+        places,
+        variable=label,
+        end=month_text(str(last["month"]), lang),
+        median=float(last["median"]),
+        low=float(last["q05"]),
+        high=float(last["q95"]),
+    )
 
 
 def _cause_names(grouped: pd.DataFrame, cause_label: Mapping[str, str], lang: str, places: str) -> list[str]:
-    """A readable name per (cause, actor) row; the actor is added where a cause has several.
+    """A readable name per (cause, actor) row, with its actor unless the model itself acts.
 
-    E.g. "Join a trilateral exercise (Seoul)" and "... (Tokyo)" rather than the same label twice.
+    E.g. "Join a trilateral exercise (Seoul)" and "... (Tokyo)": two capitals' decisions of the
+    same name never read alike, whatever their ids.
     """
-    actors_per_cause = grouped.groupby("cause")["actor"].nunique()
     names = []
     for r in grouped.itertuples():
         name = cause_label.get(r.cause, r.cause)
-        if actors_per_cause.get(r.cause, 1) > 1:
+        name = name[:1].upper() + name[1:]
+        if r.actor and r.actor != "model" and has(f"actor.{r.actor}", lang):
             name = tr("charts.by_actor", lang, places, cause=name, actor=tr(f"actor.{r.actor}", lang, places))
         names.append(name)
     return names
+
+
+REST_SHARE = 0.25
+"""A waterfall names more causes (up to ``most``) while the rest, summed, is above this share of its largest bar."""
+
+
+def shown_count(deltas: Sequence[float], top: int, most: int, largest: float = 0.0) -> int:
+    """How many of ``deltas`` (largest first) a waterfall names one by one.
+
+    At least ``top``, at most ``most``, and more while "other causes" (the sum of the rest)
+    would be larger than :data:`REST_SHARE` of the largest bar, so that it never dominates.
+    """
+    values = np.asarray(list(deltas), dtype=float)
+    shown = min(top, len(values))
+    biggest = max([abs(largest)] + [float(abs(values).max())] if len(values) else [abs(largest)])
+    while shown < min(most, len(values)) and abs(values[shown:].sum()) > REST_SHARE * biggest:
+        shown += 1
+    return shown
 
 
 def waterfall_table(
@@ -557,6 +753,7 @@ def waterfall_table(
     top: int = 8,
     lang: str = DEFAULT_LANGUAGE,
     places: str = DEFAULT_PLACES,
+    most: int = 14,
 ) -> pd.DataFrame:
     """Contributions to one variable's change over a window, largest first, as a waterfall.
 
@@ -565,9 +762,11 @@ def waterfall_table(
             optionally ``month``; rows for other variables are ignored.
         variable: The variable whose change is explained.
         cause_label: Readable names of causes; missing ones show the cause id.
-        top: How many causes to show one by one; the rest are summed as "other causes".
+        top: How many causes to show one by one at least; the rest are summed as "other causes".
         lang: Language of the actors' names (added where a cause has several actors).
         places: Place-name setting.
+        most: How many causes to show one by one at most (more are shown while "other
+            causes" would outweigh a quarter of the largest bar).
 
     Returns:
         Columns ``step`` (order), ``cause``, ``actor``, ``label``, ``delta``, ``start``, ``end``;
@@ -579,7 +778,8 @@ def waterfall_table(
     grouped = sub.groupby(["cause", "actor"], as_index=False)["delta"].sum()
     grouped = grouped[grouped["delta"].abs() > 1e-9]
     grouped = grouped.reindex(grouped["delta"].abs().sort_values(ascending=False).index)
-    shown, rest = grouped.head(top), grouped.iloc[top:]
+    count = shown_count(grouped["delta"], top, max(top, most))
+    shown, rest = grouped.head(count), grouped.iloc[count:]
     names = _cause_names(grouped, cause_label, lang, places)
     rows = [
         {"cause": r.cause, "actor": r.actor, "label": names[i], "delta": r.delta}
@@ -609,44 +809,94 @@ def waterfall_chart(
     w = waterfall_table(ledger, variable, cause_label, top, lang, places)
     names = {"_other": tr("charts.other_causes", lang), "_net": tr("charts.net_change", lang)}
     w["label"] = [names.get(lbl, lbl) for lbl in w["label"]]
-    w["label"] = [f"{i}. {lbl}" for i, lbl in zip(w["step"], w["label"], strict=True)]
-    w["kind"] = [
-        tr("charts.net_change", lang)
-        if c == "_net"
-        else (tr("charts.raised", lang) if d >= 0 else tr("charts.lowered", lang))
-        for c, d in zip(w["cause"], w["delta"], strict=True)
-    ]
-    kinds = [tr("charts.raised", lang), tr("charts.lowered", lang), tr("charts.net_change", lang)]
     title = tr("charts.waterfall_title", lang, places, variable=variable_label(variable, lang, places))
+    return _waterfall_figure(w, title, tr("charts.net_change", lang), lang, places)
+
+
+def whatif_waterfall_chart(
+    waterfall: pd.DataFrame,
+    labels: Sequence[str],
+    variable: str,
+    month: str,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+) -> Figure:
+    """The causes of a what-if's gap at a month, its own items first (from two ledgers).
+
+    Args:
+        waterfall: ``model.analysis.difference.difference_waterfall``.
+        labels: The reader's name of each row (``difference.label_waterfall``).
+        variable: Whose gap.
+        month: At which month.
+        lang: Language.
+        places: Place-name setting.
+    """
+    w = waterfall.copy()
+    w["label"] = list(labels)
+    w.insert(0, "step", range(1, len(w) + 1))
+    title = tr(
+        "charts.whatif_waterfall_title", lang, places,
+        variable=variable_label(variable, lang, places), month=month_text(month, lang),
+    )
+    return _waterfall_figure(w, title, tr("difference.net_gap", lang, places), lang, places)
+
+
+def _waterfall_figure(w: pd.DataFrame, title: str, net_name: str, lang: str, places: str) -> Figure:
+    """Draw a waterfall (``step``, ``label``, ``cause``, ``actor``, ``delta``, ``start``, ``end``; ``own``)."""
+    w = w.copy()
+    w["label"] = [f"{i}. {lbl}" for i, lbl in zip(w["step"], w["label"], strict=True)]
+    own = w["own"] if "own" in w.columns else pd.Series(False, index=w.index)
+    raised, lowered, mine = tr("charts.raised", lang), tr("charts.lowered", lang), tr("charts.own_item", lang)
+    w["kind"] = [
+        net_name if c == "_net" else mine if o else (raised if d >= 0 else lowered)
+        for c, d, o in zip(w["cause"], w["delta"], own, strict=True)
+    ]
+    w["actor_name"] = [tr(f"actor.{a}", lang, places) if a else "" for a in w["actor"]]
+    kinds = [k for k in (mine, raised, lowered, net_name) if k in set(w["kind"])]
+    colours = {mine: OKABE_ITO[3], raised: OKABE_ITO[0], lowered: OKABE_ITO[1], net_name: OKABE_ITO[7]}
     chart = (
         alt.Chart(w)
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", sort=list(w["label"]), title=None, axis=alt.Axis(labelLimit=320)),
+            y=alt.Y("label:N", sort=list(w["label"]), title=None, axis=alt.Axis(labelLimit=380)),
             x=alt.X("start:Q", title=tr("charts.points", lang)),
             x2="end:Q",
             color=alt.Color(
                 "kind:N",
-                scale=alt.Scale(domain=kinds, range=[OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[7]]),
+                scale=alt.Scale(domain=kinds, range=[colours[k] for k in kinds]),
                 title=None,
                 legend=_legend(),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title=tr("charts.cause", lang)),
-                alt.Tooltip("actor:N", title=tr("charts.actor", lang)),
+                alt.Tooltip("actor_name:N", title=tr("charts.actor", lang)),
                 alt.Tooltip("delta:Q", title=tr("charts.points", lang), format="+.2f"),
             ],
         )
         .properties(title=title, height=_bars_height(len(w)))
     )
-    data = w[["label", "actor", "delta"]].rename(
+    data = w[["label", "actor_name", "delta"]].rename(
         columns={
             "label": tr("charts.cause", lang),
-            "actor": tr("charts.actor", lang),
+            "actor_name": tr("charts.actor", lang),
             "delta": tr("charts.points", lang),
         }
     )
-    return Figure(chart, data.round(2))
+    return Figure(chart, data.round(2), describe_waterfall(w, lang, places))
+
+
+def describe_waterfall(w: pd.DataFrame, lang: str, places: str = DEFAULT_PLACES) -> str:
+    """One line for a waterfall: the total, and the largest causes with their points."""
+    if w.empty:
+        return ""
+    net = float(w["delta"].iloc[-1])
+    causes = w.iloc[:-1]
+    causes = causes.reindex(causes["delta"].abs().sort_values(ascending=False).index).head(3)
+    parts = ", ".join(
+        tr("charts.alt_cause", lang, places, cause=str(lbl).split(". ", 1)[-1], points=float(d))
+        for lbl, d in zip(causes["label"], causes["delta"], strict=True)
+    )
+    return tr("charts.alt_waterfall", lang, places, net=net, causes=parts or "-")
 
 
 def causes_in_words(
@@ -695,48 +945,90 @@ def causes_in_words(
 
 
 def tornado_chart(
-    indices: pd.DataFrame,
-    value: str,
-    label: str = "parameter",
-    spread: str | None = None,
+    swings: pd.DataFrame,
+    output: str,
+    month: str,
     lang: str = DEFAULT_LANGUAGE,
     places: str = DEFAULT_PLACES,
-    detail: str | None = None,
 ) -> Figure:
-    """Sensitivity indices as a tornado chart: the assumptions that matter most on top.
+    """The tornado: for each assumption, the output with it at the low and at the high end.
 
     Args:
-        indices: One row per assumption with a ``label`` column and a ``value`` column (for
-            instance Morris ``mu_star`` or Sobol ``ST``).
-        value: Column holding the index to rank by.
-        label: Column naming the assumption.
-        spread: Optional column drawn as a tick to the right (Morris ``sigma``, a confidence).
-        lang: Language of the texts.
+        swings: ``model.analysis.sensitivity.tornado`` (``parameter``, ``label``, ``low``,
+            ``high``, ``at_low``, ``at_high`` and their ``_lo``/``_hi`` intervals,
+            ``as_written``), longest bar first.
+        output: The output variable.
+        month: The month it is read at (the scenario's last).
+        lang: Language.
         places: Place-name setting.
-        detail: Optional column shown in the tooltip and the table (what the assumption means).
 
     Returns:
-        The chart and its table, ranked.
+        The chart (two coloured halves per bar around the line "as written", the 90% interval
+        of each end as a whisker), its table and a one-line description.
     """
-    _check_columns(indices, (label, value), "The sensitivity table")
-    detail = detail if detail and detail in indices.columns else None
-    ranked = indices.sort_values(value, key=lambda s: s.abs(), ascending=False).reset_index(drop=True)
-    order = list(ranked[label].astype(str))
-    base = alt.Chart(ranked).encode(y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)))
-    bars = base.mark_bar(color=OKABE_ITO[0]).encode(
-        x=alt.X(f"{value}:Q", title=tr("charts.sensitivity_index", lang, value=value)),
-        tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", format=".3f")]
-        + ([alt.Tooltip(f"{spread}:Q", format=".3f")] if spread else [])
-        + ([f"{detail}:N"] if detail else []),
+    _check_columns(swings, ("parameter", "label", "low", "high", "at_low", "at_high", "as_written"), "The tornado")
+    t = swings.reset_index(drop=True).copy()
+    t["name"] = [
+        tr("charts.tornado_label", lang, places, label=lbl, low=lo, high=hi)
+        for lbl, lo, hi in zip(t["label"], t["low"], t["high"], strict=True)
+    ]
+    order = list(t["name"])
+    at_low, at_high = tr("charts.at_low", lang), tr("charts.at_high", lang)
+    long = pd.concat(
+        [
+            t.assign(end=at_low, value=t["at_low"], lo=t.get("at_low_lo", t["at_low"]),
+                     hi=t.get("at_low_hi", t["at_low"]), setting=t["low"]),
+            t.assign(end=at_high, value=t["at_high"], lo=t.get("at_high_lo", t["at_high"]),
+                     hi=t.get("at_high_hi", t["at_high"]), setting=t["high"]),
+        ],
+        ignore_index=True,
     )
-    layers: list[alt.Chart] = [bars]
-    if spread and spread in ranked.columns:
-        layers.append(base.mark_tick(color=OKABE_ITO[1], thickness=2, size=16).encode(x=f"{spread}:Q"))
-    chart = alt.layer(*layers).properties(
-        title=tr("charts.tornado_title", lang, places), height=_bars_height(len(ranked))
+    out_label = variable_label(output, lang, places)
+    axis = tr("charts.tornado_axis", lang, places, variable=out_label, month=month_text(month, lang))
+    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=420))
+    colour = alt.Color(
+        "end:N", scale=alt.Scale(domain=[at_low, at_high], range=[OKABE_ITO[1], OKABE_ITO[0]]),
+        legend=alt.Legend(title=None, orient="bottom"),
     )
-    cols = [label, value] + ([spread] if spread and spread in ranked.columns else []) + ([detail] if detail else [])
-    return Figure(chart, ranked[cols].round(4))
+    tooltip = [
+        alt.Tooltip("name:N", title=tr("charts.assumption", lang)),
+        alt.Tooltip("end:N", title=tr("charts.setting", lang)),
+        alt.Tooltip("setting:Q", title=tr("charts.setting_value", lang), format=".4g"),
+        alt.Tooltip("value:Q", title=out_label, format=".1f"),
+        alt.Tooltip("lo:Q", title="90% (5%)", format=".1f"),
+        alt.Tooltip("hi:Q", title="90% (95%)", format=".1f"),
+    ]
+    base = alt.Chart(long)
+    bars = base.mark_bar(opacity=0.85).encode(
+        y=y, x=alt.X("as_written:Q", title=axis, scale=alt.Scale(zero=False)), x2="value:Q", color=colour,
+        tooltip=tooltip,
+    )
+    whiskers = base.mark_rule(color="black", strokeWidth=1.5).encode(y=y, x="lo:Q", x2="hi:Q")
+    written = float(t["as_written"].iloc[0]) if len(t) else 0.0
+    line = alt.Chart(pd.DataFrame({"x": [written], "what": [tr("charts.as_written", lang)]})).mark_rule(
+        color="black", strokeDash=[4, 2]
+    ).encode(x="x:Q", tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("x:Q", title=out_label, format=".1f")])
+    chart = alt.layer(bars, whiskers, line).properties(
+        title=tr("charts.tornado_title", lang, places), height=_bars_height(len(t))
+    )
+    names = {
+        "name": tr("charts.assumption", lang),
+        "at_low": at_low,
+        "at_high": at_high,
+        "swing": tr("charts.swing", lang),
+    }
+    cols = ["name", "at_low", "at_high"] + (["swing"] if "swing" in t.columns else [])
+    data = t[cols].rename(columns=names).round(2)
+    top = t.head(3)
+    parts = ", ".join(
+        tr("charts.alt_swing", lang, places, label=lbl, at_low=float(a), at_high=float(b))
+        for lbl, a, b in zip(top["label"], top["at_low"], top["at_high"], strict=True)
+    )
+    alt_text = tr(
+        "charts.alt_tornado", lang, places, variable=out_label, month=month_text(month, lang),
+        written=written, items=parts or "-",
+    )
+    return Figure(chart, data, alt_text)
 
 
 def fit_chart(

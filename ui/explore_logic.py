@@ -20,18 +20,21 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any, Literal, get_args
 
 import yaml
 
 from model import limits
-from model.catalogue import Catalogue, load_catalogue, preconditions_text
+from model.catalogue import PUBLIC_OPINION, TRACKS, Catalogue, load_catalogue, preconditions_text
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, source_text, tr
 from model.scenario import Scenario, month_index, parse_scenario
 
+MAX_UPLOAD_MB = limits.MAX_UPLOAD_MB
+"""The one upload limit, in the whole MB the upload box states (model.limits)."""
+
 MAX_UPLOAD_BYTES = limits.MAX_SCENARIO_BYTES
-"""Largest scenario file accepted from a browser: the parser's own bound (model.limits)."""
+"""The same limit in bytes: the parser's own bound (model.limits)."""
 
 MAX_RUNS = limits.MAX_RUNS
 """Most runs one page request may ask for (model.limits)."""
@@ -42,6 +45,12 @@ DEFAULT_SEED = 7
 MAX_SEED = 2**32 - 1
 MAX_EDITS = 200
 """Most individual edits one page (or one link) may carry."""
+
+MAX_TITLE = 120
+"""Longest title a user may give an edited scenario."""
+
+VIEWS = ("difference", "index", "tracks", "publics", "travel", "facts", "approval", "why", "matter", "keep")
+"""The Explore page's views, in the order of its tabs ("difference" only where there is a reference)."""
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 PATH_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
@@ -61,58 +70,109 @@ class InputError(ValueError):
         self.values = values
 
 
+Kind = Literal["event", "decision"]
+
+
 @dataclass(frozen=True)
 class Edits:
     """A user's changes to a scenario, as plain data.
 
     Attributes:
         values: ``(dotted path, value)`` pairs set in the scenario's YAML tree, e.g.
-            ``("actors.seoul.hawkishness", 0.7)``; later pairs for the same path win.
+            ``("actors.seoul.stance", "hawkish")`` or ``("initial.history", 40)``; later pairs
+            for the same path win.
         added: Scheduled events added, as ``(event type, month)``.
         removed: Scheduled events of the scenario removed, as ``(event type, month)``.
+        decisions_added: Scripted decisions added, as ``(decision type, month)`` (the
+            catalogue names the decision's actor).
+        decisions_removed: Scripted decisions of the scenario removed.
+        title: The edited scenario's own title (``None``: the scenario's title, marked as
+            edited, see :func:`edited_scenario`).
     """
 
     values: tuple[tuple[str, Any], ...] = ()
     added: tuple[tuple[str, str], ...] = ()
     removed: tuple[tuple[str, str], ...] = ()
+    decisions_added: tuple[tuple[str, str], ...] = ()
+    decisions_removed: tuple[tuple[str, str], ...] = ()
+    title: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.values or self.added or self.removed)
+        return bool(self.count() or self.title)
 
     def count(self) -> int:
-        """How many individual edits there are."""
-        return len(self.values) + len(self.added) + len(self.removed)
+        """How many individual edits there are (a new title is not counted)."""
+        return (
+            len(self.values) + len(self.added) + len(self.removed)
+            + len(self.decisions_added) + len(self.decisions_removed)
+        )
+
+    def timeline_only(self) -> Edits:
+        """The same edits without the values (what a what-if adds to its reference)."""
+        return replace(self, values=(), title=None)
+
+    def values_only(self) -> Edits:
+        """Only the changed assumptions (what a what-if and its reference share)."""
+        return Edits(self.values)
 
     def with_value(self, path: str, value: Any) -> Edits:
         """A copy with ``path`` set to ``value`` (replacing an earlier edit of that path)."""
         kept = tuple((p, v) for p, v in self.values if p != path)
-        return Edits(kept + ((path, value),), self.added, self.removed)
+        return replace(self, values=kept + ((path, value),))
 
     def without_value(self, path: str) -> Edits:
         """A copy where ``path`` is back to the scenario's own value."""
-        return Edits(tuple((p, v) for p, v in self.values if p != path), self.added, self.removed)
+        return replace(self, values=tuple((p, v) for p, v in self.values if p != path))
+
+    def with_title(self, title: str | None) -> Edits:
+        """A copy with the edited scenario's own title (blank: none)."""
+        title = (title or "").strip()[:MAX_TITLE] or None
+        return replace(self, title=title)
+
+    def _lists(self, kind: Kind) -> tuple[str, str]:
+        return ("added", "removed") if kind == "event" else ("decisions_added", "decisions_removed")
+
+    def with_item_added(self, kind: Kind, item_type: str, month: str) -> Edits:
+        """A copy with one more scheduled event or scripted decision."""
+        added, _ = self._lists(kind)
+        return replace(self, **{added: getattr(self, added) + ((item_type, month),)})
+
+    def with_item_removed(self, kind: Kind, item_type: str, month: str) -> Edits:
+        """A copy with an event or decision taken out (one the user added is simply dropped)."""
+        added, removed = self._lists(kind)
+        pair = (item_type, month)
+        if pair in getattr(self, added):
+            kept = list(getattr(self, added))
+            kept.remove(pair)
+            return replace(self, **{added: tuple(kept)})
+        return replace(self, **{removed: getattr(self, removed) + (pair,)})
+
+    def with_moved(self, kind: Kind, item_type: str, month: str, to: str) -> Edits:
+        """A copy with an event or decision moved to another month (taken out, put back)."""
+        if to == month:
+            return self
+        return self.with_item_removed(kind, item_type, month).with_item_added(kind, item_type, to)
 
     def with_added(self, event_type: str, month: str) -> Edits:
         """A copy with one more scheduled event."""
-        return Edits(self.values, self.added + ((event_type, month),), self.removed)
+        return self.with_item_added("event", event_type, month)
 
     def with_removed(self, event_type: str, month: str) -> Edits:
         """A copy with a scheduled event taken out (an added one is simply dropped)."""
-        pair = (event_type, month)
-        if pair in self.added:
-            added = list(self.added)
-            added.remove(pair)
-            return Edits(self.values, tuple(added), self.removed)
-        return Edits(self.values, self.added, self.removed + (pair,))
+        return self.with_item_removed("event", event_type, month)
 
     def to_json(self) -> str:
         """Compact JSON, stable for equal edits (used in links and cache keys)."""
-        data = {
+        data: dict[str, Any] = {
             "set": [list(p) for p in self.values],
             "add": [list(a) for a in self.added],
             "remove": [list(r) for r in self.removed],
+            "dadd": [list(a) for a in self.decisions_added],
+            "dremove": [list(r) for r in self.decisions_removed],
+            "title": self.title,
         }
-        return json.dumps({k: v for k, v in data.items() if v}, separators=(",", ":"), sort_keys=True)
+        return json.dumps({k: v for k, v in data.items() if v}, separators=(",", ":"), sort_keys=True,
+                          ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Edits:
@@ -125,12 +185,19 @@ class Edits:
             data = json.loads(text)
         except (ValueError, TypeError, RecursionError) as err:  # deep nesting from a crafted link
             raise InputError("explore.error_edits_format") from err
-        if not isinstance(data, dict) or set(data) - {"set", "add", "remove"}:
+        if not isinstance(data, dict) or set(data) - {"set", "add", "remove", "dadd", "dremove", "title"}:
             raise InputError("explore.error_edits_format")
-        values = tuple(_pair(item, _check_path) for item in _list(data.get("set", [])))
-        added = tuple(_pair(item, _check_event) for item in _list(data.get("add", [])))
-        removed = tuple(_pair(item, _check_event) for item in _list(data.get("remove", [])))
-        edits = cls(values, added, removed)
+        title = data.get("title")
+        if title is not None and (not isinstance(title, str) or len(title) > MAX_TITLE):
+            raise InputError("explore.error_edits_format")
+        edits = cls(
+            values=tuple(_pair(item, _check_path) for item in _list(data.get("set", []))),
+            added=tuple(_pair(item, _check_event) for item in _list(data.get("add", []))),
+            removed=tuple(_pair(item, _check_event) for item in _list(data.get("remove", []))),
+            decisions_added=tuple(_pair(item, _check_event) for item in _list(data.get("dadd", []))),
+            decisions_removed=tuple(_pair(item, _check_event) for item in _list(data.get("dremove", []))),
+            title=title or None,
+        )
         if edits.count() > MAX_EDITS:
             raise InputError("explore.error_too_many_edits", limit=MAX_EDITS)
         return edits
@@ -213,7 +280,7 @@ def read_upload(data: bytes) -> str:
     this bound keeps a huge or binary file from tying up a shared server first.
     """
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError("explore.error_upload_size", size=len(data) // 1000, limit=MAX_UPLOAD_BYTES // 1000)
+        raise InputError("explore.error_upload_size", size=len(data) // 1024, limit=MAX_UPLOAD_MB)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -248,52 +315,53 @@ def set_path(tree: dict[str, Any], path: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-@dataclass
-class ScheduleShape:
-    """Where and how a scenario's YAML tree keeps its scheduled events.
+def _drop_item(items: list[Any], kind: Kind, item_type: str, month: str) -> dict[str, Any]:
+    """Remove the first entry of a scenario's list with this type and month, or say it is missing.
 
-    Attributes:
-        key: Top-level key of the list of scheduled events.
-        type_field: Field naming the event type in each entry.
-        month_field: Field holding the month in each entry.
+    Returns:
+        The entry's other fields (an election's ``params``, a ``note``), for a move to keep.
     """
+    for i, entry in enumerate(items):
+        if isinstance(entry, Mapping) and entry.get("type") == item_type and str(entry.get("month")) == month:
+            del items[i]
+            return {k: v for k, v in entry.items() if k not in ("type", "month", "actor")}
+    key = "explore.error_remove_missing" if kind == "event" else "explore.error_remove_missing_decision"
+    raise InputError(key, event=item_type, month=month)
 
-    key: str = "events"
-    type_field: str = "type"
-    month_field: str = "month"
-    extra: dict[str, Any] = field(default_factory=dict)
 
-
-def apply_edits(tree: Mapping[str, Any], edits: Edits, shape: ScheduleShape | None = None) -> dict[str, Any]:
+def apply_edits(tree: Mapping[str, Any], edits: Edits, catalogue: Catalogue | None = None) -> dict[str, Any]:
     """A new YAML tree: ``tree`` with ``edits`` applied (``tree`` itself is left alone).
 
+    An added decision takes its actor from the catalogue (each decision belongs to one seat).
+    An item removed and added again (a move to another month) keeps its other fields, such as
+    an election's forced winner.
+
     Raises:
-        InputError: if an edit names a scheduled event the scenario does not have, or a path
+        InputError: if an edit names a scheduled item the scenario does not have, or a path
             that runs through a non-mapping.
     """
-    shape = shape or ScheduleShape()
     out = copy.deepcopy(dict(tree))
     for path, value in edits.values:
         set_path(out, path, value)
-    events = list(out.get(shape.key) or [])
-    for event_type, month in edits.removed:
-        index = next(
-            (
-                i
-                for i, e in enumerate(events)
-                if isinstance(e, Mapping)
-                and e.get(shape.type_field) == event_type
-                and str(e.get(shape.month_field)) == month
-            ),
-            None,
-        )
-        if index is None:
-            raise InputError("explore.error_remove_missing", event=event_type, month=month)
-        del events[index]
-    for event_type, month in edits.added:
-        events.append({shape.type_field: event_type, shape.month_field: month, **shape.extra})
-    if events or shape.key in out:
-        out[shape.key] = events
+    known = (catalogue or load_catalogue()).decisions if edits.decisions_added else {}
+    for kind, name, removed, added in (
+        ("event", "events", edits.removed, edits.added),
+        ("decision", "decisions", edits.decisions_removed, edits.decisions_added),
+    ):
+        items = list(out.get(name) or [])
+        kept: dict[str, list[dict[str, Any]]] = {}
+        for item_type, month in removed:
+            kept.setdefault(item_type, []).append(_drop_item(items, kind, item_type, month))  # type: ignore[arg-type]
+        for item_type, month in added:
+            extra = kept[item_type].pop(0) if kept.get(item_type) else {}
+            entry: dict[str, Any] = {"month": month}
+            if kind == "decision":
+                found = known.get(item_type)
+                entry["actor"] = found.actor if found is not None else "seoul"  # unknown: the parser names it
+            entry["type"] = item_type
+            items.append(entry | extra)
+        if items or name in out:
+            out[name] = items
     return out
 
 
@@ -382,24 +450,36 @@ class EditableField:
         high: Largest plausible value of a number.
         label: What the reader sees.
         help: Meaning, plausible range and source, for the help text.
+        option_labels: The options' names, where they are not words (a starting level of
+            0 or 1 reads "not in force" or "in force").
     """
 
     path: str
     kind: Literal["choice", "number"]
     group: str
     default: Any
-    options: tuple[str, ...] = ()
+    options: tuple[Any, ...] = ()
     low: float = 0.0
     high: float = 0.0
     label: str = ""
     help: str = ""
+    option_labels: tuple[str, ...] = ()
+
+    def option_label(self, option: Any) -> str | None:
+        """The reader's name of a choice's option, when the field names its options itself."""
+        if self.option_labels and option in self.options:
+            return self.option_labels[list(self.options).index(option)]
+        return None
 
     def check(self, value: Any) -> Any:
         """The value if this field can take it, else an :class:`InputError`."""
         if self.kind == "choice":
+            numeric = bool(self.options) and not isinstance(self.options[0], str)
+            if numeric and (isinstance(value, bool) or not isinstance(value, int | float)):
+                raise InputError("explore.error_edit_value", path=self.path)
             if value not in self.options:
                 raise InputError("explore.error_edit_value", path=self.path)
-            return value
+            return float(value) if numeric else value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InputError("explore.error_edit_value", path=self.path)
         if not self.low <= float(value) <= self.high:
@@ -446,6 +526,7 @@ def editable_fields(
                 help=tr(f"explore.help_{actor}_{name}", lang, places),
             )
         )
+    fields += starting_level_fields(scenario, lang, places)
     for cid, coef in catalogue.coefficients.items():
         fields.append(
             EditableField(
@@ -466,6 +547,82 @@ def editable_fields(
                     default=coef.value,
                     source=source_text(coef.source, lang),
                 ),
+            )
+        )
+    return fields
+
+
+STARTING_LEVELS = (
+    *TRACKS,
+    *PUBLIC_OPINION,
+    "kr_gov_approval",
+    "jp_gov_approval",
+    "nk_threat",
+    "us_commitment",
+    "china_pressure",
+)
+"""Starting levels (0-100) a user may change: the tracks, both publics, approvals, the environment."""
+
+STARTING_FACTS = (
+    "gsomia",
+    "jp_export_controls",
+    "jp_whitelist_kr",
+    "kr_whitelist_jp",
+    "kr_countermeasures",
+    "shuttle_diplomacy",
+    "foundation",
+    "boycott",
+    "liquidation_stage",
+)
+"""Institutional facts a user may set at the start (on or off; the liquidation stage 0-3)."""
+
+
+def starting_level_fields(
+    scenario: Scenario, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES
+) -> list[EditableField]:
+    """The scenario's starting levels as fields (group ``initial``), within the state's bounds.
+
+    A level the scenario leaves unwritten starts where the model starts it
+    (``model.model.DEFAULT_INITIAL``), and that is the field's value.
+    """
+    from model.model import DEFAULT_INITIAL
+    from model.state import INSTITUTION_BOUNDS
+
+    def start(name: str) -> float:
+        return float(scenario.initial.get(name, DEFAULT_INITIAL[name]))
+
+    fields = [
+        EditableField(
+            path=f"initial.{name}",
+            kind="number",
+            group="initial",
+            default=start(name),
+            low=0.0,
+            high=100.0,
+            label=tr("explore.field_initial", lang, places, name=tr(f"variable.{name}", lang, places)),
+            help=tr("explore.help_initial", lang, places, default=start(name)),
+        )
+        for name in STARTING_LEVELS
+    ]
+    for name in STARTING_FACTS:
+        top = int(INSTITUTION_BOUNDS[name][1])
+        options = tuple(float(v) for v in range(top + 1))
+        names = (
+            tuple(tr(f"explore.stage_{v}", lang, places) for v in range(top + 1))
+            if top > 1
+            else (tr("explore.fact_off", lang), tr("explore.fact_on", lang))
+        )
+        value = start(name)
+        fields.append(
+            EditableField(
+                path=f"initial.{name}",
+                kind="choice",
+                group="initial",
+                default=min(options, key=lambda o: abs(o - value)),
+                options=options,
+                option_labels=names,
+                label=tr("explore.field_initial", lang, places, name=tr(f"variable.{name}", lang, places)),
+                help=tr("explore.help_initial_fact", lang, places),
             )
         )
     return fields
@@ -498,32 +655,47 @@ def validate_edits(
         except InputError as err:
             problems.append(err)
     first, last = month_index(scenario.start), month_index(scenario.end)
-    existing = {(e.type, e.month) for e in scenario.events}
+    existing = {
+        "event": {(e.type, e.month) for e in scenario.events},
+        "decision": {(d.type, d.month) for d in scenario.decisions},
+    }
 
-    def event_ok(event_type: str, month: str, must_exist: bool) -> bool:
-        if event_type not in catalogue.events:
-            problems.append(InputError("explore.error_event_type", event=event_type))
+    def item_ok(kind: Kind, item_type: str, month: str, must_exist: bool) -> bool:
+        known = catalogue.events if kind == "event" else catalogue.decisions
+        if item_type not in known:
+            key = "explore.error_event_type" if kind == "event" else "explore.error_decision_type"
+            problems.append(InputError(key, event=item_type))
             return False
         if not first <= month_index(month) <= last:
             problems.append(
                 InputError("explore.error_event_month", month=month, start=scenario.start, end=scenario.end)
             )
             return False
-        if must_exist and (event_type, month) not in existing:
-            problems.append(InputError("explore.error_remove_missing", event=event_type, month=month))
+        if must_exist and (item_type, month) not in existing[kind]:
+            key = "explore.error_remove_missing" if kind == "event" else "explore.error_remove_missing_decision"
+            problems.append(InputError(key, event=item_type, month=month))
             return False
         return True
 
-    added = tuple(a for a in edits.added if event_ok(*a, must_exist=False))
-    removed = tuple(r for r in edits.removed if event_ok(*r, must_exist=True))
-    return Edits(tuple(values), added, removed), problems
+    return (
+        Edits(
+            tuple(values),
+            tuple(a for a in edits.added if item_ok("event", *a, must_exist=False)),
+            tuple(r for r in edits.removed if item_ok("event", *r, must_exist=True)),
+            tuple(a for a in edits.decisions_added if item_ok("decision", *a, must_exist=False)),
+            tuple(r for r in edits.decisions_removed if item_ok("decision", *r, must_exist=True)),
+            edits.title,
+        ),
+        problems,
+    )
 
 
-def edited_scenario(base: Scenario, edits: Edits) -> Scenario:
+def edited_scenario(base: Scenario, edits: Edits, lang: str = DEFAULT_LANGUAGE) -> Scenario:
     """The base scenario with the edits applied, validated by the core's own parser.
 
-    An edited scenario gets the id ``<id>-edited`` so that its YAML, once downloaded, does not
-    pass for the shipped file.
+    An edited scenario gets the id ``<id>-edited`` and a title of its own (the user's, else
+    the base's marked as edited), so that its YAML, once downloaded, does not pass for the
+    shipped file.
 
     Raises:
         InputError: if an edit cannot be applied at all.
@@ -536,20 +708,70 @@ def edited_scenario(base: Scenario, edits: Edits) -> Scenario:
     tree = apply_edits(tree, edits)
     if not str(tree.get("id", "")).endswith("-edited"):
         tree["id"] = f"{tree.get('id', 'scenario')}-edited"
+    tree["title"] = edits.title or edited_title(base.title, lang)
     return parse_scenario(dump_yaml(tree), filename=f"{base.id} (edited)")
+
+
+def edited_title(title: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The title of an edited copy when the user gave none: "<title> (my version)", once."""
+    mark = tr("explore.edited_mark", lang)
+    return title if title.endswith(mark) else f"{title} {mark}"
+
+
+def reference_edits(edits: Edits) -> Edits:
+    """What a what-if's reference (the scenario it builds on) takes from the user's edits.
+
+    The changed assumptions (leaders, coefficients, starting levels) apply to both, so that
+    the difference is the what-if's own calendar (its events and decisions, and the user's
+    changes to them) under the user's assumptions.
+    """
+    return edits.values_only()
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One entry of the timeline the Explore page lists.
+
+    Attributes:
+        kind: ``"event"`` or ``"decision"``.
+        type: Catalogue id.
+        actor: Who acts.
+        month: ``YYYY-MM``.
+        by_user: Added by the user (not written in the scenario).
+    """
+
+    kind: Kind
+    type: str
+    actor: str
+    month: str
+    by_user: bool
+
+
+def scheduled_items(base: Scenario, edits: Edits, catalogue: Catalogue | None = None) -> list[TimelineItem]:
+    """The events and decisions on the timeline after edits, by month (the user's marked)."""
+    cat = catalogue or load_catalogue()
+    out: list[TimelineItem] = []
+    for kind, written, removed_pairs, added_pairs in (
+        ("event", [(e.type, e.month) for e in base.events], edits.removed, edits.added),
+        ("decision", [(d.type, d.month) for d in base.decisions], edits.decisions_removed, edits.decisions_added),
+    ):
+        known = cat.events if kind == "event" else cat.decisions
+        removed = list(removed_pairs)
+        for item_type, month in written:
+            if (item_type, month) in removed:
+                removed.remove((item_type, month))
+                continue
+            actor = known[item_type].actor if item_type in known else ""
+            out.append(TimelineItem(kind, item_type, actor, month, False))  # type: ignore[arg-type]
+        for item_type, month in added_pairs:
+            actor = known[item_type].actor if item_type in known else ""
+            out.append(TimelineItem(kind, item_type, actor, month, True))  # type: ignore[arg-type]
+    return sorted(out, key=lambda i: (i.month, i.kind, i.type))
 
 
 def scheduled_events(base: Scenario, edits: Edits) -> list[tuple[str, str, bool]]:
     """The events on the timeline after edits: ``(type, month, added_by_user)``, by month."""
-    removed = list(edits.removed)
-    out: list[tuple[str, str, bool]] = []
-    for e in base.events:
-        if (e.type, e.month) in removed:
-            removed.remove((e.type, e.month))
-            continue
-        out.append((e.type, e.month, False))
-    out += [(t, m, True) for t, m in edits.added]
-    return sorted(out, key=lambda x: (x[1], x[0]))
+    return [(i.type, i.month, i.by_user) for i in scheduled_items(base, edits) if i.kind == "event"]
 
 
 def cause_labels(catalogue: Catalogue, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> dict[str, str]:

@@ -17,6 +17,7 @@ from typing import Any
 from ui.explore_logic import (
     DEFAULT_RUNS,
     DEFAULT_SEED,
+    VIEWS,
     Edits,
     InputError,
     check_month,
@@ -27,7 +28,7 @@ from ui.explore_logic import (
 MAX_PARAM_CHARS = 8_000
 """Longest parameter value read from a link (browsers and proxies cut URLs near 8 kB)."""
 
-KNOWN_PARAMS = ("scenario", "edits", "runs", "seed", "from", "to", "compare")
+KNOWN_PARAMS = ("scenario", "edits", "runs", "seed", "from", "to", "compare", "view")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class PageState:
         window: First and last month of the "why" window, or ``None`` for the default.
         compare: Id of a second shipped scenario to compare with, ``"edited"`` to compare the
             scenario with its edited copy, or ``None``.
+        view: The Explore page's open view (``"difference"``, ``"index"``, ``"why"``...), or
+            ``None`` for the page's default.
     """
 
     scenario: str
@@ -50,6 +53,7 @@ class PageState:
     seed: int = DEFAULT_SEED
     window: tuple[str, str] | None = None
     compare: str | None = None
+    view: str | None = None
 
 
 def encode_edits(edits: Edits) -> str:
@@ -84,6 +88,8 @@ def to_params(state: PageState) -> dict[str, str]:
         params["from"], params["to"] = state.window
     if state.compare:
         params["compare"] = state.compare
+    if state.view:
+        params["view"] = state.view
     return params
 
 
@@ -142,6 +148,13 @@ def from_params(
     attempt("seed", lambda s, raw: replace(s, seed=check_seed(raw)))
     attempt("edits", lambda s, raw: replace(s, edits=decode_edits(raw)))
     attempt("compare", read_compare)
+
+    def read_view(s: PageState, raw: str) -> PageState:
+        if raw not in VIEWS:
+            raise InputError("explore.error_link_view", view=raw[:40])
+        return replace(s, view=raw)
+
+    attempt("view", read_view)
     try:
         first, last = _one(params, "from"), _one(params, "to")
         if first is not None or last is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -192,7 +193,7 @@ def page_start(title_key: str, intro_key: str) -> tuple[str, str, dict[str, Scen
 def edited_or_error(base: Scenario, edits: Edits, lang: str, places: str) -> Scenario | None:
     """The base scenario with the edits applied, or None after showing what is wrong with them."""
     try:
-        return edited_scenario(base, edits)
+        return edited_scenario(base, edits, lang)
     except InputError as err:
         st.error(input_error_text(err, lang, places))
     except ScenarioError as err:
@@ -207,8 +208,10 @@ def show_input_errors(errors: Iterable[InputError], lang: str, places: str) -> N
 
 
 def show_figure(fig: Figure, lang: str, key: str) -> None:
-    """Draw a chart and, folded under it, the table of its numbers."""
+    """Draw a chart, one line saying what it shows (for screen readers), and its numbers folded under it."""
     st.altair_chart(fig.chart, width="stretch")
+    if fig.alt:
+        st.caption(fig.alt)
     with st.expander(tr("charts.show_table", lang)):
         st.dataframe(fig.data, hide_index=True, key=f"table_{key}")
 
@@ -274,6 +277,7 @@ CHARTED = (
     *charts.PUBLICS,
     *charts.APPROVALS,
     *charts.TRAVEL_VARIABLES,
+    "us_commitment",  # what Washington's decisions move first (tariffs, a step back)
 )
 
 
@@ -322,10 +326,19 @@ def _run(scenario_yaml: str, runs: int, seed: int, progress: Any, ledger: bool =
 
 
 def tornado(scenario_yaml: str, output: str, seed: int, lang: str) -> pd.DataFrame:
-    """Morris screening of the coefficients for one output (the issue-4 helper's ``tornado``)."""
-    from model.analysis.sensitivity import tornado as rank
+    """The tornado of one output (one-at-a-time swings of every coefficient), with a progress bar."""
+    from model.analysis.sensitivity import tornado as swings
 
-    return rank(parse_cached(scenario_yaml, "<page>"), output, seed=seed, lang=lang)
+    scenario = parse_cached(scenario_yaml, "<page>")
+    bar = st.progress(0.0, text=tr("explore.matter_running", lang))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(1.0, done / max(total, 1)), text=tr("explore.matter_running", lang))
+
+    try:
+        return swings(scenario, output, seed=seed, lang=lang, progress=progress)
+    finally:
+        bar.empty()
 
 
 def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str, ledger: bool = False) -> Results:
@@ -396,6 +409,30 @@ def _with_progress(lang: str, runs: int, work: Any) -> Results:
 
 
 @st.cache_data(show_spinner=False)
+def shipped_bases() -> dict[str, str]:
+    """For each shipped scenario that builds on another (``base:`` in its file), that one's id."""
+    out = {}
+    for sid, path in _shipped_paths().items():
+        found = base_of(path.read_text(encoding="utf-8"))
+        if found:
+            out[sid] = found
+    return out
+
+
+_BASE = re.compile(r"""^base:[ \t]*["']?([A-Za-z0-9._-]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
+
+
+def base_of(text: str) -> str | None:
+    """The ``base:`` a scenario's YAML text names at its top level, if any.
+
+    The parsed scenario no longer says (the core merges the base in); a top-level key is a
+    line of its own, so a regular expression reads it without parsing a large upload again.
+    """
+    found = _BASE.search(text)
+    return found.group(1) if found else None
+
+
+@st.cache_data(show_spinner=False)
 def _shipped() -> dict[str, str]:
     """The shipped scenarios' YAML text by id (files are read once per server)."""
     out = {}
@@ -424,24 +461,52 @@ def polls(lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
     return poll_frame(lang)
 
 
-def marker_events(scenario: Scenario, results: Results, lang: str, places: str) -> pd.DataFrame:
-    """Events worth a marker on the time axis: the scenario's own (labelled) and elections.
+def marker_events(
+    scenario: Scenario,
+    results: Results | None,
+    lang: str,
+    places: str,
+    first: Iterable[tuple[str, str, str]] = (),
+) -> pd.DataFrame:
+    """Everything worth a line on the time axis: the scenario's events and decisions, and elections.
 
-    Elections (scheduled or happening in every run) get a light unlabelled rule. Recurring irritants (the
-    February anniversary, the March textbook screening...) also happen in every run, but
-    marking them would hide the chart; they show in the Why section instead.
+    Each scheduled event and scripted decision gets a labelled line, named with its actor
+    ("Tariffs on both allies (Washington)"); elections (scheduled, or happening in every run)
+    a lighter line with a short label at the bottom. Recurring irritants (the February
+    anniversary, the March textbook screening...) also happen in every run, but marking them
+    would hide the chart; they show in the Why section instead.
+
+    Args:
+        scenario: The scenario drawn.
+        results: Its ensemble (for elections that happen in every run), or None.
+        lang: Language.
+        places: Place-name setting.
+        first: ``(kind, type, month)`` of items labelled before the others (a what-if's own).
+
+    Returns:
+        ``month``, ``label``, ``kind`` (``event``, ``decision``, ``election``), ``labelled``,
+        ``first`` (see ``charts.thin_markers``).
     """
+    from model.analysis.difference import cause_name
+
     cat = load_catalogue()
-    rows = [(e.month, e.type, cat.events[e.type].category != "election") for e in scenario.events]
-    rows += [
-        (month, eid, False)
-        for month, eid in results.occurred
-        if eid in cat.events and cat.events[eid].category == "election"
-    ]
-    frame = pd.DataFrame(
-        [{"month": m, "label": cat.label("event", e, lang, places), "labelled": lab} for m, e, lab in rows],
-        columns=["month", "label", "labelled"],
-    )
+    mine = set(first)
+    rows = []
+    for e in scenario.events:
+        entry = cat.events[e.type]
+        kind = "election" if entry.category == "election" else "event"
+        label = cat.label("event", e.type, lang, places) if kind == "election" else cause_name(
+            e.type, entry.actor, lang, places, cat
+        )
+        rows.append((e.month, label, kind, ("event", e.type, e.month) in mine))
+    for d in scenario.decisions:
+        rows.append((d.month, cause_name(d.type, d.actor, lang, places, cat), "decision",
+                     ("decision", d.type, d.month) in mine))
+    for month, eid in results.occurred if results is not None else ():
+        if eid in cat.events and cat.events[eid].category == "election":
+            rows.append((month, cat.label("event", eid, lang, places), "election", False))
+    frame = pd.DataFrame(rows, columns=["month", "label", "kind", "first"])
+    frame["labelled"] = True
     return frame.drop_duplicates(subset=["month", "label"]).reset_index(drop=True)
 
 

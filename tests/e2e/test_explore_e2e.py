@@ -29,7 +29,7 @@ def test_a_newcomer_runs_a_scenario_and_finds_the_chart(
     expect(chart).to_be_visible(timeout=RUN_TIMEOUT_MS)
     expect(chart.locator("canvas, svg").first).to_be_visible()
     # The fan chart's own title, through the translation layer.
-    expect(page.get_by_text("Relationship index").first).to_be_visible()
+    expect(chart.get_by_text("Relationship index").first).to_be_visible()
     # The address now reproduces the page.
     expect(page).to_have_url(re.compile(r"scenario=[a-z0-9-]+.*runs=\d+.*seed=\d+"))
     assert "Traceback" not in page.content()

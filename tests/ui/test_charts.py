@@ -47,15 +47,53 @@ def test_quantiles_are_ordered_and_match_numpy(table):
     assert (q["runs"] == 50).all()
 
 
+def _marks(spec: dict) -> list[str]:
+    """Every mark type in a (possibly nested) layered Vega-Lite spec."""
+    out = []
+    for layer in spec.get("layer", []):
+        if "layer" in layer:
+            out += _marks(layer)
+        else:
+            mark = layer["mark"]
+            out.append(mark["type"] if isinstance(mark, dict) else mark)
+    return out
+
+
 def test_fan_chart_is_valid_vega_lite_with_event_markers(table):
-    """The fan chart serialises, and events inside the period become rule marks."""
+    """The fan chart serialises; bands, median and events inside the period are drawn, with legends."""
     events = pd.DataFrame({"month": ["2026-03", "2031-01"], "label": ["Summit", "Outside"]})
     fig = charts.fan_chart(table, events=events)
     spec = fig.chart.to_dict()
-    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
-    assert marks.count("area") == 2 and "line" in marks and "rule" in marks
+    marks = _marks(spec)
+    assert "area" in marks and "line" in marks and "rule" in marks and "text" in marks
+    text = str(spec)
+    for legend in ("Median", "Half of the runs (50% band)", "9 runs in 10 (90% band)", "Scheduled event"):
+        assert legend in text  # the bands and the lines are explained in legends
+    assert "Outside" not in text
     assert len(fig.data) == len(MONTHS)
     assert "Median" in fig.data.columns
+    assert fig.alt.startswith("Relationship index: the median goes from")
+
+
+def test_markers_name_decisions_and_elections_and_thin_out_thousands():
+    """Decisions and elections get their own kind of line; thousands of items keep 14 labels."""
+    months = [f"2026-{m:02d}" for m in range(1, 13)] + [f"2027-{m:02d}" for m in range(1, 13)]
+    few = pd.DataFrame(
+        {
+            "month": ["2026-04", "2026-07", "2026-06"],
+            "label": ["Tariffs on both allies (Washington)", "Step back (Washington)", "Local elections"],
+            "kind": ["decision", "decision", "election"],
+        }
+    )
+    marks = charts.thin_markers(few, months)
+    assert set(marks["kind"]) == {"decision", "election"} and marks["labelled"].all()
+    assert (marks.loc[marks["kind"] == "election", "line"] > marks.loc[marks["kind"] == "decision", "line"].max()).all()
+    many = pd.DataFrame({"month": [months[i % 24] for i in range(3507)], "label": [f"e{i}" for i in range(3507)]})
+    many["first"] = many["label"] == "e3000"
+    thin = charts.thin_markers(many, months)
+    assert len(thin) == 24 and thin["labelled"].sum() == charts.MAX_LABELS
+    assert thin["count"].sum() == 3507
+    assert thin.loc[thin["month"] == months[3000 % 24], "labelled"].item()  # the what-if's own first
 
 
 def test_share_on_counts_runs_where_fact_is_in_force(table):
@@ -126,36 +164,65 @@ def test_waterfall_steps_add_up_to_the_net_change():
     """Each bar starts where the previous ended; the net bar equals the sum of the deltas."""
     w = charts.waterfall_table(LEDGER, "history", {"liquidation_order": "The liquidation order"})
     body, net = w.iloc[:-1], w.iloc[-1]
-    assert body.iloc[0]["label"] == "The liquidation order"  # largest first
+    assert body.iloc[0]["label"] == "The liquidation order (Korean courts)"  # largest first, with its actor
     assert np.allclose(body["start"].iloc[1:].to_numpy(), body["end"].iloc[:-1].to_numpy())
     assert net["delta"] == pytest.approx(-6.1 + 1.5 + 0.8 + 0.01 + 0.5)
     assert net["end"] == pytest.approx(body["end"].iloc[-1])
 
 
 def test_waterfall_groups_the_tail_as_other_causes():
-    w = charts.waterfall_table(LEDGER, "history", top=1)
+    w = charts.waterfall_table(LEDGER, "history", top=1, most=1)
     assert list(w["cause"]) == ["liquidation_order", "_other", "_net"]
     assert w.iloc[1]["delta"] == pytest.approx(1.5 + 0.8 + 0.01 + 0.5)
     fig = charts.waterfall_chart(LEDGER, "history", top=1)
-    assert "Other causes" in fig.data.iloc[1, 0]
+    assert "Other causes" in fig.data.iloc[-2, 0]
     fig.chart.to_dict()
+
+
+def test_other_causes_never_outweigh_a_quarter_of_the_largest_bar():
+    """More causes are named while the rest would be a large bar: "Other causes" never dominates."""
+    w = charts.waterfall_table(LEDGER, "history", top=1)
+    other = w.loc[w["cause"] == "_other", "delta"]
+    largest = w.loc[~w["cause"].isin(["_other", "_net"]), "delta"].abs().max()
+    assert other.empty or abs(other.item()) <= charts.REST_SHARE * largest
+    assert charts.shown_count([5.0, 1.0, 1.0, 1.0, 1.0], top=1, most=10) == 4  # the rest: 1.0 <= 1.25
 
 
 def test_causes_in_words_reads_like_the_issue():
     """The sentence the issue asks for, built through the translation layer."""
     words = charts.causes_in_words(LEDGER, "history", {"liquidation_order": "the liquidation order"})
-    assert words[0] == "The liquidation order of 2027-03 took 6.1 points off the history track."
-    assert "Summit added 2.0 points to the history track." in words  # two months: not dated
+    assert words[0] == "The liquidation order (Korean courts) of 2027-03 took 6.1 points off the history track."
+    assert "Summit (Seoul) added 2.0 points to the history track." in words  # two months: not dated
     dated = charts.causes_in_words(LEDGER, "history", dates={"summit": "2027-03"})
-    assert "Summit of 2027-03 added 2.0 points to the history track." in dated
+    assert "Summit (Seoul) of 2027-03 added 2.0 points to the history track." in dated
     assert not any("tiny" in w for w in words)  # below the noise threshold
 
 
-def test_tornado_ranks_by_absolute_index():
-    idx = pd.DataFrame({"parameter": ["a", "b", "c"], "mu_star": [0.1, -2.0, 0.5], "sigma": [0.1, 0.3, 0.2]})
-    fig = charts.tornado_chart(idx, "mu_star", spread="sigma")
-    assert list(fig.data["parameter"]) == ["b", "c", "a"]
-    fig.chart.to_dict()
+def test_tornado_draws_both_ends_around_the_scenario_as_written():
+    """Each assumption is a bar from its low end to its high end, in the order given, with whiskers."""
+    swings = pd.DataFrame(
+        {
+            "parameter": ["b", "c"],
+            "label": ["Long-run level of B", "Rate of C"],
+            "low": [20.0, 0.1],
+            "high": [70.0, 0.5],
+            "at_low": [40.0, 49.0],
+            "at_high": [60.0, 51.5],
+            "at_low_lo": [39.0, 48.5],
+            "at_low_hi": [41.0, 49.5],
+            "at_high_lo": [59.0, 51.0],
+            "at_high_hi": [61.0, 52.0],
+            "swing": [20.0, 2.5],
+            "as_written": [50.0, 50.0],
+        }
+    )
+    fig = charts.tornado_chart(swings, "relationship_index", "2030-12")
+    assert list(fig.data.iloc[:, 0]) == ["Long-run level of B (20 to 70)", "Rate of C (0.1 to 0.5)"]
+    spec = fig.chart.to_dict()
+    assert {"bar", "rule"} <= set(_marks(spec))
+    assert "Relationship index in 2030-12 (average over runs)" in str(spec)
+    assert "mu_star" not in str(spec)
+    assert fig.alt.startswith("Relationship index at 2030-12 is 50.0 with every assumption as written")
 
 
 def test_missing_columns_name_what_is_missing():

@@ -26,9 +26,14 @@ def test_two_scenarios_side_by_side_and_their_difference(scenario_dir):
     at.number_input(key="compare_runs").set_value(20)
     at.button(key="compare_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("vega_lite_chart")) == 3
+    assert len(at.get("vega_lite_chart")) == 4  # two fans, their difference, the causes of the gap
     assert [s.value for s in at.subheader][:2] == ["Alpha, a quiet two years", "Beta, a liquidation order"]
     assert at.query_params["compare"] == "beta"
+    sentence = " ".join(m.value for m in at.markdown)
+    assert "By 2027-12, the relationship index is about" in sentence
+    assert "with the what-if's 2 changes to the calendar" in sentence  # beta adds an order, drops a summit
+    waterfall = at.get("vega_lite_chart")[3].proto.spec
+    assert "1. Order to liquidate seized assets (Korean courts)" in waterfall  # beta's own event first
 
 
 def test_the_edited_copy_from_a_link(scenario_dir):
@@ -38,7 +43,7 @@ def test_the_edited_copy_from_a_link(scenario_dir):
     at = compare(su.to_params(state))
     assert not at.exception, [e.value for e in at.exception]
     assert "with 1 change(s)" in at.subheader[1].value
-    assert len(at.get("vega_lite_chart")) == 3
+    assert len(at.get("vega_lite_chart")) == 4
 
 
 def test_the_edited_copy_without_edits_says_so(scenario_dir):

@@ -323,3 +323,119 @@ def test_poll_sources_are_named_in_the_readers_language():
     korean = frame[frame["series"] == "kr_good_impression"]
     assert not korean.empty and (korean["source"] == "한국인 일본 호감도").all()
     assert (frame.loc[frame["series"] != "kr_good_impression", "source"].str.len() > 0).all()
+
+
+# ----- issue 13: decisions, starting levels, titles, views, one upload limit -----
+
+
+@given(
+    decisions=st.lists(
+        st.tuples(st.sampled_from(["seoul_trilateral_exercise", "washington_step_back"]), months), max_size=4
+    ),
+    removed=st.lists(st.tuples(st.sampled_from(["washington_tariffs_allies"]), months), max_size=2),
+    title=st.one_of(st.none(), st.text(min_size=1, max_size=40).filter(str.strip)),
+    view=st.one_of(st.none(), st.sampled_from(el.VIEWS)),
+)
+def test_a_link_round_trips_decisions_title_and_view(decisions, removed, title, view):
+    """Decisions added or removed, the edited copy's title and the open view survive a link."""
+    edits = el.Edits()
+    for d in decisions:
+        edits = edits.with_item_added("decision", *d)
+    for r in removed:
+        edits = edits.with_item_removed("decision", *r)
+    edits = edits.with_title(title)
+    state = su.PageState("baseline-2026", edits, 200, 7, None, None, view)
+    back, problems = su.from_params(su.to_params(state), ["baseline-2026"], "x")
+    assert problems == []
+    assert back == state
+
+
+def test_an_unknown_view_in_a_link_is_refused_and_the_rest_kept():
+    state, problems = su.from_params({"scenario": "a", "view": "<script>", "runs": "30"}, ["a"], "a")
+    assert [p.key for p in problems] == ["explore.error_link_view"]
+    assert state.view is None and state.runs == 30
+
+
+def test_decisions_are_added_moved_and_removed_with_their_actor(baseline, catalogue):
+    """A move keeps the entry's other fields; an added decision gets its actor from the catalogue."""
+    from model.scenario import load_scenario
+
+    sc = load_scenario("scenarios/washington-steps-back.yaml")
+    edits = (
+        el.Edits()
+        .with_moved("decision", "washington_step_back", "2026-07", "2027-01")
+        .with_item_added("decision", "tokyo_trilateral_exercise", "2026-05")
+        .with_item_removed("decision", "washington_tariffs_allies", "2026-04")
+        .with_moved("event", "kr_presidential_election", "2030-04", "2030-05")
+    )
+    out = el.edited_scenario(sc, edits)
+    assert [(d.month, d.actor, d.type) for d in out.decisions] == [
+        ("2027-01", "washington", "washington_step_back"),
+        ("2026-05", "tokyo", "tokyo_trilateral_exercise"),
+    ]
+    election = next(e for e in out.events if e.type == "kr_presidential_election")
+    written = next(e for e in sc.events if e.type == "kr_presidential_election")
+    assert election.month == "2030-05" and election.note == written.note  # moved, not rewritten
+    items = el.scheduled_items(sc, edits, catalogue)
+    assert ("decision", "tokyo_trilateral_exercise", "tokyo", "2026-05", True) in [
+        (i.kind, i.type, i.actor, i.month, i.by_user) for i in items
+    ]
+    assert not any(i.type == "washington_tariffs_allies" for i in items)
+
+
+def test_removing_a_decision_the_scenario_lacks_says_which(baseline, catalogue):
+    edits = el.Edits(decisions_removed=(("washington_step_back", "2026-07"),))
+    kept, problems = el.validate_edits(edits, el.editable_fields(baseline, catalogue), baseline, catalogue)
+    assert not kept.decisions_removed
+    assert [p.key for p in problems] == ["explore.error_remove_missing_decision"]
+    bad = el.Edits(decisions_added=(("no_such_decision", "2026-07"), ("seoul_trilateral_exercise", "2040-01")))
+    kept, problems = el.validate_edits(bad, el.editable_fields(baseline, catalogue), baseline, catalogue)
+    assert not kept.decisions_added
+    assert [p.key for p in problems] == ["explore.error_decision_type", "explore.error_event_month"]
+
+
+def test_starting_levels_are_editable_within_the_states_bounds(baseline, catalogue):
+    """Every track, both publics and the institutional facts can start elsewhere, within bounds."""
+    fields = {f.path: f for f in el.editable_fields(baseline, catalogue) if f.group == "initial"}
+    assert {f"initial.{v}" for v in ("diplomatic", "history", "kr_favorable_japan", "gsomia")} <= set(fields)
+    history = fields["initial.history"]
+    assert (history.low, history.high, history.default) == (0.0, 100.0, 45.0)
+    with pytest.raises(el.InputError):
+        history.check(120)
+    stage = fields["initial.liquidation_stage"]
+    assert stage.options == (0.0, 1.0, 2.0, 3.0) and stage.default == 2.0
+    assert stage.option_label(3.0) == "sale of the assets ordered"
+    with pytest.raises(el.InputError):
+        fields["initial.gsomia"].check(True)
+    out = el.edited_scenario(baseline, el.Edits((("initial.history", 30.0), ("initial.gsomia", 0.0))))
+    assert out.initial["history"] == 30.0 and out.initial["gsomia"] == 0.0
+
+
+def test_an_edited_copy_has_its_own_title(baseline):
+    """The downloaded YAML never keeps the base's title: the user's, else the base's marked as mine."""
+    marked = el.edited_scenario(baseline, el.Edits((("initial.history", 30.0),)))
+    assert marked.title == f"{baseline.title} (my version)" and marked.id == "baseline-2026-edited"
+    named = el.edited_scenario(baseline, el.Edits((("initial.history", 30.0),)).with_title("  Our class's 2026  "))
+    assert named.title == "Our class's 2026"
+    assert el.edited_scenario(baseline, el.Edits(title="Only a title")).title == "Only a title"
+
+
+def test_the_upload_limit_is_defined_once_in_whole_megabytes():
+    """The upload box shows Streamlit's whole-MB limit: the page refuses exactly above that."""
+    assert el.MAX_UPLOAD_BYTES == el.MAX_UPLOAD_MB * 1024 * 1024
+    assert el.read_upload(b"a" * el.MAX_UPLOAD_BYTES)
+    with pytest.raises(el.InputError) as err:
+        el.read_upload(b"a" * (el.MAX_UPLOAD_BYTES + 1))
+    assert err.value.values["limit"] == el.MAX_UPLOAD_MB
+
+
+def test_the_parquet_download_has_month_as_text(baseline):
+    """The page's Parquet is what the command line writes: month compares with any month."""
+    import pandas as pd
+
+    from model.ensemble import run_ensemble
+    from ui.widgets import parquet_bytes
+
+    table = run_ensemble(baseline.model_copy(update={"end": "2026-06"}), runs=2, seed=1).table
+    df = pd.read_parquet(io.BytesIO(parquet_bytes(table)))
+    assert df.month.min() == "2026-01" and df[df.month >= "2031-01"].empty

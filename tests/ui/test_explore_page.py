@@ -96,7 +96,8 @@ def test_an_edit_goes_into_the_link_and_back_to_the_same_result(scenario_dir):
     again = page(su.to_params(su.PageState("alpha", edits, 20, 7)))
     no_traceback(again)
     assert again.selectbox(key=WASHINGTON.format(key="alpha")).value == "transactional"
-    assert len(charts(again)) == 1
+    # An edited scenario opens on what the edit changed: the difference and its causes.
+    assert len(charts(again)) == 2
     assert first  # the edited run reported its time
 
 
@@ -104,8 +105,8 @@ def test_adding_and_removing_scheduled_events(scenario_dir):
     """An added event joins the timeline and the link; removing a written one is an edit too."""
     at = page()
     at.selectbox(key="explore_add_type|alpha|").set_value("nuclear_test")
-    at.selectbox(key="explore_add_month|alpha|").set_value("2027-02")
-    at.button(key="explore_add|alpha|").click().run()
+    at.selectbox(key="explore_add_month|alpha|event").set_value("2027-02")
+    at.button(key="explore_add|alpha|event").click().run()
     no_traceback(at)
     assert any("2027-02" in m.value and "(added by you)" in m.value for m in at.markdown)
     removes = [b for b in at.button if b.label == "Remove"]
@@ -116,6 +117,40 @@ def test_adding_and_removing_scheduled_events(scenario_dir):
     edits = su.decode_edits(at.query_params["edits"])
     assert edits.added == (("nuclear_test", "2027-02"),)
     assert edits.removed == (("bilateral_summit", "2026-06"),)
+
+
+def test_adding_moving_and_removing_a_decision(scenario_dir):
+    """A decision is added with its actor, moved to another month, and both show in the link."""
+    at = page()
+    at.radio(key="explore_add_kind|alpha|").set_value("decision").run()
+    at.selectbox(key="explore_add_decision|alpha|").set_value("tokyo_trilateral_exercise")
+    at.selectbox(key="explore_add_month|alpha|decision").set_value("2026-09")
+    at.button(key="explore_add|alpha|decision").click().run()
+    no_traceback(at)
+    assert any("Join a trilateral exercise (Tokyo)" in m.value and "2026-09" in m.value for m in at.markdown)
+    mover = next(s for s in at.selectbox if s.key.startswith("explore_mv|alpha|") and "|decision|" in s.key)
+    mover.set_value("2027-01").run()
+    no_traceback(at)
+    at = run_small(at)
+    edits = su.decode_edits(at.query_params["edits"])
+    assert edits.decisions_added == (("tokyo_trilateral_exercise", "2027-01"),)
+    assert at.query_params["view"] == "difference"
+    sentence = " ".join(m.value for m in at.markdown)
+    assert "with “Join a trilateral exercise (Tokyo, 2027-01)”" in sentence
+
+
+def test_a_starting_level_is_an_edit_within_its_range(scenario_dir):
+    """Starting levels are a group of assumptions; the edited scenario starts there."""
+    at = page()
+    next(b for b in at.get("button_group") if b.key == "explore_group").set_value("initial").run()
+    at.number_input(key="explore_field|alpha|initial.history").set_value(20.0).run()
+    at.selectbox(key="explore_field|alpha|initial.gsomia").set_value(0.0).run()
+    no_traceback(at)
+    at = run_small(at)
+    edits = su.decode_edits(at.query_params["edits"])
+    assert dict(edits.values) == {"initial.history": 20.0, "initial.gsomia": 0.0}
+    specs = " ".join(c.proto.spec for c in charts(at))
+    assert "Different starting levels" in specs  # the waterfall of the difference names the start
 
 
 BROKEN = (

@@ -7,10 +7,12 @@ difference fan chart pairs them run by run and shows only what the scenarios cha
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from model.i18n import scenario_text, tr
 from model.scenario import Scenario
+from model.state import OUTPUT_VARIABLES
 from ui import charts, widgets
 from ui import explore_logic as el
 from ui import state_url as su
@@ -125,9 +127,10 @@ def main() -> None:
     if not live:
         st.info(tr("compare.press_run", lang))
         return
+    paired = first.months == second.months  # same calendar: the causes of the gap can be compared
     try:
-        ra = widgets.ensemble(first.to_yaml(), runs, seed, lang)
-        rb = widgets.ensemble(second.to_yaml(), runs, seed, lang)
+        ra = widgets.ensemble(first.to_yaml(), runs, seed, lang, ledger=paired)
+        rb = widgets.ensemble(second.to_yaml(), runs, seed, lang, ledger=paired)
     except widgets.RunFailed as err:
         st.error(tr("error.generic", lang, message=plain(str(err))))
         return
@@ -150,8 +153,47 @@ def main() -> None:
     except ValueError as err:
         st.warning(str(err))
         return
+    if paired:
+        difference_summary(first, second, ra, rb, variable, lang, places)
     widgets.show_figure(diff, lang, "cmp_diff")
     st.caption(tr("compare.paired_note", lang))
+    if paired:
+        difference_causes(first, second, ra, rb, variable, lang, places)
+
+
+def difference_summary(
+    first: Scenario, second: Scenario, ra: widgets.Results, rb: widgets.Results, variable: str, lang: str,
+    places: str,
+) -> None:
+    """One sentence: what the second scenario changes against the first, at the last month."""
+    from model.analysis import difference as dif
+
+    added, removed = dif.own_items(first, second)
+    who = dif.subject(added, removed, len(dif.changed_assumptions(first, second)), lang, places)
+    index = OUTPUT_VARIABLES.index(variable)
+    diff = rb.values[:, index, :].astype(float) - ra.values[:, index, :].astype(float)
+    summary = dif.summarise(diff, list(second.months), variable)
+    st.markdown(f"**{dif.summary_sentence(summary, who, lang, places)}**")
+
+
+def difference_causes(
+    first: Scenario, second: Scenario, ra: widgets.Results, rb: widgets.Results, variable: str, lang: str,
+    places: str,
+) -> None:
+    """The waterfall of the gap at the last month, from both ledgers, the second's own items first."""
+    from model.analysis import difference as dif
+
+    if ra.ledger is None or rb.ledger is None:
+        return
+    added, removed = dif.own_items(first, second)
+    months = list(second.months)
+    k = min(ra.ledger_runs, rb.ledger_runs)
+    index = OUTPUT_VARIABLES.index(variable)
+    gap = float(np.mean(rb.values[-1, index, :k].astype(float) - ra.values[-1, index, :k].astype(float)))
+    w = dif.difference_waterfall(ra.ledger, rb.ledger, variable, months[-1], gap, added, removed)
+    fig = charts.whatif_waterfall_chart(w, dif.label_waterfall(w, lang, places), variable, months[-1], lang, places)
+    widgets.show_figure(fig, lang, "cmp_why")
+    st.caption(tr("explore.difference_why_note", lang))
 
 
 if __name__ == "__main__":

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 
+import numpy as np
 import streamlit as st
 
 from model.catalogue import load_catalogue
 from model.i18n import month_text, scenario_text, tr
 from model.scenario import Scenario, ScenarioError
+from model.state import OUTPUT_VARIABLES
 from ui import charts, widgets
 from ui import explore_logic as el
 from ui import state_url as su
@@ -49,17 +51,21 @@ def load_from_link(ids: list[str], default: str) -> list[el.InputError]:
     st.session_state[_k("pending_edits")] = state.edits
     if state.window:
         st.session_state[_k("window")] = state.window
+    if state.view:
+        st.session_state[_k("view")] = state.view
+        st.session_state[f"keep::{_k('view')}"] = state.view
     if "scenario" in params:
         st.session_state[_k("live")] = True  # a shared link shows its results at once
     return problems
 
 
-def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tuple[Scenario, str, bool]:
+def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tuple[Scenario, str, bool, str | None]:
     """The base scenario: a shipped one, or an uploaded file (parsed safely by the core).
 
     Returns:
-        The scenario, a key naming it (for widget state), and whether it is shipped (only a
-        shipped scenario can travel in a link).
+        The scenario, a key naming it (for widget state), whether it is shipped (only a
+        shipped scenario can travel in a link), and the shipped scenario it builds on
+        (``base:`` in its file), if any.
     """
     handed = st.session_state.get(widgets.HANDOVER_KEY)
     if handed is not None:
@@ -75,7 +81,7 @@ def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tup
                 del st.session_state[widgets.HANDOVER_KEY]
                 st.rerun()
             digest = hashlib.sha256(text.encode()).hexdigest()[:10]
-            return scenario, f"handed-{digest}", False
+            return scenario, f"handed-{digest}", False, widgets.base_of(text)
     ids = list(shipped)
     widgets.persistent(_k("source"), "shipped")
     source = st.radio(
@@ -90,8 +96,8 @@ def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tup
         upload = st.file_uploader(
             tr("explore.upload", lang, places),
             type=["yaml", "yml"],
-            max_upload_size=1,
-            help=tr("explore.upload_help", lang, limit=el.MAX_UPLOAD_BYTES // 1000),
+            max_upload_size=el.MAX_UPLOAD_MB,  # the one statement of the limit: the box shows it
+            help=tr("explore.upload_help", lang),
             key=_k("upload"),
         )
         if upload is not None:
@@ -104,7 +110,7 @@ def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tup
                 widgets.show_scenario_error(err, lang)
             else:
                 digest = hashlib.sha256(text.encode()).hexdigest()[:10]
-                return scenario, f"upload-{digest}", False
+                return scenario, f"upload-{digest}", False, widgets.base_of(text)
         st.info(tr("explore.upload_fallback", lang))
     widgets.persistent(_k("scenario"), ids[0])
     if st.session_state.get(_k("scenario")) not in shipped:
@@ -116,7 +122,7 @@ def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tup
         key=_k("scenario"),
     )
     widgets.remember(_k("scenario"))
-    return shipped[sid], sid, source == "shipped"
+    return shipped[sid], sid, source == "shipped", widgets.shipped_bases().get(sid)
 
 
 def edit_assumptions(base: Scenario, key: str, lang: str, places: str) -> tuple[el.Edits, list[el.InputError]]:
@@ -136,8 +142,9 @@ def edit_assumptions(base: Scenario, key: str, lang: str, places: str) -> tuple[
         widgets.forget_keys(f"|{key}|")
         for path, value in pending.values:
             st.session_state[_shadow(key, path)] = value
-        st.session_state[f"{_k('added')}|{key}|"] = list(pending.added)
-        st.session_state[f"{_k('removed')}|{key}|"] = list(pending.removed)
+        _store_timeline(key, pending)
+        if pending.title:
+            st.session_state[_title_key(key)] = pending.title
     by_group: dict[str, list[el.EditableField]] = {}
     for f in fields:
         by_group.setdefault(f.group, []).append(f)
@@ -173,6 +180,11 @@ def edit_assumptions(base: Scenario, key: str, lang: str, places: str) -> tuple[
     return edits, problems
 
 
+def _title_key(key: str) -> str:
+    """Session-state key of the title a user gave the edited copy of one scenario."""
+    return f"keep::{_k('title')}|{key}|"
+
+
 def _shadow(key: str, path: str) -> str:
     return f"keep::{_k('field')}|{key}|{path}"
 
@@ -191,7 +203,7 @@ def _field_widget(f: el.EditableField, key: str, lang: str) -> None:
         st.selectbox(
             f.label,
             list(f.options),
-            format_func=lambda o: tr(f"explore.option_{o}", lang),
+            format_func=lambda o: f.option_label(o) or tr(f"explore.option_{o}", lang),
             help=f.help,
             key=wkey,
         )
@@ -213,50 +225,104 @@ def _step(f: el.EditableField) -> float:
     return float(f"{span / 20:.1g}") if span > 0 else 1.0
 
 
+TIMELINE_PAGE = 20  # timeline entries listed at a time (an uploaded file may schedule thousands)
+
+
+def _timeline_state(key: str) -> dict[str, str]:
+    """Session-state keys of the timeline edits of one scenario (events and decisions)."""
+    return {name: f"{_k(name)}|{key}|" for name in ("added", "removed", "dadded", "dremoved")}
+
+
+def _store_timeline(key: str, edits: el.Edits) -> None:
+    keys = _timeline_state(key)
+    st.session_state[keys["added"]] = list(edits.added)
+    st.session_state[keys["removed"]] = list(edits.removed)
+    st.session_state[keys["dadded"]] = list(edits.decisions_added)
+    st.session_state[keys["dremoved"]] = list(edits.decisions_removed)
+
+
 def edit_timeline(base: Scenario, key: str, edits: el.Edits, lang: str, places: str) -> el.Edits:
-    """The scenario's scheduled events, with buttons to remove them and a form to add one."""
+    """The scenario's scheduled events and decisions: listed, moved, removed, and new ones added.
+
+    The list shows :data:`TIMELINE_PAGE` entries at a time, so a file with thousands of
+    events draws as fast as a shipped scenario; each entry can be moved to another month or
+    removed, and the form below adds any catalogue event or decision in any month.
+    """
+    from model.analysis.difference import cause_name
+
     cat = load_catalogue()
-    added_key, removed_key = f"{_k('added')}|{key}|", f"{_k('removed')}|{key}|"
-    added = st.session_state.setdefault(added_key, [])
-    removed = st.session_state.setdefault(removed_key, [])
-    edits = replace(edits, added=tuple(added), removed=tuple(removed))
-    with st.expander(tr("explore.timeline", lang), expanded=False):
-        events = el.scheduled_events(base, edits)
-        notes = {(e.type, e.month): e.note for e in base.events if e.note}
-        if not events:
+    keys = _timeline_state(key)
+    edits = replace(
+        edits,
+        added=tuple(tuple(x) for x in st.session_state.setdefault(keys["added"], [])),
+        removed=tuple(tuple(x) for x in st.session_state.setdefault(keys["removed"], [])),
+        decisions_added=tuple(tuple(x) for x in st.session_state.setdefault(keys["dadded"], [])),
+        decisions_removed=tuple(tuple(x) for x in st.session_state.setdefault(keys["dremoved"], [])),
+    )
+    items = el.scheduled_items(base, edits, cat)
+    notes = {("event", e.type, e.month): e.note for e in base.events if e.note}
+    notes |= {("decision", d.type, d.month): d.note for d in base.decisions if d.note}
+    # A key keeps the expander open when its label's count changes (an entry added or removed).
+    with st.expander(tr("explore.timeline", lang, count=len(items)), expanded=False, key=f"{_k('timeline')}|{key}|"):
+        if not items:
             st.caption(tr("explore.timeline_empty", lang))
-        for i, (etype, month, by_user) in enumerate(events):
-            c1, c2 = st.columns([5, 1])
-            mark = tr("explore.added_mark", lang) if by_user else ""
-            note = notes.get((etype, month)) if not by_user else None
+        pages = max(1, -(-len(items) // TIMELINE_PAGE))
+        page = 0
+        if pages > 1:
+            page = st.number_input(
+                tr("explore.timeline_page", lang, pages=pages, count=len(items)),
+                min_value=1, max_value=pages, value=1, step=1, key=f"{_k('tl_page')}|{key}|",
+            ) - 1
+        first = page * TIMELINE_PAGE
+        for i, item in enumerate(items[first : first + TIMELINE_PAGE], start=first):
+            c1, c2, c3 = st.columns([5, 2, 1], vertical_alignment="center")
+            mark = tr("explore.added_mark", lang) if item.by_user else ""
+            what = tr(f"explore.kind_{item.kind}", lang)
+            note = None if item.by_user else notes.get((item.kind, item.type, item.month))
             note = f" · *{plain(scenario_text(note, lang, places))}*" if note else ""
-            c1.markdown(f"**{month_text(month, lang)}** · {cat.label('event', etype, lang, places)} {mark}{note}")
-            if c2.button(tr("explore.remove", lang), key=f"{_k('rm')}|{key}|{i}|{etype}|{month}"):
-                edits = edits.with_removed(etype, month)
-                st.session_state[added_key] = list(edits.added)
-                st.session_state[removed_key] = list(edits.removed)
+            name = cause_name(item.type, item.actor, lang, places, cat)
+            c1.markdown(f"**{month_text(item.month, lang)}** · {what}: {name} {mark}{note}")
+            ident = f"{key}|{i}|{item.kind}|{item.type}|{item.month}"
+            to = c2.selectbox(
+                tr("explore.move_to", lang), base.months, index=base.months.index(item.month)
+                if item.month in base.months else 0, format_func=partial(month_text, lang=lang),
+                key=f"{_k('mv')}|{ident}", label_visibility="collapsed", help=tr("explore.move_help", lang),
+            )
+            if to != item.month:
+                _store_timeline(key, edits.with_moved(item.kind, item.type, item.month, to))
                 st.rerun()
-        with st.form(key=f"{_k('add_form')}|{key}", clear_on_submit=False, border=False):
+            if c3.button(tr("explore.remove", lang), key=f"{_k('rm')}|{ident}"):
+                _store_timeline(key, edits.with_item_removed(item.kind, item.type, item.month))
+                st.rerun()
+        kind = st.radio(
+            tr("explore.add_kind", lang), ["event", "decision"],
+            format_func=lambda k: tr(f"explore.kind_{k}", lang), horizontal=True, key=f"{_k('add_kind')}|{key}|",
+        )
+        with st.form(key=f"{_k('add_form')}|{key}|{kind}", clear_on_submit=False, border=False):
             c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
-            etype = c1.selectbox(
-                tr("explore.add_type", lang),
-                sorted(cat.events, key=lambda e: cat.label("event", e, lang, places)),
-                format_func=lambda e: cat.label("event", e, lang, places),
-                key=f"{_k('add_type')}|{key}|",
-            )
+            if kind == "event":
+                choices = sorted(cat.events, key=lambda e: cat.label("event", e, lang, places))
+                type_key = f"{_k('add_type')}|{key}|"
+
+                def name(e: str) -> str:
+                    return cat.label("event", e, lang, places)
+            else:
+                choices = sorted(cat.decisions, key=lambda d: (cat.decisions[d].actor, cat.label("decision", d, lang)))
+                type_key = f"{_k('add_decision')}|{key}|"
+
+                def name(d: str) -> str:
+                    return cause_name(d, cat.decisions[d].actor, lang, places, cat)
+            chosen = c1.selectbox(tr(f"explore.add_{kind}", lang), choices, format_func=name, key=type_key)
             month = c2.selectbox(
-                tr("explore.add_month", lang),
-                base.months,
-                format_func=partial(month_text, lang=lang),
-                key=f"{_k('add_month')}|{key}|",
+                tr("explore.add_month", lang), base.months, format_func=partial(month_text, lang=lang),
+                key=f"{_k('add_month')}|{key}|{kind}",
             )
-            if c3.form_submit_button(tr("explore.add", lang), key=f"{_k('add')}|{key}|"):
-                edits = edits.with_added(etype, month)
-                st.session_state[added_key] = list(edits.added)
-                st.session_state[removed_key] = list(edits.removed)
-                st.rerun()  # redraw the timeline above with the new event
-        if etype in cat.events:
-            st.caption(cat.briefing("event", etype, lang, places))
+            if c3.form_submit_button(tr("explore.add", lang), key=f"{_k('add')}|{key}|{kind}"):
+                _store_timeline(key, edits.with_item_added(kind, chosen, month))
+                st.rerun()  # redraw the timeline above with the new entry
+        known = cat.events if kind == "event" else cat.decisions
+        if chosen in known:
+            st.caption(cat.briefing(kind, chosen, lang, places))
     return edits
 
 
@@ -288,34 +354,109 @@ def run_controls(lang: str) -> tuple[int, int, bool]:
     return int(runs), int(seed), bool(st.session_state.get(_k("live")))
 
 
-VIEWS = ("index", "tracks", "publics", "travel", "facts", "approval", "why", "matter", "keep")
+@dataclass(frozen=True)
+class Reference:
+    """What the what-if on screen is read against, and what it changes.
+
+    Attributes:
+        scenario: The reference: the scenario the what-if builds on (with the user's changed
+            assumptions, which apply to both), or the scenario as written before the edits.
+        title: Its title for the reader.
+        added: The what-if's own events and decisions (not in the reference).
+        removed: The reference's items the what-if leaves out.
+        assumptions: How many settings the what-if changes.
+    """
+
+    scenario: Scenario
+    title: str
+    added: tuple
+    removed: tuple
+    assumptions: int
 
 
-def show_results(scenario: Scenario, edits: el.Edits, runs: int, seed: int, lang: str, places: str) -> widgets.Results:
+def find_reference(
+    base: Scenario, scenario: Scenario, base_id: str | None, edits: el.Edits, shipped: dict[str, Scenario], lang: str,
+    places: str,
+) -> Reference | None:
+    """The reference of the scenario on screen, or None when there is nothing to compare.
+
+    A scenario that names a shipped ``base`` is read against it (with the user's changed
+    assumptions applied to both, so the difference is the what-if's own calendar); an edited
+    scenario without one against itself as written.
+    """
+    from model.analysis.difference import changed_assumptions, own_items
+
+    reference, title = None, ""
+    if base_id in shipped and shipped[base_id].months == scenario.months:
+        try:
+            reference = el.edited_scenario(shipped[base_id], el.reference_edits(edits), lang)
+        except (el.InputError, ScenarioError):
+            reference = None
+        title = plain(scenario_text(shipped[base_id].title, lang, places))
+        if el.reference_edits(edits):
+            title = tr("explore.reference_with_assumptions", lang, title=title, count=len(edits.values))
+    elif edits.count():
+        written = plain(scenario_text(base.title, lang, places))
+        reference, title = base, tr("explore.reference_as_written", lang, title=written)
+    if reference is None:
+        return None
+    added, removed = own_items(reference, scenario)
+    assumptions = len(changed_assumptions(reference, scenario))
+    return Reference(reference, title, tuple(added), tuple(removed), assumptions)
+
+
+def show_results(
+    scenario: Scenario,
+    edits: el.Edits,
+    runs: int,
+    seed: int,
+    lang: str,
+    places: str,
+    reference: Reference | None = None,
+    key: str = "",
+) -> str:
     """Run (or fetch from the store) and draw the chosen view with its table.
 
-    Only the chosen view is drawn (and only "why" asks for the effects ledger), so a redraw
-    after a changed assumption costs one ensemble and one chart.
+    Only the chosen view is drawn (and only "why" and "difference" ask for the effects
+    ledger), so a redraw after a changed assumption costs one ensemble (two with a
+    reference) and one chart.
+
+    Returns:
+        The view drawn (it goes into the link).
     """
-    widgets.persistent(_k("view"), "index")
+    views = [v for v in el.VIEWS if v != "difference" or reference is not None]
+    default = "difference" if reference is not None else "index"
+    widgets.persistent(_k("view"), default)
+    previous = st.session_state.get(_k("view_default"))
+    st.session_state[_k("view_default")] = default
+    if st.session_state.get(_k("view")) not in views or (
+        previous is not None and previous != default and st.session_state.get(_k("view")) == previous
+    ):
+        # Unavailable, or the reader never left the old default: a what-if appearing (an edit,
+        # another scenario) opens on what it changed.
+        st.session_state[_k("view")] = default
     view = st.segmented_control(
         tr("explore.view", lang),
-        VIEWS,
+        views,
         format_func=lambda v: tr(f"explore.tab_{v}", lang),
         key=_k("view"),
         label_visibility="collapsed",
     )
     widgets.remember(_k("view"))
-    view = view or "index"
-    result = widgets.ensemble(scenario.to_yaml(), runs, seed, lang, ledger=view == "why")
+    view = view or default
+    ledger = view in ("why", "difference")
+    result = widgets.ensemble(scenario.to_yaml(), runs, seed, lang, ledger=ledger)
     st.success(
         tr("explore.done", lang, runs=runs, months=len(scenario.months), seconds=result.seconds)
         if not result.cached
         else tr("explore.cached", lang, runs=runs, months=len(scenario.months))
     )
     summary = result.summary
-    if view == "index":
-        events = widgets.marker_events(scenario, result, lang, places)
+    first = [(i.kind, i.type, i.month) for i in reference.added] if reference else []
+    if view == "difference" and reference is not None:
+        difference_section(scenario, reference, result, runs, seed, lang, places)
+    elif view == "index":
+        events = widgets.marker_events(scenario, result, lang, places, first)
         widgets.show_figure(charts.fan_chart(summary, "relationship_index", events, lang, places), lang, "fan")
     elif view == "tracks":
         widgets.show_figure(charts.tracks_chart(summary, lang, places), lang, "tracks")
@@ -333,15 +474,63 @@ def show_results(scenario: Scenario, edits: el.Edits, runs: int, seed: int, lang
     elif view == "matter":
         matter_section(scenario, seed, lang, places)
     else:
-        keep_section(scenario, edits, result, runs, seed, lang)
-    return result
+        keep_section(scenario, edits, result, runs, seed, lang, key)
+    return view
+
+
+def difference_section(
+    scenario: Scenario, reference: Reference, result: widgets.Results, runs: int, seed: int, lang: str, places: str
+) -> None:
+    """What the what-if changed: one sentence, the run-by-run difference, and why the gap opened."""
+    from model.analysis import difference as dif
+
+    st.markdown(tr("explore.difference_intro", lang, places, title=reference.title, runs=runs, seed=seed))
+    ref = widgets.ensemble(reference.scenario.to_yaml(), runs, seed, lang, ledger=True)
+    months = list(scenario.months)
+    c1, c2 = st.columns([3, 2])
+    variable = c1.selectbox(
+        tr("explore.difference_variable", lang),
+        widgets.CHARTED,
+        format_func=lambda v: charts.variable_label(v, lang, places),
+        key=_k("diff_variable"),
+    )
+    at = st.session_state.get(_k("diff_month"))
+    month = c2.selectbox(
+        tr("explore.difference_month", lang), months, index=months.index(at) if at in months else len(months) - 1,
+        format_func=lambda m: month_text(m, lang), key=f"{_k('diff_month_w')}|{months[0]}|{months[-1]}",
+    )
+    st.session_state[_k("diff_month")] = month
+    index = OUTPUT_VARIABLES.index(variable)
+    diff = result.values[:, index, :].astype(float) - ref.values[:, index, :].astype(float)
+    who = dif.subject(reference.added, reference.removed, reference.assumptions, lang, places)
+    sentence = dif.summary_sentence(dif.summarise(diff, months, variable, month), who, lang, places)
+    st.markdown(f"**{sentence}**")
+    quantiles = dif.difference_quantiles(ref.values, result.values, months, [variable])
+    first = [(i.kind, i.type, i.month) for i in reference.added]
+    markers = widgets.marker_events(scenario, None, lang, places, first)
+    markers = markers[markers["first"]] if markers["first"].any() else markers.iloc[0:0]
+    widgets.show_figure(charts.whatif_difference_chart(quantiles, variable, markers, lang, places), lang, "diff")
+    st.caption(tr("explore.difference_fan_note", lang))
+    if result.ledger is None or ref.ledger is None:
+        st.info(tr("explore.no_ledger", lang))
+        return
+    k = min(result.ledger_runs, ref.ledger_runs)
+    gap = float(np.mean(diff[months.index(month), :k]))
+    w = dif.difference_waterfall(
+        ref.ledger, result.ledger, variable, month, gap, reference.added, reference.removed
+    )
+    labels = dif.label_waterfall(w, lang, places)
+    widgets.show_figure(charts.whatif_waterfall_chart(w, labels, variable, month, lang, places), lang, "diff_why")
+    st.caption(tr("explore.difference_why_note", lang))
+    if k < runs:
+        st.caption(tr("explore.why_first_runs", lang, runs=k))
 
 
 def matter_section(scenario: Scenario, seed: int, lang: str, places: str) -> None:
-    """The tornado of which assumptions move the chosen output most (Morris screening, on request)."""
-    from model.analysis.sensitivity import OUTPUTS
+    """The tornado: which assumptions, swung across their plausible range, move the output most."""
+    from model.analysis.sensitivity import OUTPUTS, SWING_REPLICATES
 
-    st.markdown(tr("explore.matter_intro", lang, places))
+    st.markdown(tr("explore.matter_intro", lang, places, runs=SWING_REPLICATES))
     output = st.selectbox(
         tr("explore.matter_output", lang),
         OUTPUTS,
@@ -349,33 +538,23 @@ def matter_section(scenario: Scenario, seed: int, lang: str, places: str) -> Non
         key=_k("matter_output"),
     )
     yaml_text = scenario.to_yaml()
-    key = "tornado|" + el.cache_key(yaml_text, 0, seed) + "|" + output
+    key = "tornado|" + el.cache_key(yaml_text, 0, seed) + "|" + output + "|" + lang
     found = widgets.result_store().get(key)
     if found is None:
         if not st.button(tr("explore.matter_run", lang), key=_k("matter_run")):
             return
         try:
-            with st.spinner(tr("explore.matter_running", lang)):
-                found = widgets.tornado(yaml_text, output, seed, lang)
+            found = widgets.tornado(yaml_text, output, seed, lang)
         except Exception as err:  # any failure of the analysis is shown, never a traceback
-            LOG.exception("sensitivity screening failed")
+            LOG.exception("sensitivity analysis failed")
             st.error(tr("explore.matter_failed", lang, message=plain(str(err))))
             return
         widgets.result_store().put(key, found)
-    widgets.show_figure(
-        charts.tornado_chart(
-            found.assign(name=found["parameter"].map(lambda c: el.coefficient_label(c, lang, places))),
-            "mu_star",
-            label="name",
-            spread="sigma",
-            lang=lang,
-            places=places,
-            detail="label",
-        ),
-        lang,
-        "tornado",
+    widgets.show_figure(charts.tornado_chart(found, output, scenario.end, lang, places), lang, "tornado")
+    st.caption(
+        tr("explore.matter_note", lang, places, runs=found.attrs.get("replicates", SWING_REPLICATES), seed=seed,
+           month=month_text(scenario.end, lang))
     )
-    st.caption(tr("explore.matter_note", lang))
 
 
 def why_section(scenario: Scenario, result: widgets.Results, lang: str, places: str) -> None:
@@ -425,8 +604,9 @@ def keep_section(
     runs: int,
     seed: int,
     lang: str,
+    key: str = "",
 ) -> None:
-    """Downloads of the results and of the edited scenario, and the link to this page."""
+    """Downloads of the results and of the edited scenario (with its own title), and the link."""
     st.download_button(
         tr("explore.download_csv", lang),
         data=partial(widgets.csv_bytes, result.table),  # built only when clicked
@@ -441,6 +621,17 @@ def keep_section(
         mime="application/vnd.apache.parquet",
         key=_k("dl_parquet"),
     )
+    if edits:
+        title_widget = f"{_k('title_w')}|{key}|"
+        if title_widget not in st.session_state:
+            st.session_state[title_widget] = edits.title or scenario.title
+        title = st.text_input(
+            tr("explore.title_field", lang), max_chars=el.MAX_TITLE, key=title_widget,
+            help=tr("explore.title_help", lang),
+        )
+        if (title.strip() or None) != edits.title and title.strip() != scenario.title:
+            st.session_state[_title_key(key)] = title.strip()
+            st.rerun()
     st.download_button(
         tr("explore.download_yaml", lang),
         data=scenario.to_yaml().encode("utf-8"),
@@ -452,17 +643,52 @@ def keep_section(
     st.caption(tr("explore.link_note", lang))
 
 
+def glossary_panel(lang: str, places: str) -> None:
+    """The words this page uses, explained in plain language (a side panel, as the glossary says them)."""
+    from model.i18n import explain, term
+
+    with st.sidebar.expander(tr("explore.glossary", lang), expanded=False):
+        for name in GLOSSARY_TERMS:
+            text = explain(name, lang, places)
+            if text:
+                st.markdown(f"**{term(name, lang, places)}**: {text}")
+
+
+GLOSSARY_TERMS = (
+    "relationship_index",
+    "track",
+    "median",
+    "band",
+    "runs",
+    "seed",
+    "what_if",
+    "paired_difference",
+    "waterfall",
+    "plausible_range",
+    "tornado",
+    "quasi_alliance",
+    "balance_of_threat",
+    "two_level_games",
+    "apology_backlash",
+    "weaponised_interdependence",
+    "gsomia",
+    "white_list",
+    "export_controls",
+)  # the terms the side panel explains, in this order (a bare string here would be drawn: page magic)
+
+
 def main() -> None:
     """Draw the Explore page."""
     start = widgets.page_start("explore.title", "explore.intro")
     if start is None:
         return
     lang, places, shipped = start
+    glossary_panel(lang, places)
     ids = list(shipped)
     link_problems = load_from_link(ids, ids[0])
     widgets.show_input_errors(link_problems, lang, places)
 
-    base, key, is_shipped = choose_scenario(shipped, lang, places)
+    base, key, is_shipped, base_id = choose_scenario(shipped, lang, places)
     st.subheader(plain(scenario_text(base.title, lang, places)))
     st.markdown(f"**{tr('explore.question', lang)}** {plain(scenario_text(base.question, lang, places))}")
     if base.description:
@@ -471,6 +697,7 @@ def main() -> None:
     edits, edit_problems = edit_assumptions(base, key, lang, places)
     widgets.show_input_errors(edit_problems, lang, places)
     edits = edit_timeline(base, key, edits, lang, places)
+    edits = edits.with_title(st.session_state.get(_title_key(key)))
     if edits:
         st.caption(tr("explore.edit_count", lang, count=edits.count()))
         if st.button(tr("explore.reset", lang), key=_k("reset")):
@@ -489,19 +716,22 @@ def main() -> None:
         key if is_shipped else None,
         edits,
     )
+    reference = find_reference(base, scenario, base_id, edits, shipped, lang, places)
+    if reference is not None:
+        st.caption(tr("explore.reference_note", lang, title=reference.title))
 
     if not live:
         st.info(tr("explore.press_run", lang))
         return
     try:
-        show_results(scenario, edits, runs, seed, lang, places)
+        view = show_results(scenario, edits, runs, seed, lang, places, reference, key)
     except widgets.RunFailed as err:
         st.error(tr("error.generic", lang, message=plain(str(err))))
         return
     # The address bar now reproduces this page; an uploaded file cannot travel in a link.
     if is_shipped:
         window = st.session_state.get(_k("window"))
-        state = su.PageState(key, edits, runs, seed, tuple(window) if window else None)
+        state = su.PageState(key, edits, runs, seed, tuple(window) if window else None, view=view)
         widgets.set_query_params(su.to_params(state))
     else:
         widgets.set_query_params({})
