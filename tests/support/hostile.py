@@ -67,7 +67,7 @@ EMPTY = ""
 
 
 def all_refused() -> dict[str, str | bytes]:
-    """Every hostile file by name, as text (or bytes), small enough to upload (under 200 kB)."""
+    """Every hostile file by name, as text (or bytes), small enough to upload (under the upload limit)."""
     return {
         "bomb.yaml": alias_bomb(),
         "nested.yaml": nested_brackets(),
