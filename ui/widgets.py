@@ -296,12 +296,14 @@ def result_store() -> ResultStore:
     return ResultStore(max_entries=24)
 
 
-def _run(scenario_yaml: str, runs: int, seed: int, progress: Any, ledger: bool = False) -> Results:
+def _run(
+    scenario_yaml: str, runs: int, seed: int, progress: Any, ledger: bool = False, scenario: Scenario | None = None
+) -> Results:
     """Run an ensemble (with its ledger if asked) and reduce it to what the pages draw."""
     from model.ensemble import run_ensemble
     from model.state import OUTPUT_VARIABLES
 
-    scenario = parse_cached(scenario_yaml, "<page>")
+    scenario = scenario or parse_cached(scenario_yaml, "<page>")
     start = time.perf_counter()
     result = run_ensemble(scenario, runs=runs, seed=seed, ledger=ledger, chunk_size=chunk_size(runs), progress=progress)
     variables = list(OUTPUT_VARIABLES)
@@ -341,7 +343,9 @@ def tornado(scenario_yaml: str, output: str, seed: int, lang: str) -> pd.DataFra
         bar.empty()
 
 
-def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str, ledger: bool = False) -> Results:
+def ensemble(
+    scenario_yaml: str, runs: int, seed: int, lang: str, ledger: bool = False, scenario: Scenario | None = None
+) -> Results:
     """An ensemble of the scenario, from the store or run now with a progress bar.
 
     The store is keyed on the scenario's YAML text, the runs and the seed: the same three
@@ -350,11 +354,14 @@ def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str, ledger: bool =
     it covers the first runs only (run ``i`` is the same whatever the ensemble size), which
     bounds its memory.
 
+    ``scenario``, when the caller has it, is the parsed ``scenario_yaml``: it spares parsing
+    the text again (a second or more for an upload of thousands of events).
+
     Raises:
         RunFailed: if the runs are out of bounds or the scenario text does not parse.
     """
     try:
-        scenario = parse_cached(scenario_yaml, "<page>")
+        scenario = scenario or parse_cached(scenario_yaml, "<page>")
         runs = check_runs(runs)
         check_run_months(runs, len(scenario.months))
     except InputError as err:
@@ -368,7 +375,7 @@ def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str, ledger: bool =
     found = store.get(key)
     if found is None:
         with_ledger = ledger and k == runs  # one run serves both
-        found = _with_progress(lang, runs, lambda p: _run(scenario_yaml, runs, seed, p, with_ledger))
+        found = _with_progress(lang, runs, lambda p: _run(scenario_yaml, runs, seed, p, with_ledger, scenario))
         if with_ledger:
             store.put(ledger_key, found.ledger)
             found = replace(found, ledger=None, ledger_runs=0)
@@ -379,7 +386,7 @@ def ensemble(scenario_yaml: str, runs: int, seed: int, lang: str, ledger: bool =
         return found
     frame = store.get(ledger_key)
     if frame is None:
-        frame = _with_progress(lang, k, lambda p: _run(scenario_yaml, k, seed, p, True)).ledger
+        frame = _with_progress(lang, k, lambda p: _run(scenario_yaml, k, seed, p, True, scenario)).ledger
         store.put(ledger_key, frame)
     return replace(found, ledger=frame, ledger_runs=k)
 

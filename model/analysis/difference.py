@@ -429,3 +429,108 @@ def label_waterfall(
     pairs = zip(waterfall["cause"], waterfall["actor"], strict=True)
     return [special.get(c) or cause_name(c, a, lang, places, cat) for c, a in pairs]
 
+
+
+# ----- a classroom game against the model's own rules -----------------------------------------
+
+
+@dataclass
+class GameDifference:
+    """A game's teams against the model's rules from one turn on, paired run by run.
+
+    Both arms replay the game's log with ``runs`` runs from the game's seed (run 0 of the
+    teams' arm is the game the class played): the same turns, the same instructor's events,
+    and the teams' decisions up to ``turn``; from ``turn`` on the teams' arm keeps their
+    decisions and the other arm lets every seat's rule choose, as a fork of the game at that
+    turn would.
+
+    Attributes:
+        months: The months played.
+        teams: Values (months, variables, runs) with the teams' decisions.
+        rules: Values with the rules choosing from ``turn`` on.
+        teams_ledger: Ledger frame of the teams' arm.
+        rules_ledger: Ledger frame of the rules' arm.
+        added: The teams' decisions from ``turn`` on, as items (first month of their turn).
+        turn: The first turn whose decisions differ (0-based).
+    """
+
+    months: list[str]
+    teams: np.ndarray
+    rules: np.ndarray
+    teams_ledger: pd.DataFrame
+    rules_ledger: pd.DataFrame
+    added: list[ScheduledItem]
+    turn: int
+
+    def difference(self, variable: str) -> np.ndarray:
+        """Teams minus rules, run by run: shape (months, runs)."""
+        i = OUTPUT_VARIABLES.index(variable)
+        return self.teams[:, i, :].astype(np.float64) - self.rules[:, i, :].astype(np.float64)
+
+    def quantiles(self, variables: Sequence[str]) -> pd.DataFrame:
+        """Median and bands of the difference per month."""
+        return difference_quantiles(self.rules, self.teams, self.months, variables)
+
+    def summary(self, variable: str, month: str | None = None) -> DifferenceSummary:
+        """The difference at a month (default the last played)."""
+        return summarise(self.difference(variable), self.months, variable, month)
+
+    def waterfall(self, variable: str, month: str | None = None) -> pd.DataFrame:
+        """Causes of the gap, the teams' decisions first."""
+        month = month or self.months[-1]
+        gap = float(np.mean(self.difference(variable)[self.months.index(month)]))
+        return difference_waterfall(self.rules_ledger, self.teams_ledger, variable, month, gap, self.added)
+
+
+def game_difference(record: object, resolved: Sequence[object], turn: int, runs: int = 100) -> GameDifference:
+    """What the teams' decisions from ``turn`` on changed, against the model's rules.
+
+    Args:
+        record: The game (``model.game.store.GameRecord``).
+        resolved: Its resolved turns.
+        turn: The turn from which the rules replace the teams (0 = the whole game).
+        runs: Runs of each arm.
+
+    Raises:
+        ValueError: ``turn`` outside the turns played, or no turn played yet.
+    """
+    from dataclasses import replace
+
+    from model.game.world import World, game_scenario
+    from model.model import RelationsModel
+
+    resolved = list(resolved)
+    if not resolved or not 0 <= turn < len(resolved):
+        raise ValueError(f"turn {turn} is not among the {len(resolved)} turns played")
+    scenario = game_scenario(record)
+    turn_months = int(record.config["turn_months"])  # type: ignore[attr-defined]
+
+    def replay(rules_from: int | None) -> RelationsModel:
+        model = RelationsModel(scenario, runs=runs, seed=record.seed)  # type: ignore[attr-defined]
+        world = World(model, turn_months, model.state.snapshot()[:, 0].copy())
+        for step in resolved:
+            if rules_from is not None and step.turn >= rules_from:  # type: ignore[attr-defined]
+                step = replace(step, human={})
+            world.apply(step)  # type: ignore[arg-type]
+        return model
+
+    teams, rules = replay(None), replay(turn)
+    months = list(teams.months[: teams.values().shape[0]])
+    cat = load_catalogue()
+    added = [
+        ScheduledItem("decision", did, seat, scenario.months[step.turn * turn_months])  # type: ignore[attr-defined]
+        for step in resolved
+        if step.turn >= turn  # type: ignore[attr-defined]
+        for seat, body in step.human.items()  # type: ignore[attr-defined]
+        for did in body.get("decisions", ())
+        if did in cat.decisions
+    ]
+    return GameDifference(
+        months=months,
+        teams=teams.values(),
+        rules=rules.values(),
+        teams_ledger=teams.ledger.frame(months),
+        rules_ledger=rules.ledger.frame(months),
+        added=added,
+        turn=turn,
+    )

@@ -371,3 +371,18 @@ def test_the_teacher_is_warned_when_join_links_point_at_localhost(db, scenario_t
     at = page("instructor", game=game.id, code=new.instructor_code)
     assert not any("--classroom" in w.value for w in at.warning)
     assert any("http://192.168.1.23:8501/play?game=" in c.value for c in at.code)
+def test_the_debrief_says_what_the_teams_decisions_changed(db, scenario_text):
+    """From turn 1, the teams against the model's rules: the sentence, the fan, the waterfall."""
+    game, new = new_game(db, scenario_text)
+    game.start(new.instructor_code)
+    game.submit(new.seat_codes["seoul"], ["seoul_suspend_gsomia"], "", turn=0)
+    game.resolve(new.instructor_code, 0)
+    at = page("debrief", game=game.id, code=new.viewer_code)
+    at.selectbox(key="debrief_fork_turn").set_value(0).run()
+    button(at, tr("game.difference.run")).click().run()
+    assert not at.exception and not at.error
+    at.selectbox(key="debrief_difference_variable").set_value("security").run()
+    words = texts(at)
+    assert "with your teams' decisions from turn 1 on than with the model's rules" in words
+    specs = " ".join(c.proto.spec for c in at.get("vega_lite_chart"))
+    assert "1. Give notice to end GSOMIA (Seoul)" in specs  # the team's own decision first

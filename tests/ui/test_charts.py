@@ -217,7 +217,7 @@ def test_tornado_draws_both_ends_around_the_scenario_as_written():
         }
     )
     fig = charts.tornado_chart(swings, "relationship_index", "2030-12")
-    assert list(fig.data.iloc[:, 0]) == ["Long-run level of B (20 to 70)", "Rate of C (0.1 to 0.5)"]
+    assert list(fig.data.iloc[:, 0]) == ["Long-run level of B: 20 to 70", "Rate of C: 0.1 to 0.5"]
     spec = fig.chart.to_dict()
     assert {"bar", "rule"} <= set(_marks(spec))
     assert "Relationship index in 2030-12 (average over runs)" in str(spec)

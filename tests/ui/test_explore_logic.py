@@ -262,9 +262,15 @@ def test_every_cause_in_a_ledger_gets_a_readable_name(baseline, catalogue):
         assert el.cause_label_for(cause, labels, "en", "both") != cause, cause
 
 
-def test_coefficient_labels_keep_acronyms():
-    assert el.coefficient_label("us_commitment_rate") == "US commitment rate"
-    assert el.coefficient_label("track_relax_rate") == "Track relax rate"
+def test_coefficient_labels_are_plain_words_with_their_unit():
+    """No label is its id dressed up ("W relief"): each is written in words, most with a unit."""
+    from model.catalogue import humanise, load_catalogue
+
+    assert humanise("us_commitment_rate") == "US commitment rate"  # the fallback keeps acronyms
+    for cid in load_catalogue().coefficients:
+        assert el.coefficient_label(cid) != humanise(cid), cid
+    assert el.coefficient_label("w_relief") == "Pull toward lifting measures once the other side has moved (weight)"
+    assert el.coefficient_label("track_relax_rate").endswith("(share of the gap a month)")
 
 
 def test_the_result_store_forgets_the_least_recently_used():

@@ -15,7 +15,7 @@ import streamlit as st
 from model.game.debrief import debrief_html, effects_text, history_comparison
 from model.game.fork import fork_scenario
 from model.i18n import tr
-from ui import charts, widgets
+from ui import charts, game_difference, widgets
 from ui import game_views as gv
 
 KEY = "debrief"
@@ -61,6 +61,7 @@ def fork_section(opened: gv.Opened, tl, lang: str, places: str) -> None:
     if st.button(tr("game.debrief.fork_open", lang, places), key=f"{KEY}_fork_open"):
         st.session_state[widgets.HANDOVER_KEY] = (f"{forked.id}.yaml", forked.to_yaml())
         st.switch_page(str(Path(__file__).resolve().parent / "explore.py"))
+    game_difference.draw(opened.game, tl, turn, lang, places, KEY)
 
 
 def main() -> None:

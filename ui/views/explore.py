@@ -414,6 +414,7 @@ def show_results(
     places: str,
     reference: Reference | None = None,
     key: str = "",
+    yaml_text: str | None = None,
 ) -> str:
     """Run (or fetch from the store) and draw the chosen view with its table.
 
@@ -445,7 +446,8 @@ def show_results(
     widgets.remember(_k("view"))
     view = view or default
     ledger = view in ("why", "difference")
-    result = widgets.ensemble(scenario.to_yaml(), runs, seed, lang, ledger=ledger)
+    yaml_text = yaml_text or scenario.to_yaml()
+    result = widgets.ensemble(yaml_text, runs, seed, lang, ledger=ledger, scenario=scenario)
     st.success(
         tr("explore.done", lang, runs=runs, months=len(scenario.months), seconds=result.seconds)
         if not result.cached
@@ -472,9 +474,9 @@ def show_results(
     elif view == "why":
         why_section(scenario, result, lang, places)
     elif view == "matter":
-        matter_section(scenario, seed, lang, places)
+        matter_section(scenario, seed, lang, places, yaml_text)
     else:
-        keep_section(scenario, edits, result, runs, seed, lang, key)
+        keep_section(scenario, edits, result, runs, seed, lang, key, yaml_text)
     return view
 
 
@@ -485,7 +487,7 @@ def difference_section(
     from model.analysis import difference as dif
 
     st.markdown(tr("explore.difference_intro", lang, places, title=reference.title, runs=runs, seed=seed))
-    ref = widgets.ensemble(reference.scenario.to_yaml(), runs, seed, lang, ledger=True)
+    ref = widgets.ensemble(reference.scenario.to_yaml(), runs, seed, lang, ledger=True, scenario=reference.scenario)
     months = list(scenario.months)
     c1, c2 = st.columns([3, 2])
     variable = c1.selectbox(
@@ -526,7 +528,7 @@ def difference_section(
         st.caption(tr("explore.why_first_runs", lang, runs=k))
 
 
-def matter_section(scenario: Scenario, seed: int, lang: str, places: str) -> None:
+def matter_section(scenario: Scenario, seed: int, lang: str, places: str, yaml_text: str | None = None) -> None:
     """The tornado: which assumptions, swung across their plausible range, move the output most."""
     from model.analysis.sensitivity import OUTPUTS, SWING_REPLICATES
 
@@ -537,7 +539,7 @@ def matter_section(scenario: Scenario, seed: int, lang: str, places: str) -> Non
         format_func=lambda v: charts.variable_label(v, lang, places),
         key=_k("matter_output"),
     )
-    yaml_text = scenario.to_yaml()
+    yaml_text = yaml_text or scenario.to_yaml()
     key = "tornado|" + el.cache_key(yaml_text, 0, seed) + "|" + output + "|" + lang
     found = widgets.result_store().get(key)
     if found is None:
@@ -605,6 +607,7 @@ def keep_section(
     seed: int,
     lang: str,
     key: str = "",
+    yaml_text: str | None = None,
 ) -> None:
     """Downloads of the results and of the edited scenario (with its own title), and the link."""
     st.download_button(
@@ -634,7 +637,7 @@ def keep_section(
             st.rerun()
     st.download_button(
         tr("explore.download_yaml", lang),
-        data=scenario.to_yaml().encode("utf-8"),
+        data=(yaml_text or scenario.to_yaml()).encode("utf-8"),
         file_name=f"{scenario.id}.yaml",
         mime="application/x-yaml",
         help=tr("explore.download_yaml_help", lang, file=f"{scenario.id}.yaml"),
@@ -710,9 +713,10 @@ def main() -> None:
     if scenario is None:
         return
     st.session_state[f"explore_edits|{key}"] = edits  # the Compare page's "edited copy"
+    yaml_text = scenario.to_yaml()  # once per page view: a large upload takes a while to write
     st.session_state["explore_current"] = (
         scenario.title,
-        scenario.to_yaml(),
+        yaml_text,
         key if is_shipped else None,
         edits,
     )
@@ -724,7 +728,7 @@ def main() -> None:
         st.info(tr("explore.press_run", lang))
         return
     try:
-        view = show_results(scenario, edits, runs, seed, lang, places, reference, key)
+        view = show_results(scenario, edits, runs, seed, lang, places, reference, key, yaml_text)
     except widgets.RunFailed as err:
         st.error(tr("error.generic", lang, message=plain(str(err))))
         return
