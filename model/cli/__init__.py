@@ -17,6 +17,8 @@ import importlib
 import os
 import pkgutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from model.i18n import LANGUAGES, language, language_from_env, tr
 
@@ -25,18 +27,55 @@ class UserError(Exception):
     """A problem the user can fix; printed without a traceback, exit code 2."""
 
 
+# argparse's own words (it asks gettext for them), in the user's language.
+_ARGPARSE_WORDS = {
+    "usage: ": "usage",
+    "positional arguments": "positional",
+    "options": "options",
+    "show this help message and exit": "help",
+    "argument %(argument_name)s: %(message)s": "argument",
+    "the following arguments are required: %s": "required",
+    "unrecognized arguments: %s": "unrecognized",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choice",
+    "invalid %(type)s value: %(value)r": "value",
+    "expected one argument": "one_value",
+    "%(prog)s: error: %(message)s\n": "error",
+}
+
+
+def _argparse_gettext(message: str) -> str:
+    key = _ARGPARSE_WORDS.get(message)
+    return tr(f"cli.argparse.{key}") if key else message
+
+
+@contextmanager
+def _argparse_in_language() -> Iterator[None]:
+    """Within the block, argparse's usage lines, headings and errors follow the current language."""
+    saved = argparse._
+    argparse._ = _argparse_gettext
+    try:
+        yield
+    finally:
+        argparse._ = saved
+
+
+def _language_of(argv: list[str]) -> str:
+    """The language asked for: ``--lang X`` or ``--lang=X`` anywhere, else the environment's."""
+    for i, arg in enumerate(argv):
+        value = None
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        elif arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value in LANGUAGES:
+            return value
+    return language_from_env()
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every subcommand module registered."""
-    parser = argparse.ArgumentParser(
-        prog="rapprochement",
-        description="Simulate South Korea-Japan relations: what-ifs, ensembles, classroom games.",
-    )
-    parser.add_argument(
-        "--lang",
-        choices=list(LANGUAGES),
-        default=None,
-        help="language of the messages (default: from LANG; the data written is the same in every language)",
-    )
+    """The top-level parser with every subcommand module registered (help in the current language)."""
+    parser = argparse.ArgumentParser(prog="rapprochement", description=tr("cli.help.description"))
+    parser.add_argument("--lang", choices=list(LANGUAGES), default=None, help=tr("cli.help.lang"))
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
@@ -48,13 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 2
-    with language(args.lang or language_from_env()):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with language(_language_of(argv)), _argparse_in_language():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_help()
+            return 2
         return _run(handler, args)
 
 

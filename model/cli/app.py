@@ -26,6 +26,7 @@ from pathlib import Path
 
 from model.cli import UserError
 from model.game.store import ENV_VAR
+from model.i18n import tr
 from model.serving import BASE_URL_ENV, WILDCARDS, is_local, links_base, nginx_config, record_server
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
@@ -219,26 +220,13 @@ def cmd_proxy(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``app`` and ``proxy``."""
-    a = subparsers.add_parser("app", help="start the Streamlit app (for a class: --classroom)")
-    a.add_argument("--port", type=int, default=8501, help="port to listen on (default 8501)")
-    a.add_argument(
-        "--address",
-        default=None,
-        help="interface to listen on (default 127.0.0.1; 0.0.0.0 with --classroom or --processes)",
-    )
-    a.add_argument("--db", help="game database URL or SQLite file (default: var/games.db here)")
-    a.add_argument(
-        "--classroom",
-        action="store_true",
-        help="serve a class: listen on the network and put this machine's network address in the join links",
-    )
-    a.add_argument(
-        "--processes",
-        type=int,
-        default=1,
-        help="app processes behind one address (a school; needs nginx; default 1)",
-    )
-    a.add_argument("--base-url", help="where students reach the app, for the links (default: found)")
+    a = subparsers.add_parser("app", help=tr("cli.help.app"))
+    a.add_argument("--port", type=int, default=8501, help=tr("cli.help.port", default=8501))
+    a.add_argument("--address", default=None, help=tr("cli.help.address"))
+    a.add_argument("--db", help=tr("cli.help.app_db"))
+    a.add_argument("--classroom", action="store_true", help=tr("cli.help.classroom"))
+    a.add_argument("--processes", type=int, default=1, help=tr("cli.help.processes"))
+    a.add_argument("--base-url", help=tr("cli.help.app_base_url"))
     a.set_defaults(handler=cmd_app)
 
     p = subparsers.add_parser("proxy", help="one address in front of app processes on several machines (nginx)")

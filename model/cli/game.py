@@ -29,65 +29,43 @@ from model.serving import ServerRecord, is_local, running_servers
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``game`` command and its ``new`` and ``show`` subcommands."""
-    game = subparsers.add_parser("game", help="classroom game: create one, show its log")
+    game = subparsers.add_parser("game", help=tr("cli.help.game"))
     sub = game.add_subparsers(dest="game_command", metavar="{new,show}", required=True)
-    db_help = (
-        f"database URL or SQLite path (default: ${ENV_VAR}, else var/games.db in the current "
-        "directory); PostgreSQL as postgresql+psycopg://user@host/db"
-    )
-    new_db_help = (
-        "database URL or SQLite path (default: the app server running on this machine, else "
-        f"${ENV_VAR}, else var/games.db in the current directory)"
-    )
 
-    new = sub.add_parser("new", help="create a game; print its codes and join links as JSON")
-    new.add_argument("scenario", help="scenario file, or a name in scenarios/ (e.g. baseline-2026)")
-    new.add_argument(
-        "--seats",
-        default=",".join(SEATS),
-        help=f"seats that students play, comma-separated (default: all of {','.join(SEATS)})",
-    )
-    new.add_argument("--turns", type=int, default=None, help="number of turns (default 8)")
+    new = sub.add_parser("new", help=tr("cli.help.game_new"))
+    new.add_argument("scenario", help=tr("cli.help.game_scenario"))
+    new.add_argument("--seats", default=",".join(SEATS), help=tr("cli.help.seats", seats=",".join(SEATS)))
+    new.add_argument("--turns", type=int, default=None, help=tr("cli.help.turns"))
     new.add_argument(
         "--turn-months",
         type=int,
         default=DEFAULT_TURN_MONTHS,
-        help=f"months per turn (default {DEFAULT_TURN_MONTHS})",
+        help=tr("cli.help.turn_months", default=DEFAULT_TURN_MONTHS),
     )
-    new.add_argument("--seed", type=int, default=None, help="root seed (default: drawn at random)")
-    new.add_argument("--homework", action="store_true", help="one student, one seat, own pace")
+    new.add_argument("--seed", type=int, default=None, help=tr("cli.help.game_seed"))
+    new.add_argument("--homework", action="store_true", help=tr("cli.help.homework"))
     new.add_argument(
         "--profile",
         action="append",
         default=[],
         metavar="SEAT:FIELD=VALUE[,FIELD=VALUE]",
-        help="profile of a government the rules play, e.g. tokyo:stance=hawkish or "
-        "seoul:camp=conservative,stance=moderate (repeat for each; default: the scenario's)",
+        help=tr("cli.help.profile"),
     )
     new.add_argument(
         "--deadline",
         type=int,
         default=None,
         metavar="MINUTES",
-        help=f"minutes per turn: each turn's deadline starts when it opens (1-{MAX_DEADLINE_MINUTES}; default none)",
+        help=tr("cli.help.deadline", most=MAX_DEADLINE_MINUTES),
     )
-    new.add_argument("--db", default=None, help=new_db_help)
-    new.add_argument(
-        "--base-url",
-        default=None,
-        help=f"where students reach the app, for the links (default: the running server's, else {DEFAULT_BASE_URL})",
-    )
-    new.add_argument(
-        "--link-lang",
-        choices=list(LANGUAGES),
-        default=None,
-        help="language the join links open in (default: each student's browser language)",
-    )
+    new.add_argument("--db", default=None, help=tr("cli.help.game_new_db", env=ENV_VAR))
+    new.add_argument("--base-url", default=None, help=tr("cli.help.game_base_url", url=DEFAULT_BASE_URL))
+    new.add_argument("--link-lang", choices=list(LANGUAGES), default=None, help=tr("cli.help.link_lang"))
     new.set_defaults(handler=_new)
 
-    show = sub.add_parser("show", help="print a game's turn and log as JSON")
-    show.add_argument("game", help="the game's id")
-    show.add_argument("--db", default=None, help=db_help)
+    show = sub.add_parser("show", help=tr("cli.help.game_show"))
+    show.add_argument("game", help=tr("cli.help.game_id"))
+    show.add_argument("--db", default=None, help=tr("cli.help.game_db", env=ENV_VAR))
     show.set_defaults(handler=_show)
 
 

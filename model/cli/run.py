@@ -98,18 +98,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add run and validate."""
-    p = subparsers.add_parser("run", help="run an ensemble and write run, month, variable, value")
-    p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--runs", type=int, default=100, help="number of runs (default 100)")
-    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    p.add_argument("--out", help="output file, .csv or .parquet (default: CSV on stdout)")
+    p = subparsers.add_parser("run", help=tr("cli.help.run"))
+    p.add_argument("scenario", help=tr("cli.help.scenario_file"))
+    p.add_argument("--runs", type=int, default=100, help=tr("cli.help.runs", default=100))
+    p.add_argument("--seed", type=int, default=0, help=tr("cli.help.seed", default=0))
+    p.add_argument("--out", help=tr("cli.help.out"))
     p.add_argument("--backend", default="local", choices=["local", "processes", "dask"],
                    help="where the runs are computed (default local)")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "
                    "(default: a local cluster)")
     p.set_defaults(handler=cmd_run)
 
-    v = subparsers.add_parser("validate", help="check scenario files")
+    v = subparsers.add_parser("validate", help=tr("cli.help.validate"))
     v.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     v.set_defaults(handler=cmd_validate)
 

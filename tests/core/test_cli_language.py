@@ -112,3 +112,20 @@ def test_scenario_errors_keep_file_line_and_field_in_every_language(tmp_path, ca
     assert any("알 수 없는 사건 유형입니다" in line and "alien_landing" in line for line in lines["ko"])
     assert any("不明な項目です" in line and "colour" in line for line in lines["ja"])
     assert any("다음 가운데 하나여야 합니다" in line and "monarchist" not in line for line in lines["ko"])
+
+
+def test_help_and_argument_errors_follow_the_language(locale, capsys):
+    """A teacher in Tokyo reads `game new --help` in Japanese; argparse's own words included."""
+    with pytest.raises(SystemExit):
+        main(["--lang", "ja", "game", "new", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("使い方: rapprochement game new")
+    assert "参加リンクが開く言語" in out and "オプション:" in out
+    locale("ko_KR.UTF-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run"])
+    assert exit_info.value.code == 2
+    assert "오류: 다음 인수가 필요합니다: scenario" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "run"])
+    assert "error: the following arguments are required: scenario" in capsys.readouterr().err
