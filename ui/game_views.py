@@ -21,11 +21,13 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from model.catalogue import Decision, load_catalogue
 from model.catalogue import preconditions_text as catalogue_preconditions
@@ -36,7 +38,7 @@ from model.game.fork import projection
 from model.game.links import DEFAULT_BASE_URL, page_url
 from model.game.live import WATCH
 from model.game.replay import ENDED, Timeline
-from model.game.store import ENV_VAR, GameStore
+from model.game.store import ENV_VAR, GameStore, shared_store
 from model.game.world import WorldView
 from model.i18n import month_text, scenario_text, tr
 from model.serving import BASE_URL_ENV, is_local
@@ -44,18 +46,15 @@ from ui import charts, game_charts, widgets
 from ui.plain_text import plain, plain_values
 
 LOG = logging.getLogger(__name__)
-POLL_SECONDS = 2  # how often a page asks whether the game changed (assumption; it costs no query)
-
-
-@st.cache_resource(show_spinner=False)
-def _store(url: str | None) -> GameStore:
-    """One store per database for the whole server; it opens a connection per call."""
-    return GameStore(url)
+POLL_SECONDS = 3  # without the watch route, how often a page looks for itself (assumption)
 
 
 def store() -> GameStore:
-    """The app's game store: ``$RAPPROCHEMENT_DB`` (``rapprochement app --db``) or the default."""
-    return _store(os.environ.get(ENV_VAR) or None)
+    """The app's game store: ``$RAPPROCHEMENT_DB`` (``rapprochement app --db``) or the default.
+
+    One per database for the whole process, shared with the watch route (``ui/serve.py``).
+    """
+    return shared_store(os.environ.get(ENV_VAR) or None)
 
 
 @dataclass(frozen=True)
@@ -187,19 +186,15 @@ def header(game: Game, tl: Timeline, lang: str, places: str) -> None:
     st.markdown(f"**{turn_text}** · {span} · {status_text}")
 
 
-def deadline_text(tl: Timeline, lang: str, places: str) -> str:
-    """How long until the turn's deadline, or that there is none."""
-    if not tl.deadline:
-        return tr("game.common.no_deadline", lang, places)
-    left = (datetime.fromisoformat(tl.deadline) - datetime.now(UTC)).total_seconds()
-    if left <= 0:
-        return tr("game.common.deadline_over", lang, places)
-    return tr("game.common.deadline_in", lang, places, minutes=int(left // 60), seconds=int(left % 60))
-
-
 def signature(tl: Timeline) -> tuple:
     """What makes a page draw itself anew: the turn, status, branch, deadline, injected events."""
     return (tl.turn, tl.status, tl.branch, tl.deadline, len(tl.injects))
+
+
+WATCH_ROUTE = "_rapprochement/watch"  # where a page's watch asks where its game's log ends (ui/serve.py)
+_watch_component = components.declare_component(
+    "game_watch", path=str(Path(__file__).resolve().parent / "components" / "watch")
+)
 
 
 def watch(
@@ -209,19 +204,23 @@ def watch(
     places: str,
     key: str,
     live: Callable[[Timeline], None] | None = None,
+    code: str = "",
+    wall: bool = False,
 ) -> None:
-    """Keep the page current: poll the game and rerun the page when it moved.
+    """Keep the page current: redraw what changed when the game moved, and count the deadline down.
 
-    Draws the deadline countdown, and ``live(timeline)`` (what a page shows of every new
-    entry: who joined, who submitted) after it, redrawn on every poll without rerunning the
-    page. The page reruns only when its :func:`signature` changed, so a seat's page keeps the
-    team's half-typed choice while others submit. A poll asks the process's log watch, not
-    the database; a failed poll (a database briefly unreachable) leaves the page as it is.
+    The watch in the browser (``ui/components/watch``) asks the app's route every second where
+    the game's log ends, an answer from the process's memory (:mod:`model.game.live`): while
+    nothing happens, neither the server nor the page runs anything. When the log moved, the
+    watch hands the new position to this fragment, which reads the shared timeline, reruns the
+    page if its :func:`signature` changed (a seat's half-typed choice survives others'
+    submissions) and otherwise redraws ``live(timeline)`` (who joined, who submitted). A failed
+    look (a database briefly unreachable) leaves the page as it is.
     """
     seen_key = f"{key}_seen"
     st.session_state[seen_key] = (tl.last_seq, signature(tl))
 
-    @st.fragment(run_every=POLL_SECONDS)
+    @st.fragment
     def _poll() -> None:
         seq, sig = st.session_state.get(seen_key, (tl.last_seq, signature(tl)))
         now = tl
@@ -233,13 +232,36 @@ def watch(
             st.session_state[seen_key] = (now.last_seq, sig)
         except GameError:
             pass
-        except Exception:  # the database hiccuped: keep the page, ask again at the next poll
+        except Exception:  # the database hiccuped: keep the page, look again at the next change
             LOG.exception("polling the game log failed")
-        st.caption(deadline_text(now, lang, places))
+        _watch_component(
+            route=f"{WATCH_ROUTE}/{game.id}",
+            code=code,
+            seen=now.last_seq,
+            left=deadline_left(now),
+            texts={
+                "left": tr("game.common.deadline_in", lang, places, minutes="{minutes}", seconds="{seconds}"),
+                "over": tr("game.common.deadline_over", lang, places),
+                "none": tr("game.common.no_deadline", lang, places),
+            },
+            interval_ms=1000,
+            fallback_every=POLL_SECONDS,
+            font_size="1.35rem" if wall else "0.875rem",
+            height=44 if wall else 28,
+            key=f"{key}_watch",
+            default=None,
+        )
         if live is not None:
             live(now)
 
     _poll()
+
+
+def deadline_left(tl: Timeline) -> float | None:
+    """Seconds until the turn's deadline (negative once passed), or None without one."""
+    if not tl.deadline:
+        return None
+    return (datetime.fromisoformat(tl.deadline) - datetime.now(UTC)).total_seconds()
 
 
 def decision_label(did: str, lang: str, places: str) -> str:

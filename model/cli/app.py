@@ -29,7 +29,7 @@ from model.game.store import ENV_VAR
 from model.i18n import tr
 from model.serving import BASE_URL_ENV, WILDCARDS, is_local, links_base, nginx_config, record_server
 
-APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "ui" / "serve.py"  # the pages and their watch route
 START_TIMEOUT = 120.0
 
 

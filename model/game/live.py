@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from model.game.replay import Timeline, fold
 from model.game.store import GameStore
 
-WATCH_SECONDS = 1.0  # how stale a poll's answer may be (assumption: well under the page's poll)
+WATCH_SECONDS = 0.5  # how stale a page's answer may be (assumption: a page asks every second)
 _SIZE = 256  # games remembered per process
 
 

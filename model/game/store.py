@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -467,3 +468,21 @@ class GameStore:
         """Sequence number of a game's latest entry (0 for an empty log): cheap to poll."""
         with self.engine.connect() as conn:
             return int(conn.execute(_last_seq(game_id)).scalar_one())
+
+
+_SHARED: dict[str, GameStore] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_store(url: str | os.PathLike[str] | None = None) -> GameStore:
+    """One store per database for the whole process (pages, the watch route), made on first use.
+
+    A store opens a connection per call, so every thread may use it; sharing it also shares
+    what it remembers of each game (its row and code digests).
+    """
+    key = database_url(url)
+    with _SHARED_LOCK:
+        found = _SHARED.get(key)
+        if found is None:
+            found = _SHARED[key] = GameStore(key)
+        return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -75,6 +76,15 @@ def _answers(url: str) -> bool:
         return False
 
 
+def ask(url: str) -> tuple[int, dict]:
+    """Status and JSON of a GET."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
 def on(base: str, link: str) -> str:
     """The same page of the game, at another address."""
     return base + link[link.index("/", len("http://")) :]
@@ -99,6 +109,10 @@ def test_two_servers_one_postgresql_game_every_page_sees_every_resolve(school, b
     )  # fmt: skip
     game = json.loads(created.stdout)
     seats, teacher = game["seats"], game["instructor"]["link"]
+    watch = f"/_rapprochement/watch/{game['game']}?code="
+    for server in (a.url, b.url, front):  # the route every page's watch asks, on every process
+        assert ask(server + watch + seats["seoul"]["code"]) == (200, {"seq": 0})
+        assert ask(server + watch + "WRONGCODE123")[0] == 404
     assert teacher.startswith(front)  # the links name the one address students use
     pages = {
         "seoul@A": browser.new_page(on(a.url, seats["seoul"]["link"])),

@@ -141,3 +141,25 @@ def test_one_point_of_a_game_is_computed_once_for_all_its_pages(tmp_path, monkey
         store.dispose()
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+def test_the_watch_route_answers_from_memory_and_only_to_a_code_of_the_game(tmp_path, monkeypatch, scenario_text):
+    """The route a page's watch asks every second: where the log ends, to any code of the game, to nobody else."""
+    import pytest
+
+    from model.game.errors import GameError
+    from model.game.store import shared_store
+    from ui import serve
+
+    url = f"sqlite:///{tmp_path / 'watch.db'}"
+    monkeypatch.setenv(ENV_VAR, url)
+    store = shared_store(url)
+    new = create_game(store, scenario_text, ["seoul"], seed=1, turns=2)
+    Game(store, new.id).start(new.instructor_code)
+    assert serve.last_seq(new.id, new.seat_codes["seoul"]) == 1
+    for code in (new.seat_codes["seoul"], new.viewer_code, new.instructor_code):
+        assert serve.last_seq(new.id, code) == 1
+    with pytest.raises(GameError):
+        serve.last_seq(new.id, "WRONGCODE123")
+    with pytest.raises(GameError):
+        serve.last_seq("nosuchgame", new.seat_codes["seoul"])

@@ -393,7 +393,7 @@ def draw(lang: str, places: str) -> None:
     else:
         class_tab, links_tab, log_tab = st.tabs(names)
     with class_tab:
-        gv.watch(game, tl, lang, places, KEY, live=lambda now: seats_table(game, now, lang, places))
+        gv.watch(game, tl, lang, places, KEY, live=lambda now: seats_table(game, now, lang, places), code=opened.code)
         gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_trajectory")
     with links_tab:
         links(opened, lang, places)

@@ -261,7 +261,7 @@ def draw(lang: str, places: str) -> None:
     notice = st.session_state.get(NOTICE)
     if notice and tuple(notice[1]) == (tl.branch, tl.turn):
         st.warning(notice[0])
-    gv.watch(game, tl, lang, places, KEY)
+    gv.watch(game, tl, lang, places, KEY, code=opened.code)
     gv.breaking_news(game, tl, lang, places, footer=tr("game.news.answer", lang, places))
     if game.homework:
         homework_controls(opened, tl, lang, places)

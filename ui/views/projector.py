@@ -68,14 +68,15 @@ def draw(lang: str, places: str) -> None:
     game = opened.game
     gv.wall_style()
     if tl.status == ENDED:
-        gv.watch(game, tl, lang, places, KEY)
+        gv.watch(game, tl, lang, places, KEY, code=opened.code, wall=True)
         st.success(f"## {tr('game.projector.ended', lang, places, turns=len(tl.resolved))}")
         st.markdown(f"[{tr('game.play.open_debrief', lang, places)}]({gv.page_link('debrief', game.id, opened.code)})")
         st.caption(tr("game.projector.game_caption", lang, places))
         gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_game", wall=True)
     else:
         gv.breaking_news(game, tl, lang, places, wall=True)
-        gv.watch(game, tl, lang, places, KEY, live=lambda now: submitted(game, now, lang, places))
+        count = lambda now: submitted(game, now, lang, places)  # noqa: E731 (redrawn by the watch)
+        gv.watch(game, tl, lang, places, KEY, live=count, code=opened.code, wall=True)
         st.subheader(tr("game.projector.fan", lang, places))
         ahead = max((game.turns - tl.turn) * game.turn_months, FAN_MIN_MONTHS)
         st.caption(tr("game.projector.fan_caption", lang, places, runs=FAN_RUNS, months=ahead))
