@@ -138,7 +138,7 @@ def apply_delta(
 ) -> None:
     """Shift one variable, routing public opinion through its cohorts."""
     if var in PUBLIC_OPINION:
-        model.state.shift_public(var, delta, cause, actor, channel, model.p["opinion_memory"])
+        model.state.shift_public(var, delta, cause, actor, channel, model.p["opinion_memory"], shock=True)
     else:
         model.state.shift(var, delta, cause, actor)
 

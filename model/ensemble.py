@@ -45,11 +45,12 @@ def simulate_chunk(
     ledger: bool = False,
     parameters: dict | None = None,
     stream_ids: np.ndarray | None = None,
+    uncertainty: str = "posterior",
 ) -> Chunk:
     """Run ``count`` runs starting at run index ``first`` (a picklable worker function)."""
     model = RelationsModel(
         scenario, runs=count, seed=seed, run_offset=first, ledger=ledger, parameters=parameters,
-        stream_ids=stream_ids,
+        stream_ids=stream_ids, uncertainty=uncertainty,
     )
     model.run()
     return Chunk(
@@ -91,11 +92,13 @@ def iter_chunks(
     parameters: dict | None = None,
     progress: Progress | None = None,
     stream_ids: np.ndarray | None = None,
+    uncertainty: str = "posterior",
 ) -> Iterator[Chunk]:
     """Yield chunks in run order, computed in-process or on ``executor``.
 
     ``stream_ids`` (optional, one per run) names the run whose random stream each run draws,
     for common random numbers across parameter samples (see ``RelationsModel``).
+    ``uncertainty`` is "posterior" (each run draws the calibrated coefficients) or "point".
     """
     if runs < 1:
         raise ValueError("runs must be at least 1")
@@ -105,7 +108,7 @@ def iter_chunks(
         for first, count in bounds:
             chunk = simulate_chunk(
                 scenario, seed, first, count, ledger, _slice_parameters(parameters, first, count),
-                _slice(stream_ids, first, count),
+                _slice(stream_ids, first, count), uncertainty,
             )
             done += count
             if progress:
@@ -118,7 +121,7 @@ def iter_chunks(
     # the window whatever the number of runs, on a process pool as on a Dask cluster.
     jobs = (
         (scenario, seed, first, count, ledger, _slice_parameters(parameters, first, count),
-         _slice(stream_ids, first, count))
+         _slice(stream_ids, first, count), uncertainty)
         for first, count in bounds
     )
     for chunk in imap_ordered(executor, simulate_chunk, jobs):
@@ -156,6 +159,7 @@ class EnsembleResult:
     values: np.ndarray  # (months, variables, runs)
     ledger: Ledger | None
     occurrences: list[Occurrence]
+    uncertainty: str = "posterior"
 
     @property
     def months(self) -> list[str]:
@@ -230,6 +234,7 @@ def run_ensemble(
     ledger: bool = False,
     parameters: dict | None = None,
     progress: Progress | None = None,
+    uncertainty: str = "posterior",
 ) -> EnsembleResult:
     """Run ``runs`` replicates of ``scenario`` from root ``seed``.
 
@@ -244,6 +249,9 @@ def run_ensemble(
         ledger: Keep the effects ledger (memory grows with runs x months).
         parameters: Coefficient overrides; values may be arrays over runs.
         progress: Called with (runs done, runs in all) after each chunk.
+        uncertainty: "posterior" (default): each run draws the calibrated coefficients from
+            the calibration's posterior, so the bands show what is unknown about them as well
+            as the randomness of events; "point": every run uses the point estimate.
     """
     with ExitStack() as stack:
         if executor is None and backend != "local":
@@ -253,14 +261,14 @@ def run_ensemble(
         chunks = list(
             iter_chunks(
                 scenario, runs, seed, chunk_size=chunk_size, executor=executor,
-                ledger=ledger, parameters=parameters, progress=progress,
+                ledger=ledger, parameters=parameters, progress=progress, uncertainty=uncertainty,
             )
         )
     values = np.concatenate([c.values for c in chunks], axis=2)
     occurrences: list[Occurrence] = []
     for c in chunks:
         occurrences.extend(c.occurrences)
-    return EnsembleResult(scenario, seed, values, _merge_ledgers(chunks), occurrences)
+    return EnsembleResult(scenario, seed, values, _merge_ledgers(chunks), occurrences, uncertainty)
 
 
 def arrow_table(frame: pd.DataFrame):  # noqa: ANN201 - pyarrow is imported lazily
@@ -332,6 +340,7 @@ def write_table(
     chunk_size: int = DEFAULT_CHUNK,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    uncertainty: str = "posterior",
 ) -> None:
     """Stream an ensemble's tidy table to CSV or Parquet (by suffix), chunk by chunk.
 
@@ -342,7 +351,8 @@ def write_table(
     if suffix not in (".csv", ".parquet"):
         raise ValueError(f"{path}: the output must end in .csv or .parquet")
     chunks = iter_chunks(
-        scenario, runs, seed, chunk_size=chunk_size, executor=executor, progress=progress
+        scenario, runs, seed, chunk_size=chunk_size, executor=executor, progress=progress,
+        uncertainty=uncertainty,
     )
     if suffix == ".parquet":
         _write_parquet(path, scenario.months, chunks)

@@ -20,7 +20,7 @@ from model.agents.exogenous import Courts, Elections, IrritantCalendar, Pyongyan
 from model.agents.governments import Seoul, Tokyo, Washington
 from model.agents.publics import JapanesePublic, KoreanPublic
 from model.agents.seats import SeatAgent
-from model.catalogue import ACTORS, Decision, EventType, load_catalogue
+from model.catalogue import ACTORS, UNCERTAINTY, Decision, EventType, load_catalogue, load_posterior
 from model.effects import Pending, apply_entry, apply_pending, relax
 from model.ledger import Ledger
 from model.rng import RunStreams, run_keys, stream_keys
@@ -110,6 +110,11 @@ class RelationsModel(mesa.Model):
             over runs (for sensitivity analysis).
         stream_ids: Optional, per run, the ensemble run whose random stream it draws (default
             ``run_offset``, ``run_offset + 1``...); repeated ids give common random numbers.
+        uncertainty: "posterior" (default): each run draws the calibrated coefficients from
+            the calibration's posterior sample, from its own random stream, so the draws
+            depend only on the root seed and the run's index (a what-if and its base run with
+            the same seed share them); "point": every run uses the point estimate. A
+            coefficient the scenario or ``parameters`` sets is never drawn.
     """
 
     def __init__(
@@ -121,8 +126,11 @@ class RelationsModel(mesa.Model):
         ledger: bool = True,
         parameters: dict[str, float | np.ndarray] | None = None,
         stream_ids: np.ndarray | None = None,
+        uncertainty: str = "posterior",
     ):
         super().__init__(rng=seed)
+        if uncertainty not in UNCERTAINTY:
+            raise ValueError(f"uncertainty must be one of {', '.join(UNCERTAINTY)}")
         if runs < 1:
             raise ValueError("runs must be at least 1")
         self.spec = scenario
@@ -140,6 +148,10 @@ class RelationsModel(mesa.Model):
             if len(stream_ids) != runs:
                 raise ValueError("stream_ids needs one id per run")
             self.streams = RunStreams(stream_keys(seed, stream_ids))
+        self.uncertainty = uncertainty
+        self.drawn: dict[str, np.ndarray] = {}
+        if uncertainty == "posterior":
+            self._draw_coefficients(set(scenario.parameters) | set(parameters or {}))
         self.ledger = Ledger(enabled=ledger)
         self.state = State(runs, self.ledger, dict(scenario.weights))
         self.pending: list[Pending] = []
@@ -163,6 +175,19 @@ class RelationsModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters={"state": self.state.snapshot})
 
     # ----- set-up -----
+    def _draw_coefficients(self, fixed: set[str]) -> None:
+        """Give each run a row of the posterior sample (weighted), drawn from the run's own stream."""
+        posterior = load_posterior()
+        if posterior is None:
+            return
+        samples, cum = posterior.arrays()
+        u = self.streams.uniform("posterior")
+        rows = np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
+        for j, cid in enumerate(posterior.ids):
+            if cid in fixed or cid not in self.catalogue.coefficients:
+                continue
+            self.drawn[cid] = self.p[cid] = samples[rows, j]
+
     def _initialise_state(self) -> None:
         sc, state = self.spec, self.state
         values = DEFAULT_INITIAL | dict(sc.initial)

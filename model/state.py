@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.catalogue import CONTINUOUS, INSTITUTIONS, PUBLIC_OPINION, TRACKS, TRAVEL_VARIABLES
+from model.catalogue import (
+    CONTINUOUS,
+    INSTITUTIONS,
+    PUBLIC_OPINION,
+    STAGED_INSTITUTIONS,
+    TRACKS,
+    TRAVEL_VARIABLES,
+)
 from model.ledger import Ledger
 
 
@@ -58,7 +65,9 @@ COHORTS = {"kr_favorable_japan": KR_COHORTS, "jp_favorable_korea": JP_COHORTS}
 
 # Who holds power, per run (elections can change it in some runs and not others).
 PROFILE = ("kr_camp", "kr_hawkish", "jp_camp", "jp_hawkish", "us_transactional")
-INSTITUTION_BOUNDS = {name: (0.0, 1.0) for name in INSTITUTIONS} | {"liquidation_stage": (0.0, 3.0)}
+INSTITUTION_BOUNDS = {name: (0.0, 1.0) for name in INSTITUTIONS} | {
+    name: (0.0, 3.0) for name in STAGED_INSTITUTIONS
+}
 
 # The variables of the tidy output table, in order.
 OUTPUT_VARIABLES = (
@@ -91,8 +100,12 @@ class State:
         for name in TRACKS + CONTINUOUS + INSTITUTIONS + PROFILE:
             self.v[name] = np.zeros(runs)
         self.cohorts = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
-        # Lasting memory of past shocks, per cohort: part of each event's effect on opinion
-        # moves the cohort's anchor too, and fades slowly (see model/agents/publics.py).
+        # A cohort's opinion is the sum of parts, each recorded in the ledger under its own
+        # cause (see model/agents/publics.py): the anchor's parts (``components``, each following
+        # its driver), what is left of recent events (``shock``, fading at the pace of opinion)
+        # and the lasting memory of past events (``memory``, fading over years).
+        self.components: dict[str, dict[str, np.ndarray]] = {pub: {} for pub in COHORTS}
+        self.shock = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
         self.memory = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
         # Travel capacity (flights, prices, habit), millions a year per travel variable: the
         # slow part of travel, which sentiment and boycotts move around quickly.
@@ -100,6 +113,10 @@ class State:
         # Travel experience, millions a year averaged over recent years: what contact with the
         # other country has left in a public, which a boycott erodes only slowly.
         self.experience = {name: np.zeros(runs) for name in TRAVEL_VARIABLES}
+        # Travel as the public would choose it with the borders open (capacity, mood,
+        # boycotts): equal to the visits unless a border measure holds travel back. Contact
+        # reads this, so a border closed for a virus is not read as estrangement.
+        self.free_travel = {name: np.zeros(runs) for name in TRAVEL_VARIABLES}
         self.cohort_weights = {
             pub: np.array([c.weight for c in cs])[:, None] for pub, cs in COHORTS.items()
         }
@@ -159,12 +176,14 @@ class State:
         actor: str,
         channel: str = "general",
         persist: float | np.ndarray = 0.0,
+        shock: bool = False,
     ) -> np.ndarray:
         """Shift every cohort of a public, scaled by the cohorts' sensitivity to ``channel``.
 
         ``delta`` is per run (runs,) or per cohort and run (cohorts, runs). The ledger records
-        the change of the public's aggregate share. ``persist`` is the share of the change
-        that also enters the cohorts' lasting memory (events do; relaxation does not).
+        the change of the public's aggregate share. With ``shock`` (events and decisions, not
+        relaxation) the change is remembered: the share ``persist`` in the cohorts' lasting
+        memory, the rest as a recent shock that fades at the pace of opinion.
         """
         delta = np.asarray(delta, dtype=np.float64)
         per_cohort = delta if delta.ndim == 2 else self.sensitivity(public, channel) * delta
@@ -172,8 +191,11 @@ class State:
         new = np.clip(old + per_cohort, 0.0, 100.0)
         applied = ((new - old) * self.cohort_weights[public]).sum(axis=0)
         self.cohorts[public] = new
-        if np.any(persist):
-            self.memory[public] += persist * (new - old)
+        if shock:
+            change = new - old
+            kept = persist * change
+            self.memory[public] += kept
+            self.shock[public] += change - kept
         self.ledger.record(self.t, cause, actor, public, applied)
         return applied
 

@@ -1,29 +1,22 @@
-"""Calibrate the model's free coefficients to the polls and visitors up to 2019, rerunnably.
+"""Calibrate the publics' coefficients to the polls and visitors up to 2019, as a posterior.
 
-Why: most coefficients are judgements ("assumption"); the ones the catalogue marks
-``calibrate: true`` (how fast opinion relaxes, where it relaxes to, how strongly publics
-respond) are better pinned by what the publics actually did in 2012-2019 than by guesses.
+Why: most coefficients are judgements ("assumption"); the ones a *structure* leaves free (how
+fast opinion follows its drivers, the publics' levels at the reference conditions, how strongly
+they respond, how travel grows and how much it warms opinion) are better pinned by what the
+publics actually did in 2012-2019 than by guesses, and what the data leave unknown about them
+belongs in every forecast's bands.
 
-Method (deterministic for a given seed, budget and catalogue):
-1. The loss is the root of the mean over the series of each series' mean squared error of
-   the *ensemble median* at every training wave (each wave compared over its fieldwork
-   months; a value the data set marks "derived" counts half). Series are weighted equally
-   so the eight Cabinet Office waves do not outvote the seven Genron NPO waves of each side.
-   The series are the three poll series and the yearly visitor totals each way, 2013-2018
-   (JNTO, KTO), whose error is a log-ratio in percent scaled to poll points
-   (:func:`model.analysis.polls.target_error`). 2019's visitors are left out: the boycott
-   year is a test.
-2. Every evaluation runs the same ensemble (same root seed: common random numbers), so the
-   loss surface is smooth in the coefficients rather than noisy from one evaluation to the
-   next.
-3. A scrambled Sobol design (scipy.stats.qmc, seeded) explores the box of plausible ranges;
-   bounded Nelder-Mead (scipy.optimize.minimize) refines the three best points.
-4. A one-at-a-time profile moves each coefficient across its range with the others at the
-   optimum: a coefficient is *pinned* by the data when the loss rises by at least
-   :data:`PINNED_RISE` points somewhere in its range, *loose* otherwise.
-5. Loose coefficients go back to their defaults (the data cannot tell their value, so the
-   optimiser's choice among equally good values would be arbitrary and would silently change
-   what-if scenarios); the pinned ones are refitted with them, and the profile is redrawn.
+Method: likelihood-free ABC-SMC (pyabc, through :mod:`model.analysis.abc`, vectorised: many
+parameter samples per model object, on Dask when a scheduler is given) with uniform priors on
+the coefficients' plausible ranges. The distance is the loss below: the root of the mean over
+the series of each series' weighted mean squared error at every training wave (each wave
+compared over its fieldwork months; a value the data set marks "derived" counts half), series
+weighted equally so the eight Cabinet Office waves do not outvote the seven Genron NPO waves of
+each side. The series are the three poll series and the yearly visitor totals each way, whose
+error is a log-ratio in percent scaled to poll points (:func:`model.analysis.polls.target_error`).
+
+Structures (:data:`STRUCTURES`) say which coefficients are free and which mechanisms are on;
+which one ships is decided by the backtest (:mod:`model.analysis.backtest`), not by the fit.
 
 Hold-out: only targets whose fieldwork ends before 2020-01 enter the loss, and the simulation
 used for calibration stops at ``until`` (default 2019-12), so nothing after 2019 can reach it.
@@ -32,17 +25,15 @@ used for calibration stops at ``until`` (default 2019-12), so nothing after 2019
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
-from scipy.optimize import minimize
-from scipy.stats import qmc
 
 from model.analysis.polls import (
     HOLDOUT_START,
@@ -60,8 +51,6 @@ DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "history-
 CALIBRATED_FILE = Path(__file__).resolve().parents[1] / "catalogue" / "calibrated.yaml"
 DERIVED_WEIGHT = 0.5
 """Weight of a poll value the data set derived by arithmetic (reported value +/- change)."""
-PINNED_RISE = 1.0
-"""Loss rise (percentage points) across a coefficient's range above which the data pin it."""
 PUBLIC_VARIABLES = ("kr_favorable_japan", "jp_favorable_korea") + TRAVEL_VARIABLES
 
 
@@ -105,15 +94,16 @@ def run_replay(
     return run_ensemble(sc, runs=runs, seed=seed, progress=progress).table
 
 
-def simulate_publics(sc, runs: int, seed: int, parameters: dict[str, float] | None = None) -> dict[str, pd.DataFrame]:
-    """Both publics' favourable shares as month x run frames, stepping the model directly.
+def simulate_publics(
+    sc, runs: int, seed: int, parameters: dict[str, float] | None = None, uncertainty: str = "posterior"
+) -> dict[str, pd.DataFrame]:
+    """Both publics' favourable shares and travel as month x run frames, stepping the model directly.
 
-    Faster than the tidy table for the many evaluations of a calibration: it reads only the
-    two variables the polls measure.
+    Faster than the tidy table: it reads only the variables the targets measure.
     """
     from model.model import RelationsModel
 
-    model = RelationsModel(sc, runs=runs, seed=seed, ledger=False, parameters=parameters)
+    model = RelationsModel(sc, runs=runs, seed=seed, ledger=False, parameters=parameters, uncertainty=uncertainty)
     months = sc.months
     out = {v: np.empty((len(months), runs)) for v in PUBLIC_VARIABLES}
     for i in range(len(months)):
@@ -148,34 +138,6 @@ def total_loss(parts: dict[str, float]) -> float:
     return float(np.sqrt(np.mean([v**2 for v in parts.values()])))
 
 
-@dataclass
-class Problem:
-    """What is being calibrated: the scenario, the coefficients and their boxes, the targets."""
-
-    scenario: object
-    ids: list[str]
-    low: np.ndarray
-    high: np.ndarray
-    prior: np.ndarray
-    targets: list[PollTarget]
-    runs: int
-    seed: int
-    evaluations: list[tuple[np.ndarray, float, dict]] = field(default_factory=list)
-
-    def values(self, u: np.ndarray) -> dict[str, float]:
-        """Coefficient values from unit-box coordinates."""
-        x = self.low + np.clip(u, 0.0, 1.0) * (self.high - self.low)
-        return dict(zip(self.ids, (float(v) for v in x), strict=True))
-
-    def evaluate(self, u: np.ndarray) -> tuple[float, dict[str, float]]:
-        """Loss and per-series errors at unit-box point ``u`` (same seed every time)."""
-        sim = simulate_publics(self.scenario, self.runs, self.seed, self.values(u))
-        parts = loss_parts(wave_medians(sim, self.targets), self.targets)
-        loss = total_loss(parts)
-        self.evaluations.append((np.array(u, dtype=float), loss, parts))
-        return loss, parts
-
-
 def training_targets(until: str = "2019-12") -> list[PollTarget]:
     """Everything the calibration fits: the poll waves and the 2013-2018 visitor totals.
 
@@ -185,46 +147,226 @@ def training_targets(until: str = "2019-12") -> list[PollTarget]:
     return poll_targets(until=until) + visitor_targets(until=until)
 
 
-def make_problem(
+# --- structures: which coefficients are free, which mechanisms are on ----------------------
+
+
+@dataclass(frozen=True)
+class Structure:
+    """A choice of free coefficients and fixed values, scored by the backtest.
+
+    Attributes:
+        name: short id (``rapprochement calibrate --structure NAME``).
+        free: coefficients the calibration fits (uniform priors on their catalogue ranges).
+        fixed: coefficients set to a value for this structure (a mechanism switched off is a
+            weight fixed at 0).
+        description: what the structure says about the world, in a sentence.
+    """
+
+    name: str
+    free: tuple[str, ...]
+    fixed: tuple[tuple[str, float], ...] = ()
+    description: str = ""
+
+
+_OPINION = ("fav_relax_rate", "kr_fav_base", "jp_fav_base", "kr_public_response", "jp_public_response")
+_TRAVEL = ("kr_travel_level", "jp_travel_level", "travel_growth", "travel_sentiment")
+STRUCTURES: dict[str, Structure] = {
+    s.name: s
+    for s in (
+        Structure(
+            "full",
+            _OPINION + ("contact_weight", "history_weight", "opinion_memory", "opening_memory", "memory_decay")
+            + _TRAVEL + ("contact_years", "travel_contact_weight"),
+            description="every coefficient marked calibratable is free (16)",
+        ),
+        Structure(
+            "contact",
+            _OPINION + ("history_weight", "opinion_memory", "opening_memory") + _TRAVEL + ("travel_contact_weight",),
+            description="opinion follows travel experience (contact) and the history track; exchanges' "
+            "contact weight, memory's fading and contact's time span at their defaults (13 free)",
+        ),
+        Structure(
+            "no_contact",
+            _OPINION + ("history_weight", "opinion_memory", "opening_memory") + _TRAVEL,
+            fixed=(("travel_contact_weight", 0.0), ("contact_weight", 0.0)),
+            description="no contact effect: travel follows mood but does not move opinion (12 free)",
+        ),
+        Structure(
+            "events_only",
+            ("fav_relax_rate", "kr_fav_base", "jp_fav_base", "kr_public_response", "jp_public_response",
+             "opinion_memory") + _TRAVEL,
+            fixed=(("travel_contact_weight", 0.0), ("contact_weight", 0.0), ("history_weight", 0.0),
+                   ("opening_memory", 0.0)),
+            description="opinion moves only with events and fades to a fixed level (10 free)",
+        ),
+    )
+}
+DEFAULT_STRUCTURE = "contact"
+"""The structure `rapprochement calibrate` fits unless told otherwise: the best backtest score
+(docs/VALIDATION.md, "Structures tried")."""
+
+
+def data_hash(scenario) -> str:
+    """sha256 (first 16) of what a calibration reads: the poll and visitor files and the scenario."""
+    from importlib import resources
+
+    h = hashlib.sha256()
+    for name in ("opinion_until_2019.csv", "visitors_trade_until_2019.csv"):
+        h.update(resources.files("model").joinpath("data", name).read_bytes())
+    h.update(scenario.to_yaml().encode())
+    return h.hexdigest()[:16]
+
+
+def make_setup(
     scenario_path: str | Path | None = None,
     until: str = "2019-12",
-    runs: int = 32,
-    seed: int = 2012,
-    coefficients: list[str] | None = None,
-) -> Problem:
-    """Set up a calibration: the coefficients marked calibratable in the catalogue.
+    structure: str = DEFAULT_STRUCTURE,
+    targets: list[PollTarget] | None = None,
+):
+    """What a calibration fits: the replay cut at ``until``, a structure's free coefficients, the targets.
 
     Raises:
         HoldoutError: if ``until`` reaches 2020 or later.
-        NoCoefficients: if no coefficient is marked calibratable.
+        KeyError: for an unknown structure.
+        ScenarioError: if the scenario file is invalid.
     """
+    from model.analysis.abc import Setup
     from model.catalogue import load_catalogue
 
-    targets = training_targets(until)  # raises HoldoutError for a window into 2020
+    targets = training_targets(until) if targets is None else targets  # raises HoldoutError
+    struct = STRUCTURES[structure]
     sc = load_replay(scenario_path, until=until)
     assert sc.end < HOLDOUT_START
     cat = load_catalogue()
-    ids = coefficients or [cid for cid, c in cat.coefficients.items() if c.calibrate]
-    if not ids:
-        raise NoCoefficients("no coefficient in the catalogue is marked calibrate: true")
-    coefs = [cat.coefficients[i] for i in ids]
-    base = {k: v for k, v in sc.parameters.items() if k not in ids}
+    coefs = [cat.coefficients[i] for i in struct.free]
+    fixed = dict(struct.fixed)
+    base = {k: v for k, v in sc.parameters.items() if k not in struct.free and k not in fixed}
     sc = sc.model_copy(update={"parameters": base})
-    return Problem(
+    return Setup(
         scenario=sc,
-        ids=ids,
+        ids=list(struct.free),
         low=np.array([c.range[0] for c in coefs], dtype=float),
         high=np.array([c.range[1] for c in coefs], dtype=float),
-        prior=np.array([_prior(c) for c in coefs], dtype=float),
         targets=targets,
-        runs=runs,
-        seed=seed,
+        fixed=fixed,
     )
 
 
-def _prior(coef) -> float:
-    """The coefficient's default in coefficients.yaml, before any calibrated override."""
-    return float(_raw_coefficients()[coef.id]["value"])
+POLL_NOISE_FLOOR = 1.5
+"""Least spread (points, one sd) of a published poll around the public's true share: the sampling
+error of a poll of about 1,000 respondents at 20-40% (sqrt(0.3 x 0.7 / 1000) = 1.45 points)."""
+
+
+def residual_noise(setup, posterior, runs: int = 200, seed: int = 7) -> dict[str, float]:
+    """Spread (one sd) that the forecast adds for polls (points) and visitor totals (log-points x 100 / 5).
+
+    Why: the ensemble's spread covers what is unknown about the coefficients and the randomness
+    of events, but a poll also misses the public's true share (sampling, wording, the model's
+    own error). That misfit is measured on the training targets only: the root mean square of
+    the posterior ensemble median's error at each training target, pooled over the poll series
+    and over the visitor series, with the poll sampling error as a floor.
+    """
+    from model.analysis.abc import simulate_targets
+    from model.analysis.polls import VISITOR_TARGETS
+
+    rows = posterior.resample(runs, seed)
+    values = simulate_targets(
+        setup.scenario, setup.ids, rows, setup.fixed, seed, np.arange(runs),
+        setup.variables, setup.windows, [t.variable for t in setup.targets], setup.offsets,
+    )
+    med = np.median(values, axis=0)
+    err = np.array([target_error(t.series, med[j], t.value) for j, t in enumerate(setup.targets)])
+    visit = np.array([t.series in VISITOR_TARGETS for t in setup.targets])
+    out = {}
+    for kind, mask in (("polls", ~visit), ("visitors", visit)):
+        rms = float(np.sqrt(np.mean(err[mask] ** 2))) if mask.any() else 0.0
+        out[kind] = round(max(rms, POLL_NOISE_FLOOR), 3)
+    return out
+
+
+CALIBRATED_HEADER = """\
+# Point estimate of the calibrated coefficients (the posterior mean), written by
+# `rapprochement calibrate` (model/analysis/calibration.py). The catalogue reads `values` and uses
+# them in place of the defaults in coefficients.yaml; ensembles draw the same coefficients from the
+# posterior sample (posterior.csv) unless told to use this point estimate. Do not edit by hand:
+# rerun the command in provenance.command.
+"""
+POSTERIOR_HEADER = """\
+# Provenance and summary of the posterior sample in posterior.csv (ABC-SMC, pyabc), written by
+# `rapprochement calibrate`. Do not edit by hand: rerun the command in provenance.command.
+"""
+
+
+def posterior_documents(setup, posterior, structure: str, command: str, seed: int, population: int,
+                        noise: dict[str, float]) -> tuple[dict, dict, str]:
+    """(calibrated.yaml, posterior.yaml, posterior.csv) contents for a calibration's result."""
+    import pyabc
+
+    from model.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    off, n_off = affinity_offset()
+    point = posterior.mean()
+    quant = posterior.quantiles()
+    corr = posterior.correlations()
+    provenance = {
+        "date": dt.date.today().isoformat(),
+        "command": command,
+        "scenario": "scenarios/history-2012-2025.yaml",
+        "until": setup.scenario.end,
+        "structure": structure,
+        "seed": seed,
+        "data_sha256": data_hash(setup.scenario),
+        "targets": len(setup.targets),
+        "method": (
+            f"ABC-SMC (pyabc {pyabc.__version__}): uniform priors on the catalogue ranges, population "
+            f"{population}, adaptive multivariate-normal perturbation, tolerance the median of the last "
+            f"generation's distances; distance = sqrt(mean over series of weighted MSE of one stochastic run "
+            f"at each training wave's fieldwork months; derived values weight {DERIVED_WEIGHT}; visitor "
+            f"totals as log-ratio in percent / {VISITOR_PERCENT_PER_POINT:g}); vectorised: one run per "
+            f"proposal, many proposals per model object"
+        ),
+        "holdout": f"no target with fieldwork on or after {HOLDOUT_START}; simulation cut at {setup.scenario.end}",
+        "cabinet_office_offset": {
+            "value": round(off, 3),
+            "paired_years": n_off,
+            "source": "data: opinion_until_2019.csv, mean Cabinet Office affinity minus Genron NPO good "
+            "impression, 2013-2018",
+        },
+        "generations": len(posterior.epsilons),
+        "tolerances": [round(e, 3) for e in posterior.epsilons],
+        "evaluations": posterior.evaluations,
+        "seconds": round(posterior.seconds, 1),
+    }
+    coefs = {}
+    for j, cid in enumerate(setup.ids):
+        c = cat.coefficients[cid]
+        coefs[cid] = {
+            "mean": round(point[cid], 4),
+            "q05_q50_q95": [round(x, 4) for x in quant[cid]],
+            "range": [float(setup.low[j]), float(setup.high[j])],
+            "prior": float(_raw_coefficients()[cid]["value"]),
+            "meaning": c.meaning,
+        }
+    calibrated = {
+        "values": {cid: round(v, 4) for cid, v in point.items()} | dict(setup.fixed),
+        "provenance": provenance,
+        "coefficients": coefs,
+    }
+    summary = {
+        "provenance": provenance,
+        "ids": list(setup.ids),
+        "fixed": dict(setup.fixed),
+        "noise": noise,
+        "correlations": {
+            a: {b: round(float(corr[i, k]), 3) for k, b in enumerate(setup.ids) if k != i}
+            for i, a in enumerate(setup.ids)
+        },
+    }
+    lines = [",".join(["weight", *setup.ids])]
+    for w, row in zip(posterior.weights, posterior.samples, strict=True):
+        lines.append(",".join([f"{w:.6g}", *(f"{x:.6g}" for x in row)]))
+    return calibrated, summary, "\n".join(lines) + "\n"
 
 
 def _raw_coefficients() -> dict:
@@ -234,257 +376,19 @@ def _raw_coefficients() -> dict:
     return yaml.safe_load(text)["coefficients"]
 
 
-@dataclass
-class Result:
-    """Outcome of a calibration."""
-
-    values: dict[str, float]
-    loss: float
-    parts: dict[str, float]
-    prior_loss: float
-    prior_parts: dict[str, float]
-    profiles: dict[str, dict]
-    evaluations: int
-    seconds: float
-
-
-def _say(progress: Callable[[str], None] | None, text: str) -> None:
-    if progress is not None:
-        progress(text)
-
-
-def calibrate(
-    problem: Problem,
-    design: int = 32,
-    refine: int = 60,
-    profile_points: int = 5,
-    progress: Callable[[str], None] | None = None,
-    starts_n: int = 3,
-) -> Result:
-    """Run the three stages (design, refinement, profiles); see the module docstring.
-
-    Args:
-        problem: from :func:`make_problem`.
-        design: number of Sobol points (rounded up to a power of two).
-        refine: evaluation budget of the Nelder-Mead refinement, shared by the starts.
-        profile_points: grid points per coefficient in the profile.
-        progress: called with one line of text per step.
-        starts_n: Nelder-Mead starts, from the best design points (the loss has local minima).
-    """
-    t0 = time.perf_counter()
-    k = len(problem.ids)
-    span = problem.high - problem.low
-    u_prior = np.where(span > 0, (problem.prior - problem.low) / np.where(span > 0, span, 1), 0.5)
-    prior_loss, prior_parts = problem.evaluate(u_prior)
-    _say(progress, f"prior coefficients: loss {prior_loss:.2f} ({_fmt(prior_parts)})")
-    scored: list[tuple[float, np.ndarray]] = [(prior_loss, u_prior)]
-    m = int(np.ceil(np.log2(max(design, 1))))
-    points = qmc.Sobol(k, scramble=True, seed=problem.seed).random_base2(m) if design else []
-    for i, u in enumerate(points, 1):
-        loss, _ = problem.evaluate(u)
-        scored.append((loss, np.array(u)))
-        _say(progress, f"design {i}/{len(points)}: loss {loss:.2f}, best {min(s for s, _ in scored):.2f}")
-    scored.sort(key=lambda su: su[0])
-    best, best_u = scored[0]
-    starts = [u for _, u in scored[:starts_n]] if refine else []
-    count = [0]
-
-    def f(u: np.ndarray) -> float:
-        count[0] += 1
-        loss, _ = problem.evaluate(u)
-        _say(progress, f"refine {count[0]}/{refine}: loss {loss:.2f}")
-        return loss
-
-    for u0 in starts:
-        res = minimize(
-            f,
-            u0,
-            method="Nelder-Mead",
-            bounds=[(0.0, 1.0)] * k,
-            options={
-                "maxfev": max(refine // len(starts), k + 2),
-                "xatol": 1e-3,
-                "fatol": 0.01,
-                "initial_simplex": _simplex(u0),
-            },
-        )
-        if res.fun < best:
-            best_u, best = np.clip(res.x, 0, 1), float(res.fun)
-    best_loss, _ = problem.evaluate(best_u)
-    first = profile(problem, best_u, best_loss, profile_points, progress)
-    loose = np.array([not first[cid]["pinned"] for cid in problem.ids])
-    if loose.any():
-        # What the data cannot see keeps its prior value; the pinned ones are refitted with it.
-        best_u = np.where(loose, u_prior, best_u)
-        _say(
-            progress,
-            "loose coefficients back to their defaults: "
-            + ", ".join(cid for cid, lo in zip(problem.ids, loose, strict=True) if lo),
-        )
-        pinned = np.flatnonzero(~loose)
-        if pinned.size and refine:
-
-            def g(z: np.ndarray) -> float:
-                u = best_u.copy()
-                u[pinned] = z
-                return f(u)
-
-            res = minimize(
-                g,
-                best_u[pinned],
-                method="Nelder-Mead",
-                bounds=[(0.0, 1.0)] * pinned.size,
-                options={
-                    "maxfev": max(refine // 3, pinned.size + 2),
-                    "xatol": 1e-3,
-                    "fatol": 0.01,
-                    "initial_simplex": _simplex(best_u[pinned]),
-                },
-            )
-            best_u = best_u.copy()
-            best_u[pinned] = np.clip(res.x, 0, 1)
-    best_loss, best_parts = problem.evaluate(best_u)
-    profiles = profile(problem, best_u, best_loss, profile_points, progress) if loose.any() else first
-    for cid, lo in zip(problem.ids, loose, strict=True):
-        profiles[cid]["pinned"] = not lo  # the verdict of the first profile decided the refit
-    return Result(
-        values=problem.values(best_u),
-        loss=best_loss,
-        parts=best_parts,
-        prior_loss=prior_loss,
-        prior_parts=prior_parts,
-        profiles=profiles,
-        evaluations=len(problem.evaluations),
-        seconds=time.perf_counter() - t0,
+def write_documents(
+    calibrated: dict, summary: dict, samples: str, out_dir: str | Path = CALIBRATED_FILE.parent
+) -> Path:
+    """Write calibrated.yaml, posterior.yaml and posterior.csv into ``out_dir``."""
+    out = Path(out_dir)
+    (out / "calibrated.yaml").write_text(
+        CALIBRATED_HEADER + yaml.safe_dump(calibrated, sort_keys=False, width=100), encoding="utf-8"
     )
-
-
-def _simplex(u0: np.ndarray, step: float = 0.15) -> np.ndarray:
-    """A starting simplex around ``u0`` that stays inside the unit box."""
-    k = len(u0)
-    simplex = np.tile(u0, (k + 1, 1))
-    for i in range(k):
-        simplex[i + 1, i] = u0[i] + step if u0[i] + step <= 1 else u0[i] - step
-    return simplex
-
-
-def profile(
-    problem: Problem,
-    u_best: np.ndarray,
-    best_loss: float,
-    points: int = 5,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, dict]:
-    """One-at-a-time profile of the loss across each coefficient's range.
-
-    Returns:
-        Per coefficient: grid (values), loss at each, rise (max loss - best), pinned (bool).
-    """
-    out = {}
-    grid = np.linspace(0.0, 1.0, points)
-    for i, cid in enumerate(problem.ids):
-        losses = []
-        for g in grid:
-            u = np.array(u_best, dtype=float)
-            u[i] = g
-            loss, _ = problem.evaluate(u)
-            losses.append(loss)
-        rise = float(max(losses) - best_loss)
-        xs = problem.low[i] + grid * (problem.high[i] - problem.low[i])
-        out[cid] = {
-            "grid": [round(float(x), 4) for x in xs],
-            "loss": [round(float(v), 3) for v in losses],
-            "rise": round(rise, 3),
-            "pinned": bool(rise >= PINNED_RISE),
-        }
-        _say(
-            progress,
-            f"profile {cid}: loss rises {rise:.2f} across its range ({'pinned' if rise >= PINNED_RISE else 'loose'})",
-        )
+    (out / "posterior.yaml").write_text(
+        POSTERIOR_HEADER + yaml.safe_dump(summary, sort_keys=False, width=100), encoding="utf-8"
+    )
+    (out / "posterior.csv").write_text(samples, encoding="utf-8")
     return out
-
-
-def _fmt(parts: dict[str, float]) -> str:
-    return ", ".join(f"{k} {v:.2f}" for k, v in parts.items())
-
-
-def result_document(problem: Problem, result: Result, command: str, design: int, refine: int) -> dict:
-    """The calibrated.yaml content: ``values`` (read by the catalogue) and the provenance."""
-    from model.catalogue import load_catalogue
-
-    cat = load_catalogue()
-    off, n_off = affinity_offset()
-    coefs = {}
-    for i, cid in enumerate(problem.ids):
-        c = cat.coefficients[cid]
-        coefs[cid] = {
-            "value": round(result.values[cid], 4),
-            "range": [float(problem.low[i]), float(problem.high[i])],
-            "prior": float(problem.prior[i]),
-            "meaning": c.meaning,
-            "range_reason": _raw_coefficients()[cid]["source"],
-            "status": "calibrated" if result.profiles[cid]["pinned"] else "default kept (loose)",
-            "pinned": result.profiles[cid]["pinned"],
-            "profile_rise": result.profiles[cid]["rise"],
-            "profile": {"grid": result.profiles[cid]["grid"], "loss": result.profiles[cid]["loss"]},
-        }
-    return {
-        # only what the data pin: a loose coefficient keeps its default and its own source
-        "values": {cid: round(v, 4) for cid, v in result.values.items() if result.profiles[cid]["pinned"]},
-        "provenance": {
-            "date": dt.date.today().isoformat(),
-            "command": command,
-            "scenario": "scenarios/history-2012-2025.yaml",
-            "until": problem.scenario.end,
-            "runs": problem.runs,
-            "seed": problem.seed,
-            "targets": len(problem.targets),
-            "method": (
-                f"loss = sqrt(mean over series of weighted MSE of the ensemble median at each "
-                f"training wave's fieldwork months; derived values weight {DERIVED_WEIGHT}; "
-                f"visitor totals 2013-2018 as log-ratio in percent / {VISITOR_PERCENT_PER_POINT:g}); "
-                f"common random numbers (fixed seed); scrambled Sobol design of {design} points "
-                f"(scipy.stats.qmc) over the plausible ranges, then bounded Nelder-Mead "
-                f"(scipy.optimize.minimize) from the 3 best points, {refine} evaluations in "
-                f"all; one-at-a-time profiles; loose coefficients reset to their defaults and the pinned ones "
-                f"refitted; "
-                f"pinned if the loss rises >= {PINNED_RISE} points across the range"
-            ),
-            "holdout": f"no target with fieldwork on or after {HOLDOUT_START}; simulation cut "
-            f"at {problem.scenario.end}",
-            "cabinet_office_offset": {
-                "value": round(off, 3),
-                "paired_years": n_off,
-                "source": "data: opinion_until_2019.csv, mean Cabinet Office affinity minus "
-                "Genron NPO good impression, 2013-2018",
-            },
-            "evaluations": result.evaluations,
-            "seconds": round(result.seconds, 1),
-        },
-        "training_error": {
-            "loss": round(result.loss, 3),
-            "prior_loss": round(result.prior_loss, 3),
-            "rmse_of_median_per_series": {k: round(v, 3) for k, v in result.parts.items()},
-            "prior_rmse_per_series": {k: round(v, 3) for k, v in result.prior_parts.items()},
-        },
-        "coefficients": coefs,
-    }
-
-
-HEADER = """\
-# Calibrated coefficient values, written by `rapprochement calibrate` (model/analysis/
-# calibration.py). The catalogue reads `values` and uses them in place of the defaults in
-# coefficients.yaml, marking their source as this calibration. Everything else is provenance:
-# how the values were found, the training error per series, and how firmly the data pin each
-# coefficient (profile). Do not edit by hand: rerun the command in provenance.command.
-"""
-
-
-def write_result(doc: dict, path: str | Path = CALIBRATED_FILE) -> Path:
-    """Write the calibration document as YAML with its header."""
-    path = Path(path)
-    path.write_text(HEADER + yaml.safe_dump(doc, sort_keys=False, width=100), encoding="utf-8")
-    return path
 
 
 def stderr_progress(text: str) -> None:

@@ -31,7 +31,11 @@ INSTITUTIONS = (
     "foundation",
     "liquidation_stage",
     "boycott",
+    "jp_border",
+    "kr_border",
 )
+# Institutional facts with stages 0..3 rather than on/off.
+STAGED_INSTITUTIONS = ("liquidation_stage", "jp_border", "kr_border")
 TRACKS = ("diplomatic", "security", "economic", "history", "people")
 PUBLIC_OPINION = ("kr_favorable_japan", "jp_favorable_korea")
 # Continuous variables besides the tracks and opinion: approval, threat, salience, environment.
@@ -209,6 +213,61 @@ def _check_references(cat: Catalogue) -> None:
         for trig in entry.triggers:
             if trig.event not in cat.events:
                 raise ValueError(f"{entry.id}: trigger names unknown event {trig.event!r}")
+
+
+UNCERTAINTY = ("posterior", "point")
+"""How an ensemble treats the calibrated coefficients: each run draws them from the posterior
+(the default: the fans show what is unknown about them), or every run uses the point estimate."""
+
+
+class Posterior(BaseModel):
+    """The calibration's posterior sample of the calibrated coefficients (``posterior.csv``).
+
+    Each run of an ensemble draws one row, with probability its weight, from the random stream
+    of its run (see :meth:`model.model.RelationsModel`), so the same seed gives the same draws
+    whatever the backend or chunking, and two scenarios run with the same seed share them.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    ids: tuple[str, ...]
+    samples: tuple[tuple[float, ...], ...]
+    weights: tuple[float, ...]
+    provenance: dict
+
+    def arrays(self):
+        """(samples (n, k), cumulative weights (n,)) as numpy arrays."""
+        import numpy as np
+
+        w = np.asarray(self.weights, dtype=float)
+        cum = np.cumsum(w / w.sum())
+        cum[-1] = 1.0
+        return np.asarray(self.samples, dtype=float), cum
+
+
+@cache
+def load_posterior() -> Posterior | None:
+    """The shipped posterior sample (``posterior.csv`` and ``posterior.yaml``), or None if absent."""
+    import csv
+    import io
+
+    try:
+        text = resources.files(__package__).joinpath("posterior.csv").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], [r for r in rows[1:] if r]
+    ids = tuple(header[1:])
+    try:
+        meta = _read("posterior.yaml")
+    except FileNotFoundError:
+        meta = {}
+    return Posterior(
+        ids=ids,
+        samples=tuple(tuple(float(x) for x in r[1:]) for r in body),
+        weights=tuple(float(r[0]) for r in body),
+        provenance=meta.get("provenance", {}),
+    )
 
 
 @cache

@@ -54,6 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserError(tr("cli.out_suffix", path=out))
     if out is not None and not out.parent.exists():
         raise UserError(tr("cli.no_dir", path=out.parent))
+    uncertainty = "point" if args.point_estimate else "posterior"
     with ExitStack() as stack:
         executor = None
         if args.backend != "local":
@@ -65,7 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 raise UserError(str(exc)) from None
         if out is None:
             header = True
-            for chunk in iter_chunks(scenario, args.runs, args.seed, executor=executor):
+            for chunk in iter_chunks(scenario, args.runs, args.seed, executor=executor, uncertainty=uncertainty):
                 tidy(chunk.values, scenario.months, chunk.first).to_csv(
                     sys.stdout, index=False, header=header, float_format="%.4f", lineterminator="\n"
                 )
@@ -73,10 +74,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             write_table(
                 out, scenario, args.runs, args.seed, executor=executor,
-                progress=_progress_bar(args.runs),
+                progress=_progress_bar(args.runs), uncertainty=uncertainty,
             )
     if out is not None:
         print(tr("cli.wrote", runs=args.runs, months=len(scenario.months), path=out), file=sys.stderr)
+        print(tr("cli.wrote_point" if args.point_estimate else "cli.wrote_posterior"), file=sys.stderr)
     return 0
 
 
@@ -107,6 +109,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="where the runs are computed (default local)")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "
                    "(default: a local cluster)")
+    p.add_argument("--point-estimate", action="store_true",
+                   help="every run uses the calibration's point estimate (default: each run draws the "
+                   "calibrated coefficients from the posterior, so the bands include what is unknown about them)")
     p.set_defaults(handler=cmd_run)
 
     v = subparsers.add_parser("validate", help=tr("cli.help.validate"))
