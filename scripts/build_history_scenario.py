@@ -202,7 +202,8 @@ def border_items() -> list[dict]:
     for r in rows:
         etype = BORDER_EVENTS[(r["date"], r["measure"], r["who"])]
         if etype is not None:
-            out.append({"month": r["date"][:7], "type": etype, "note": f"border_measures_2020_2022.csv {r['date']}: {r['description']}"})
+            note = f"border_measures_2020_2022.csv {r['date']}: {r['description']}"
+            out.append({"month": r["date"][:7], "type": etype, "note": note})
     return out
 
 
@@ -324,12 +325,12 @@ def initial_state() -> dict[str, float]:
 
 DESCRIPTION = (
     "The real events of 2012-2025 (model/data/events.csv), North Korea's launches (CNS "
-    "database) and the pandemic's border measures of 2020-2022 are scheduled; the governments' real decisions are scripted and their decision "
-    "rules are off; the random exogenous processes are off because the real ones are "
-    "scheduled. The publics are not scripted: their opinion, the boycott and travel respond "
-    "through the model's mechanisms. Polls up to 2019 calibrate the model; from 2020 the "
-    "replay is a forecast from the events alone. Built by scripts/build_history_scenario.py; "
-    "do not edit by hand."
+    "database) and the pandemic's border measures of 2020-2022 are scheduled; the governments' "
+    "real decisions are scripted and their decision rules are off; the random exogenous "
+    "processes are off because the real ones are scheduled. The publics are not scripted: "
+    "their opinion, the boycott and travel respond through the model's mechanisms. Polls up "
+    "to 2019 calibrate the model; from 2020 the replay is a forecast from the events alone. "
+    "Built by scripts/build_history_scenario.py; do not edit by hand."
 )
 
 

@@ -177,30 +177,76 @@ ROOT = Path(__file__).resolve().parents[1]
 REPLAY = ROOT / "scenarios" / "history-2012-2025.yaml"
 
 
-def test_calibration_is_deterministic_and_never_worse_than_the_defaults(tmp_path):
-    """A tiny calibration: same seed, same result; the chosen point beats the defaults."""
+def _tiny_setup():
     from model.analysis import calibration as cal
 
-    def once():
-        problem = cal.make_problem(REPLAY, runs=8, seed=5, coefficients=["kr_fav_base", "fav_relax_rate"])
-        return problem, cal.calibrate(problem, design=4, refine=8, profile_points=3)
+    return cal.make_setup(REPLAY, until="2014-12", structure="contact")
 
-    p1, r1 = once()
-    _, r2 = once()
-    assert r1.values == r2.values and r1.loss == r2.loss
-    assert r1.loss <= r1.prior_loss
-    for i, cid in enumerate(p1.ids):
-        assert p1.low[i] <= r1.values[cid] <= p1.high[i]
-    doc = cal.result_document(p1, r1, "test", 4, 8)
-    path = cal.write_result(doc, tmp_path / "calibrated.yaml")
+
+def test_abc_calibration_is_deterministic_and_the_same_on_any_chunking(tmp_path):
+    """ABC-SMC (pyabc): same seed, same posterior, whether batches run in one model or in chunks on workers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from model.analysis import abc
+
+    setup = _tiny_setup()
+    a = abc.run_abc(setup, population=16, generations=2, seed=5, db_dir=tmp_path / "a")
+    b = abc.run_abc(setup, population=16, generations=2, seed=5, db_dir=tmp_path / "b")
+    np.testing.assert_array_equal(a.samples, b.samples)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    with ThreadPoolExecutor(2) as pool:
+        import model.analysis.abc as abc_module
+
+        old = abc_module.CHUNK
+        abc_module.CHUNK = 7  # many chunks per batch, spread over the pool's workers
+        try:
+            c = abc.run_abc(setup, population=16, generations=2, seed=5, db_dir=tmp_path / "c", executor=pool)
+        finally:
+            abc_module.CHUNK = old
+    np.testing.assert_array_equal(a.samples, c.samples)
+    assert a.epsilons[-1] < a.epsilons[0]  # the tolerance tightens
+    lo, hi = setup.low, setup.high
+    assert np.all(a.samples >= lo) and np.all(a.samples <= hi)
+    assert a.weights.sum() == pytest.approx(1.0)
+
+
+def test_abc_calibration_resumes_where_it_stopped(tmp_path):
+    """An interrupted calibration continues from pyabc's history and ends as an uninterrupted one."""
+    from model.analysis import abc
+
+    setup = _tiny_setup()
+    lines: list[str] = []
+    abc.run_abc(setup, population=12, generations=1, seed=3, db_dir=tmp_path / "r")
+    resumed = abc.run_abc(setup, population=12, generations=2, seed=3, db_dir=tmp_path / "r", progress=lines.append)
+    straight = abc.run_abc(setup, population=12, generations=2, seed=3, db_dir=tmp_path / "s")
+    assert any("resuming" in line for line in lines)
+    assert any("generation 1" in line for line in lines) and not any("generation 0" in line for line in lines)
+    np.testing.assert_array_equal(resumed.samples, straight.samples)
+
+
+def test_calibrate_command_writes_the_posterior_with_provenance(tmp_path, capsys):
+    """`rapprochement calibrate` writes posterior.csv, posterior.yaml (command, seed, data hash) and calibrated.yaml."""
     import yaml
 
-    back = yaml.safe_load(path.read_text())
-    assert set(back["coefficients"]) == {"kr_fav_base", "fav_relax_rate"}
-    pinned = {cid for cid, c in back["coefficients"].items() if c["pinned"]}
-    assert set(back["values"]) == pinned  # a loose coefficient keeps its default
-    assert back["provenance"]["until"] == "2019-12"
-    assert set(back["training_error"]["rmse_of_median_per_series"]) == set(polls.SERIES) | set(polls.VISITOR_TARGETS)
+    from model.cli import main
+
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ["calibrate", str(REPLAY), "--until", "2014-12", "--population", "8", "--generations", "1",
+            "--seed", "4", "--out-dir", str(out), "--db-dir", str(tmp_path / "db"), "--quiet"]
+    assert main(args) == 0
+    summary = yaml.safe_load((out / "posterior.yaml").read_text())
+    prov = summary["provenance"]
+    assert prov["command"].startswith("rapprochement calibrate") and prov["seed"] == 4
+    assert len(prov["data_sha256"]) == 16 and prov["until"] == "2014-12"
+    ids = summary["ids"]
+    corr = summary["correlations"]
+    assert set(corr) == set(ids) and all(-1.0 <= v <= 1.0 for row in corr.values() for v in row.values())
+    samples = pd.read_csv(out / "posterior.csv")
+    assert list(samples.columns) == ["weight", *ids] and len(samples) == 8
+    point = yaml.safe_load((out / "calibrated.yaml").read_text())["values"]
+    for cid in ids:
+        assert samples[cid].min() - 1e-6 <= point[cid] <= samples[cid].max() + 1e-6
 
 
 def test_loss_weights_series_equally_and_derived_values_half():
@@ -234,17 +280,18 @@ def test_cli_bad_scenario_gives_file_line_errors(tmp_path, capsys):
 
 
 def test_committed_calibration_is_what_the_catalogue_uses():
-    """calibrated.yaml: values inside their ranges, read by the catalogue with their source."""
+    """calibrated.yaml: the posterior mean, inside the ranges, read by the catalogue with its source."""
     import yaml
 
-    from model.catalogue import load_catalogue
+    from model.catalogue import load_catalogue, load_posterior
 
     doc = yaml.safe_load((ROOT / "model" / "catalogue" / "calibrated.yaml").read_text())
     cat = load_catalogue()
+    post = load_posterior()
     for cid, value in doc["values"].items():
         coef = cat.coefficients[cid]
         assert coef.range[0] <= value <= coef.range[1]
         assert coef.value == pytest.approx(value)
         assert coef.source.startswith("calibrated")
-        assert doc["coefficients"][cid]["pinned"] in (True, False)
+    assert set(post.ids) <= set(doc["values"])
     assert doc["provenance"]["until"] < polls.HOLDOUT_START

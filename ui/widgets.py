@@ -297,7 +297,13 @@ def result_store() -> ResultStore:
 
 
 def _run(
-    scenario_yaml: str, runs: int, seed: int, progress: Any, ledger: bool = False, scenario: Scenario | None = None
+    scenario_yaml: str,
+    runs: int,
+    seed: int,
+    progress: Any,
+    ledger: bool = False,
+    scenario: Scenario | None = None,
+    uncertainty: str = "posterior",
 ) -> Results:
     """Run an ensemble (with its ledger if asked) and reduce it to what the pages draw."""
     from model.ensemble import run_ensemble
@@ -305,7 +311,10 @@ def _run(
 
     scenario = scenario or parse_cached(scenario_yaml, "<page>")
     start = time.perf_counter()
-    result = run_ensemble(scenario, runs=runs, seed=seed, ledger=ledger, chunk_size=chunk_size(runs), progress=progress)
+    result = run_ensemble(
+        scenario, runs=runs, seed=seed, ledger=ledger, chunk_size=chunk_size(runs), progress=progress,
+        uncertainty=uncertainty,
+    )
     variables = list(OUTPUT_VARIABLES)
     summary, _ = charts.summarise(result.values, result.months, variables, CHARTED)
     _, shares = charts.summarise(result.values, result.months, variables, charts.INSTITUTIONS)
@@ -344,7 +353,13 @@ def tornado(scenario_yaml: str, output: str, seed: int, lang: str) -> pd.DataFra
 
 
 def ensemble(
-    scenario_yaml: str, runs: int, seed: int, lang: str, ledger: bool = False, scenario: Scenario | None = None
+    scenario_yaml: str,
+    runs: int,
+    seed: int,
+    lang: str,
+    ledger: bool = False,
+    scenario: Scenario | None = None,
+    uncertainty: str = "posterior",
 ) -> Results:
     """An ensemble of the scenario, from the store or run now with a progress bar.
 
@@ -352,7 +367,8 @@ def ensemble(
     always give the same numbers, so a stored result is exact, not an approximation. The
     effects ledger (for "why") is kept apart and only made when asked for; for big ensembles
     it covers the first runs only (run ``i`` is the same whatever the ensemble size), which
-    bounds its memory.
+    bounds its memory. ``uncertainty`` is "posterior" (each run draws the calibrated
+    coefficients; the default) or "point" (the point estimate in every run).
 
     ``scenario``, when the caller has it, is the parsed ``scenario_yaml``: it spares parsing
     the text again (a second or more for an upload of thousands of events).
@@ -369,13 +385,16 @@ def ensemble(
     except ScenarioError as err:
         raise RunFailed("; ".join(scenario_problem_lines(err, lang))) from err
     store = result_store()
-    key = cache_key(scenario_yaml, runs, seed)
+    point = "|point" if uncertainty == "point" else ""
+    key = cache_key(scenario_yaml, runs, seed) + point
     k = ledger_runs(runs, len(scenario.months))
-    ledger_key = cache_key(scenario_yaml, k, seed) + "|ledger"
+    ledger_key = cache_key(scenario_yaml, k, seed) + point + "|ledger"
     found = store.get(key)
     if found is None:
         with_ledger = ledger and k == runs  # one run serves both
-        found = _with_progress(lang, runs, lambda p: _run(scenario_yaml, runs, seed, p, with_ledger, scenario))
+        found = _with_progress(
+            lang, runs, lambda p: _run(scenario_yaml, runs, seed, p, with_ledger, scenario, uncertainty)
+        )
         if with_ledger:
             store.put(ledger_key, found.ledger)
             found = replace(found, ledger=None, ledger_runs=0)
@@ -386,7 +405,7 @@ def ensemble(
         return found
     frame = store.get(ledger_key)
     if frame is None:
-        frame = _with_progress(lang, k, lambda p: _run(scenario_yaml, k, seed, p, True, scenario)).ledger
+        frame = _with_progress(lang, k, lambda p: _run(scenario_yaml, k, seed, p, True, scenario, uncertainty)).ledger
         store.put(ledger_key, frame)
     return replace(found, ledger=frame, ledger_runs=k)
 
@@ -514,7 +533,19 @@ def marker_events(
             rows.append((month, cat.label("event", eid, lang, places), "election", False))
     frame = pd.DataFrame(rows, columns=["month", "label", "kind", "first"])
     frame["labelled"] = True
+    from model.analysis.polls import HOLDOUT_START
+
+    if scenario.id.startswith("history") and scenario.start < HOLDOUT_START <= scenario.end:
+        # the replay is fitted up to 2019; from here on it is a forecast from the events alone
+        extra = pd.DataFrame([{"month": HOLDOUT_START, "label": tr("explore.forecast_from", lang), "kind": "event",
+                               "first": False, "labelled": True}])
+        frame = pd.concat([frame, extra], ignore_index=True)
     return frame.drop_duplicates(subset=["month", "label"]).reset_index(drop=True)
+
+
+def bands_caption(uncertainty: str, lang: str) -> str:
+    """What a fan's band shows: parameter uncertainty and random events, or random events only."""
+    return tr("explore.bands_point" if uncertainty == "point" else "explore.bands_posterior", lang)
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:

@@ -218,6 +218,9 @@ def _make_sampler(simulator: BatchSimulator, model, setup: Setup, seed: int, pro
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
             kw = simulate_one.keywords  # pyabc's simulate_one is a partial of its _simulate_one
             sample = self._create_empty_sample()
+            # batch sizes depend only on this generation's own rounds, so that a resumed run
+            # draws exactly what an uninterrupted one would
+            self.rate = 0.5
             evaluations = 0
             round_ = 0
             t0 = time.perf_counter()
@@ -371,10 +374,6 @@ def run_abc(
         return setup.distance(np.array([x[f"t{j}"] for j in range(len(setup.targets))]))
 
     observed = {f"t{j}": float(t.value) for j, t in enumerate(setup.targets)}
-    abc = pyabc.ABCSMC(
-        model, priors, distance, population_size=population, sampler=sampler,
-        eps=pyabc.QuantileEpsilon(initial_epsilon=initial_epsilon, alpha=0.5),
-    )
     tmp = None
     if db_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="rapprochement-abc-")
@@ -388,10 +387,27 @@ def run_abc(
         history = pyabc.History(db)
         if history.max_t is not None and history.max_t >= 0:
             done = history.max_t + 1
-            abc.load(db, history.id)
-            if progress is not None:
-                progress(f"resuming from {db_path}: {done} generation(s) already done")
-    if not done:
+
+    def make_abc(initial) -> pyabc.ABCSMC:
+        return pyabc.ABCSMC(
+            model, priors, distance, population_size=population, sampler=sampler,
+            eps=pyabc.QuantileEpsilon(initial_epsilon=initial, alpha=0.5),
+        )
+
+    if done:
+        # a resumed run's next tolerance is the weighted median of the stored generation's
+        # distances, as pyabc's QuantileEpsilon would have set it without the interruption
+        from pyabc.weighted_statistics import weighted_quantile
+
+        last = history.get_weighted_distances(t=history.max_t)
+        w = last["w"].to_numpy(dtype=float)
+        eps = weighted_quantile(points=last["distance"].to_numpy(), weights=w / w.sum(), alpha=0.5)
+        abc = make_abc(float(eps))
+        abc.load(db, history.id)
+        if progress is not None:
+            progress(f"resuming from {db_path}: {done} generation(s) already done")
+    else:
+        abc = make_abc(initial_epsilon)
         if db_path.exists():
             db_path.unlink()
         abc.new(db, observed)

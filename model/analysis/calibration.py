@@ -186,6 +186,13 @@ STRUCTURES: dict[str, Structure] = {
             "contact weight, memory's fading and contact's time span at their defaults (13 free)",
         ),
         Structure(
+            "contact_no_history",
+            _OPINION + ("opinion_memory", "opening_memory") + _TRAVEL + ("travel_contact_weight",),
+            fixed=(("history_weight", 0.0),),
+            description="as contact, but the state of the history track does not pull opinion: the "
+            "history issues move the publics only through the events themselves (12 free)",
+        ),
+        Structure(
             "no_contact",
             _OPINION + ("history_weight", "opinion_memory", "opening_memory") + _TRAVEL,
             fixed=(("travel_contact_weight", 0.0), ("contact_weight", 0.0)),

@@ -349,6 +349,9 @@ def run_controls(lang: str) -> tuple[int, int, bool]:
     )
     widgets.remember(_k("runs"))
     widgets.remember(_k("seed"))
+    widgets.persistent(_k("point"), False)
+    st.checkbox(tr("explore.point_estimate", lang), key=_k("point"), help=tr("explore.point_estimate_help", lang))
+    widgets.remember(_k("point"))
     if c3.button(tr("explore.run", lang), type="primary", key=_k("run"), width="stretch"):
         st.session_state[_k("live")] = True
     return int(runs), int(seed), bool(st.session_state.get(_k("live")))
@@ -447,13 +450,18 @@ def show_results(
     view = view or default
     ledger = view in ("why", "difference")
     yaml_text = yaml_text or scenario.to_yaml()
-    result = widgets.ensemble(yaml_text, runs, seed, lang, ledger=ledger, scenario=scenario)
+    uncertainty = "point" if st.session_state.get(_k("point")) else "posterior"
+    result = widgets.ensemble(yaml_text, runs, seed, lang, ledger=ledger, scenario=scenario, uncertainty=uncertainty)
     st.success(
         tr("explore.done", lang, runs=runs, months=len(scenario.months), seconds=result.seconds)
         if not result.cached
         else tr("explore.cached", lang, runs=runs, months=len(scenario.months))
     )
     summary = result.summary
+    if view in ("index", "tracks", "publics", "facts", "approval", "travel"):
+        st.caption(widgets.bands_caption(uncertainty, lang))
+    if scenario.id.startswith("history") and view in ("index", "publics", "travel"):
+        st.info(tr("explore.history_trust", lang))
     first = [(i.kind, i.type, i.month) for i in reference.added] if reference else []
     if view == "difference" and reference is not None:
         difference_section(scenario, reference, result, runs, seed, lang, places)

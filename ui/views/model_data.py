@@ -163,6 +163,39 @@ def fit_section(lang: str, places: str) -> None:
     sigs = view.signatures.drop(columns=["key"], errors="ignore")
     st.dataframe(_readable_columns(sigs, lang), hide_index=True, key="md_signatures")
     st.caption(tr("modeldata.fit_note", lang, runs=view.runs, seed=view.seed))
+    st.caption(widgets.bands_caption("posterior", lang))
+
+
+def trust_section(lang: str, places: str) -> None:
+    """What the backtest found, in plain words, from the shipped scores (``rapprochement backtest``)."""
+    from model.analysis.backtest import load_results
+    from model.analysis.backtest_report import CHART, verdict_table
+
+    st.header(tr("modeldata.trust", lang))
+    st.markdown(tr("modeldata.trust_intro", lang, places))
+    found = load_results()
+    if found is None:
+        st.info(tr("modeldata.trust_missing", lang))
+        return
+    scores, _provenance = found
+    table = verdict_table(scores)
+    for row in table.itertuples(index=False):
+        both = row.beats_persistence and row.beats_ar1
+        either = row.beats_persistence or row.beats_ar1
+        key = "modeldata.trust_better" if both else "modeldata.trust_mixed" if either else "modeldata.trust_worse"
+        verdict = tr(key, lang)
+        st.markdown("- " + tr(
+            "modeldata.trust_origin", lang, origin=row.origin, mae_model=row.mae_model,
+            mae_persistence=row.mae_persistence, mae_ar1=row.mae_ar1, verdict=verdict,
+            directions=row.directions, cover90=row.cover90,
+        ))
+    st.markdown(tr("modeldata.trust_bands", lang))
+    st.subheader(tr("modeldata.trust_table", lang))
+    shown = table[["origin", "mae_model", "mae_persistence", "mae_ar1", "directions", "cover90", "crps_model"]].round(2)
+    shown = shown.rename(columns={c: tr(f"modeldata.trustcol_{c}", lang) for c in shown.columns})
+    st.dataframe(shown, hide_index=True, key="md_trust")
+    if CHART.exists():
+        st.image(str(CHART))
 
 
 def _readable_columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -181,6 +214,7 @@ def main() -> None:
     mechanisms_section(lang, places)
     catalogue_section(lang, places)
     data_section(lang)
+    trust_section(lang, places)
     fit_section(lang, places)
 
 
