@@ -138,7 +138,11 @@ def apply_delta(
 ) -> None:
     """Shift one variable, routing public opinion through its cohorts."""
     if var in PUBLIC_OPINION:
-        model.state.shift_public(var, delta, cause, actor, channel, model.p["opinion_memory"], shock=True)
+        # The yearly irritants of the calendar are expected: they stir opinion for a while but
+        # leave no lasting memory (habituation), or a scenario's opening would drift down for
+        # years while their memory built up to what the opening opinion already holds.
+        persist = 0.0 if actor == "calendar" else model.p["opinion_memory"]
+        model.state.shift_public(var, delta, cause, actor, channel, persist, shock=True)
     else:
         model.state.shift(var, delta, cause, actor)
 

@@ -117,34 +117,41 @@ def draw_travel(view: fit.FitView, path: Path) -> None:
         ax.set_ylim(0, max(10.0, float(b["high"].max()) + 1))
     handles, labels = axes[0].get_legend_handles_labels()
     axes[1].legend(handles, labels, fontsize=7, loc="upper right")
-    fig.suptitle("Travel: calibrated on 2013-2018; 2019 (boycott) not fitted; grey: held out, no COVID in the model")
+    fig.suptitle("Travel: calibrated on 2013-2018; 2019 (boycott) not fitted; grey: held out; the 2020-2022 border measures are scheduled inputs")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
 
 
-def draw_profiles(doc: dict, path: Path) -> None:
-    """Loss across each calibrated coefficient's range, others at the optimum."""
-    coefs = doc["coefficients"]
-    n = len(coefs)
+def draw_posterior(path: Path) -> None:
+    """Marginal posterior of each calibrated coefficient (weighted histogram) over its prior range."""
+    from model.catalogue import load_catalogue, load_posterior
+
+    post = load_posterior()
+    cat = load_catalogue()
+    samples, cum = post.arrays()
+    weights = np.diff(np.concatenate([[0.0], cum]))
+    n = len(post.ids)
     cols = 4
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(12, 2.6 * rows), dpi=100, squeeze=False)
-    for ax, (cid, c) in zip(axes.flat, coefs.items(), strict=False):
-        ax.plot(c["profile"]["grid"], c["profile"]["loss"], "o-", color="#08519c", ms=3)
-        ax.axvline(c["value"], color="#d62728", lw=1)
-        ax.set_title(f"{cid} ({'pinned' if c['pinned'] else 'loose'})", fontsize=9)
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 2.4 * rows), dpi=100, squeeze=False)
+    for ax, (j, cid) in zip(axes.flat, enumerate(post.ids), strict=False):
+        lo, hi = cat.coefficients[cid].range
+        ax.hist(samples[:, j], bins=24, range=(lo, hi), weights=weights, color="#6baed6")
+        ax.set_xlim(lo, hi)
+        ax.set_title(cid, fontsize=9)
         ax.tick_params(labelsize=7)
+        ax.set_yticks([])
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    fig.supylabel("training loss (points)", fontsize=9)
+    fig.suptitle("Posterior of the calibrated coefficients (x axis: the prior range)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
 
 
 def attribution(runs: int, seed: int) -> pd.DataFrame:
-    """Ledger: what moved each public over the windows that matter (median over runs)."""
+    """Ledger: what moved each public over the windows that matter (median over runs, posterior draws)."""
     from model.model import RelationsModel
 
     sc = cal.load_replay()
@@ -159,6 +166,8 @@ def attribution(runs: int, seed: int) -> pd.DataFrame:
         ("2019-06", "2019-12", "people"),
         ("2012-01", "2018-12", "kr_visitors_japan"),
         ("2019-06", "2019-12", "kr_visitors_japan"),
+        ("2020-01", "2022-09", "kr_visitors_japan"),
+        ("2020-01", "2022-09", "kr_favorable_japan"),
     ]
     rows = []
     for a, b, var in windows:
@@ -198,21 +207,30 @@ def blocks(view: fit.FitView, doc: dict, attrib: pd.DataFrame, runs: int, seed: 
         [
             {
                 "coefficient": cid,
-                "value": c["value"],
-                "range": f"{c['range'][0]:g} to {c['range'][1]:g}",
+                "posterior mean": c["mean"],
+                "5% to 95%": f"{c['q05_q50_q95'][0]:.3g} to {c['q05_q50_q95'][2]:.3g}",
+                "range (prior)": f"{c['range'][0]:g} to {c['range'][1]:g}",
                 "default": c["prior"],
-                "loss rise across range": c["profile_rise"],
-                "data": "pinned" if c["pinned"] else "loose",
             }
             for cid, c in doc["coefficients"].items()
         ]
     )
+    summary_doc = yaml.safe_load((cal.CALIBRATED_FILE.parent / "posterior.yaml").read_text(encoding="utf-8"))
+    pairs = []
+    seen = set()
+    for a_id, row in summary_doc["correlations"].items():
+        for b_id, r in row.items():
+            if (b_id, a_id) not in seen:
+                seen.add((a_id, b_id))
+                pairs.append({"pair": f"{a_id} / {b_id}", "correlation": r})
+    corr = pd.DataFrame(pairs).sort_values("correlation", key=abs, ascending=False).head(8)
     prov = doc["provenance"]
-    te = doc["training_error"]
     summary = (
-        f"Ensemble: {runs} runs, seed {seed}, calibrated coefficients of {prov['date']} "
-        f"(`{prov['command']}`; {prov['evaluations']} evaluations, {prov['seconds']} s). "
-        f"Training loss {te['loss']} points (defaults: {te['prior_loss']})."
+        f"Ensemble: {runs} runs, seed {seed}, each run drawing the calibrated coefficients from the posterior of "
+        f"{prov['date']} (`{prov['command']}`; {prov['evaluations']} simulations, {prov['seconds']} s; tolerance "
+        f"{prov['tolerances'][0]:g} -> {prov['tolerances'][-1]:g} points; data sha256 {prov['data_sha256']}). "
+        f"Forecast noise for a poll: {summary_doc['noise']['polls']} points (one sd, measured on the training "
+        f"polls)."
     )
     return {
         "summary": summary,
@@ -221,6 +239,7 @@ def blocks(view: fit.FitView, doc: dict, attrib: pd.DataFrame, runs: int, seed: 
         "travel": _md(travel, "{:.2f}"),
         "signatures": _md(sig),
         "coefficients": _md(coefs, "{:.3g}"),
+        "correlations": _md(corr, "{:.2f}"),
         "attribution": _md(attrib, "{:.1f}"),
     }
 
@@ -254,9 +273,17 @@ def main(argv: list[str] | None = None) -> int:
         FIG / "jp_favorable_korea.png",
     )
     draw_travel(view, FIG / "travel.png")
-    draw_profiles(doc, FIG / "profiles.png")
+    draw_posterior(FIG / "posterior.png")
     attrib = attribution(min(args.runs, 100), args.seed)
-    refresh_doc(blocks(view, doc, attrib, args.runs, args.seed))
+    gen = blocks(view, doc, attrib, args.runs, args.seed)
+    from model.analysis import backtest, backtest_report
+
+    found = backtest.load_results()
+    if found is not None:
+        scores, provenance = found
+        backtest_report.draw_chart(scores)
+        gen |= backtest_report.blocks(scores, provenance)
+    refresh_doc(gen)
     print(view.errors.to_string())
     print(view.signatures[["key", "simulated", "share", "holds"]].to_string())
     return 0

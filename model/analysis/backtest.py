@@ -207,7 +207,9 @@ def backtest_origin(
     for j, t in enumerate(wanted):
         z = _scale(t.series, values[:, j])
         sd = noise["visitors" if t.series in VISITOR_TARGETS else "polls"]
-        sim[(t.series, t.month)] = z + rng.normal(0.0, sd, z.shape)
+        noisy = z + rng.normal(0.0, sd, z.shape)
+        # a poll is a share: its forecast stays within 0-100
+        sim[(t.series, t.month)] = noisy if t.series in VISITOR_TARGETS else np.clip(noisy, 0.0, 100.0)
     base = baseline_forecasts(train, test)
     out = []
     for key in dict.fromkeys(t.series for t in test):

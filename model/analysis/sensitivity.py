@@ -89,6 +89,8 @@ def select_parameters(names: Sequence[str] | None = None) -> list[Coefficient]:
             ]
             raise SensitivityError(tr("sensitivity.unknown_params", names="; ".join(hints), groups=", ".join(groups)))
         chosen = list({c.id: c for c in chosen}.values())  # keep order, drop repeats
+    # a number from the data (a range of one value, such as the 2012 travel references) is not varied
+    chosen = [c for c in chosen if c.range[1] > c.range[0]]
     if len(chosen) < 2:
         raise SensitivityError(tr("sensitivity.too_few_params"))
     return chosen
@@ -149,6 +151,7 @@ def evaluate(
         parameters=parameters,
         progress=progress,
         stream_ids=streams,
+        uncertainty="point",  # effects around the point estimate; the design varies the coefficients
     ):
         count = chunk.values.shape[2]
         finals[:, chunk.first : chunk.first + count] = chunk.values[-1, index, :]
