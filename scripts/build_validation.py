@@ -117,7 +117,10 @@ def draw_travel(view: fit.FitView, path: Path) -> None:
         ax.set_ylim(0, max(10.0, float(b["high"].max()) + 1))
     handles, labels = axes[0].get_legend_handles_labels()
     axes[1].legend(handles, labels, fontsize=7, loc="upper right")
-    fig.suptitle("Travel: calibrated on 2013-2018; 2019 (boycott) not fitted; grey: held out; the 2020-2022 border measures are scheduled inputs")
+    fig.suptitle(
+        "Travel: calibrated on 2013-2018; 2019 (boycott) not fitted; grey: held out; "
+        "the 2020-2022 border measures are scheduled inputs"
+    )
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

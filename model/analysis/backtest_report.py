@@ -93,6 +93,7 @@ def draw_chart(scores: pd.DataFrame, path: Path = CHART) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     polls = scores[~scores["series"].isin(list(VISITOR_TARGETS))]
     origins = list(dict.fromkeys(polls["origin"]))
@@ -113,6 +114,7 @@ def draw_chart(scores: pd.DataFrame, path: Path = CHART) -> Path:
                         label=method if method != "ar1" else "AR(1)")
             ax.plot(m["year"], m["observed"], "o", color="#d62728", label="poll (held back)")
             ax.set_title(f"{key}, origin {origin}", fontsize=9)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.tick_params(labelsize=7)
     axes[0, 0].legend(fontsize=7, loc="best")
     fig.suptitle("Backtest: calibrated up to each origin, forecast from the events alone (poll points)", fontsize=10)

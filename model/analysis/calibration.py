@@ -208,7 +208,7 @@ STRUCTURES: dict[str, Structure] = {
         ),
     )
 }
-DEFAULT_STRUCTURE = "contact"
+DEFAULT_STRUCTURE = "contact_no_history"
 """The structure `rapprochement calibrate` fits unless told otherwise: the best backtest score
 (docs/VALIDATION.md, "Structures tried")."""
 
@@ -343,6 +343,7 @@ def posterior_documents(setup, posterior, structure: str, command: str, seed: in
         "generations": len(posterior.epsilons),
         "tolerances": [round(e, 3) for e in posterior.epsilons],
         "evaluations": posterior.evaluations,
+        "effective_sample_size": round(posterior.effective_size(), 1),
         "seconds": round(posterior.seconds, 1),
     }
     coefs = {}

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--structure", default=DEFAULT_STRUCTURE, choices=sorted(STRUCTURES),
                    help=f"which coefficients are free (default {DEFAULT_STRUCTURE}; see docs/VALIDATION.md)")
     p.add_argument("--population", type=int, default=400, help="accepted particles per generation (default 400)")
-    p.add_argument("--generations", type=int, default=8, help="ABC-SMC generations (default 8)")
+    p.add_argument("--generations", type=int, default=10, help="ABC-SMC generations (default 10)")
     p.add_argument("--seed", type=int, default=2012, help="root seed of proposals and simulations")
     p.add_argument("--backend", default="local", choices=["local", "processes", "dask"],
                    help="where the batches are simulated (default local)")
@@ -96,7 +96,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     path = cal.write_documents(*docs, out)
     print(
         f"posterior of {len(setup.ids)} coefficients from {posterior.evaluations} simulations in "
-        f"{posterior.seconds:.0f} s; final tolerance {posterior.epsilons[-1]:.2f} points; wrote {path}"
+        f"{posterior.seconds:.0f} s; final tolerance {posterior.epsilons[-1]:.2f} points; effective sample size "
+        f"{posterior.effective_size():.0f} of {len(posterior.weights)}; wrote {path}"
     )
     quant = posterior.quantiles()
     for cid in setup.ids:

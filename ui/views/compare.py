@@ -156,6 +156,7 @@ def main() -> None:
     if paired:
         difference_summary(first, second, ra, rb, variable, lang, places)
     widgets.show_figure(diff, lang, "cmp_diff")
+    st.caption(widgets.bands_caption("posterior", lang))
     st.caption(tr("compare.paired_note", lang))
     if paired:
         difference_causes(first, second, ra, rb, variable, lang, places)

@@ -49,6 +49,7 @@ def main() -> None:
     )
     fig = charts.fan_chart(results.table, "relationship_index", lang=lang, places=places)
     widgets.show_figure(fig, lang, key="home_fan")
+    st.caption(widgets.bands_caption("posterior", lang))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from model.game.fork import FAN_MIN_MONTHS, FAN_RUNS
 from model.game.replay import ENDED
 from model.i18n import tr
 from ui import game_views as gv
+from ui import widgets
 
 KEY = "projector"
 
@@ -81,6 +82,7 @@ def draw(lang: str, places: str) -> None:
         ahead = max((game.turns - tl.turn) * game.turn_months, FAN_MIN_MONTHS)
         st.caption(tr("game.projector.fan_caption", lang, places, runs=FAN_RUNS, months=ahead))
         gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_fan", fan=True, wall=True)
+        st.caption(widgets.bands_caption("posterior", lang))
     last_statements(view, lang, places)
     decisions_list(view, lang, places)
     drawn = gv.publics_prepared(game, view, lang, places, wall=True)
