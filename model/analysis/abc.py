@@ -337,7 +337,7 @@ def run_abc(
     setup: Setup,
     *,
     population: int = 400,
-    generations: int = 10,
+    generations: int = 25,
     seed: int = 2012,
     executor: Executor | None = None,
     db_dir: str | Path | None = None,

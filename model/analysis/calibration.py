@@ -357,7 +357,9 @@ def posterior_documents(setup, posterior, structure: str, command: str, seed: in
             "meaning": c.meaning,
         }
     calibrated = {
-        "values": {cid: round(v, 4) for cid, v in point.items()} | dict(setup.fixed),
+        "values": {cid: round(v, 4) for cid, v in point.items()},
+        # the structure's fixed choices (a mechanism switched off is a weight fixed at 0)
+        "fixed": dict(setup.fixed),
         "provenance": provenance,
         "coefficients": coefs,
     }

@@ -292,6 +292,12 @@ def load_catalogue() -> Catalogue:
             coefs[cid] = base.model_copy(
                 update={"value": float(value), "source": f"calibrated (calibrated.yaml); {base.source}"}
             )
+    structure = calibration.get("provenance", {}).get("structure", "")
+    for cid, value in calibration.get("fixed", {}).items():
+        if cid in coefs:
+            base = coefs[cid]
+            note = f"fixed at {float(value):g} by the structure the backtest chose ({structure}; docs/VALIDATION.md)"
+            coefs[cid] = base.model_copy(update={"value": float(value), "source": f"{note}; {base.source}"})
     for cid, info in calibration.get("coefficients", {}).items():
         if cid in coefs and isinstance(info, dict) and info.get("pinned") is False:
             base = coefs[cid]

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--structure", default=DEFAULT_STRUCTURE, choices=sorted(STRUCTURES),
                    help=f"which coefficients are free (default {DEFAULT_STRUCTURE}; see docs/VALIDATION.md)")
     p.add_argument("--population", type=int, default=400, help="accepted particles per generation (default 400)")
-    p.add_argument("--generations", type=int, default=10, help="ABC-SMC generations (default 10)")
+    p.add_argument("--generations", type=int, default=25, help="ABC-SMC generations (default 25)")
     p.add_argument("--seed", type=int, default=2012, help="root seed of proposals and simulations")
     p.add_argument("--backend", default="local", choices=["local", "processes", "dask"],
                    help="where the batches are simulated (default local)")
