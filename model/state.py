@@ -106,6 +106,10 @@ class State:
         # and the lasting memory of past events (``memory``, fading over years).
         self.components: dict[str, dict[str, np.ndarray]] = {pub: {} for pub in COHORTS}
         self.shock = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
+        # What the opening opinion held beyond its drivers and its memory: it settles at the
+        # pace of opinion, booked as ``settling`` (a scenario's opening drift, told apart from
+        # the fading of events that happen in the run).
+        self.opening = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
         self.memory = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
         # Travel capacity (flights, prices, habit), millions a year per travel variable: the
         # slow part of travel, which sentiment and boycotts move around quickly.

@@ -12,7 +12,9 @@ pulls:
   contact theory, Allport 1954: travel warms the young most) and the state of the history
   issues (``history_track``). A part moves only when its driver moves, so a public at rest
   records nothing;
-- what is left of recent events (``fading``): an event's effect fades at the same pace;
+- what is left of recent events (``fading``): an event's effect fades at the same pace, and so
+  does what a scenario's opening opinion held beyond its drivers (``settling``: why a scenario
+  drifts before anything happens);
 - the lasting memory of past events (``memory``): a share of each event's effect
   (``opinion_memory``) fades over years (``memory_decay``), so a Dokdo visit is felt long
   after the headlines.
@@ -80,7 +82,7 @@ class Public(SeatAgent):
         gap = state.cohorts[self.opinion] - sum(parts.values())
         kept = model.p["opening_memory"] * gap
         state.memory[self.opinion][:] = kept
-        state.shock[self.opinion][:] = gap - kept
+        state.opening[self.opinion][:] = gap - kept
 
     @property
     def travel(self) -> str:
@@ -168,6 +170,10 @@ class Public(SeatAgent):
         fade = rate * shock
         shock -= fade
         state.shift_public(self.opinion, -fade, "fading", self.seat)
+        opening = state.opening[self.opinion]
+        settle = rate * opening
+        opening -= settle
+        state.shift_public(self.opinion, -settle, "settling", self.seat)
         memory = state.memory[self.opinion]
         forget = p["memory_decay"] * memory
         memory -= forget
