@@ -208,7 +208,7 @@ STRUCTURES: dict[str, Structure] = {
         ),
     )
 }
-DEFAULT_STRUCTURE = "full"
+DEFAULT_STRUCTURE = "contact_no_history"
 """The structure `rapprochement calibrate` fits unless told otherwise: the best backtest score
 (docs/VALIDATION.md, "Structures tried")."""
 
