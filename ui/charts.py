@@ -1080,4 +1080,10 @@ def fit_chart(
             columns.append("role_text")
         data = _reader_table(p, columns, lang).round(2)
     chart = alt.layer(*layers).properties(title=tr(title, lang, places), height=LEGEND_HEIGHT)
-    return Figure(chart, data.reset_index(drop=True))
+    alt_text = ""
+    if not points.empty:
+        alt_text = tr(
+            "charts.alt_fit", lang, places, title=tr(title, lang, places), count=len(points),
+            inside=int(points["inside"].astype(bool).sum()),
+        )
+    return Figure(chart, data.reset_index(drop=True), alt_text)

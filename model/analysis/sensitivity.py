@@ -287,6 +287,61 @@ def swing_design(
     return arrays, np.tile(np.arange(replicates), settings), as_written
 
 
+REFINE_ROUNDS = 4
+"""Times the runs of the assumptions at the tornado's boundary may double (100 -> 1,600 each)."""
+
+
+def boundary_contenders(swings: Sequence[np.ndarray], focus: int) -> list[int]:
+    """Indices of the assumptions whose place around the ``focus``-th is still in doubt.
+
+    The threshold is midway between the ``focus``-th and the next longest swing; an assumption
+    contends when the 90% interval of its swing's length reaches across it. None when the two
+    sides are already apart (or there are not more assumptions than ``focus``).
+    """
+    if len(swings) <= focus:
+        return []
+    stats = [_mean_interval(x) for x in swings]
+    length = np.array([abs(m) for m, _, _ in stats])
+    half = np.array([(hi - lo) / 2 for _, lo, hi in stats])
+    order = np.argsort(-length, kind="stable")
+    threshold = (length[order[focus - 1]] + length[order[focus]]) / 2
+    near = [int(j) for j in order if abs(length[j] - threshold) <= half[j]]
+    return near if len(near) >= 1 and any(length[j] >= threshold for j in near) and any(
+        length[j] < threshold for j in near
+    ) else []
+
+
+def _refine_design(
+    scenario: Scenario,
+    chosen: Sequence[Coefficient],
+    contenders: Sequence[int],
+    swings: Sequence[np.ndarray],
+    written: np.ndarray,
+    start: int,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Arrays for new runs of each contender at each end (as many as the most refined has).
+
+    Returns:
+        ``(parameters, stream_ids)``: contender ``k`` at its low end then its high end, each
+        ``n`` runs drawing streams ``start .. start + n - 1``, the same at both ends and never
+        drawn before (the caller moves ``start`` on).
+    """
+    blocks: list[tuple[int, int, float, int]] = []  # (parameter, end, value, runs)
+    ids: list[np.ndarray] = []
+    n = max(len(swings[j]) for j in contenders)
+    for j in contenders:
+        for end in (0, 1):
+            blocks.append((j, end, float(chosen[j].range[end]), n))
+            ids.append(np.arange(start, start + n))
+    total = sum(b[3] for b in blocks)
+    arrays = {c.id: np.full(total, written[i]) for i, c in enumerate(chosen)}
+    first = 0
+    for j, _end, value, count in blocks:
+        arrays[chosen[j].id][first : first + count] = value
+        first += count
+    return arrays, np.concatenate(ids)
+
+
 def _mean_interval(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean over the last axis and its 90% interval (normal approximation of the mean)."""
     mean = x.mean(axis=-1)
@@ -305,6 +360,7 @@ def tornado(
     lang: str = "en",
     backend: str = "local",
     progress: Progress | None = None,
+    focus: int = 5,
 ) -> pd.DataFrame:
     """The explorer's tornado: how far each assumption, swung across its range, moves one output.
 
@@ -318,7 +374,11 @@ def tornado(
 
     Why this method for the explorer: with common random numbers a swing is a paired
     difference whose noise is small, so the ranking is stable from seed to seed (the issue-4
-    Morris design of 4 trajectories gave a different first bar at different seeds).
+    Morris design of 4 trajectories gave a different first bar at different seeds). Where the
+    order at the ``focus``-th place is still in doubt (the intervals of the assumptions around
+    it overlap), those assumptions get twice the runs, up to :data:`REFINE_ROUNDS` times, on
+    fresh streams: the runs go where the ranking is uncertain. Assumptions whose effects are
+    truly equal stay tied (their whiskers overlap), and no number of runs orders them.
 
     Args:
         scenario: A validated scenario.
@@ -329,7 +389,8 @@ def tornado(
         top: How many rows to return (``None``: all).
         lang: Language of ``label`` and ``meaning``.
         backend: Where the runs are computed (see ``model.backends``).
-        progress: Called with (runs done, runs in all).
+        progress: Called with (runs done, runs in all) for each batch of runs.
+        focus: The place whose order the refinement settles (the top five by default).
 
     Returns:
         One row per assumption, longest bar first: ``parameter``, ``label``, ``meaning``,
@@ -337,7 +398,8 @@ def tornado(
         ``at_low``, ``at_high`` (the output's mean with the assumption at each end),
         ``at_low_lo``, ``at_low_hi``, ``at_high_lo``, ``at_high_hi`` (90% intervals of those
         means, from the paired differences to the scenario as written), ``swing``
-        (``at_high - at_low``) with ``swing_lo``, ``swing_hi``, and ``as_written``, the
+        (``at_high - at_low``) with ``swing_lo``, ``swing_hi`` and ``swing_runs`` (runs at each
+        end behind it, more for the refined ones), and ``as_written``, the
         output's mean with every assumption as written. ``attrs`` hold the method, the
         month, the seed and the runs.
     """
@@ -351,23 +413,45 @@ def tornado(
     arrays, streams, written = swing_design(scenario, chosen, replicates)
     settings = 1 + 2 * len(chosen)
     index = OUTPUT_VARIABLES.index(output)
-    finals = np.empty(settings * replicates)
     with ExitStack() as stack:
         executor = None
         if backend != "local":
             executor = stack.enter_context(open_executor(backend, scheduler=None))
-        for chunk in iter_chunks(
-            scenario, settings * replicates, seed, executor=executor, parameters=arrays,
-            progress=progress, stream_ids=streams,
-        ):
-            finals[chunk.first : chunk.first + chunk.values.shape[2]] = chunk.values[-1, index, :]
-    y = finals.reshape(settings, replicates)
-    base = y[0]
-    lows, highs = y[1::2], y[2::2]
+
+        def finals(parameters: dict[str, np.ndarray], ids: np.ndarray) -> np.ndarray:
+            out = np.empty(len(ids))
+            for chunk in iter_chunks(
+                scenario, len(ids), seed, executor=executor, parameters=parameters, progress=progress,
+                stream_ids=ids,
+            ):
+                out[chunk.first : chunk.first + chunk.values.shape[2]] = chunk.values[-1, index, :]
+            return out
+
+        y = finals(arrays, streams).reshape(settings, replicates)
+        base = y[0]
+        lows, highs = y[1::2], y[2::2]
+        swings = [highs[j] - lows[j] for j in range(len(chosen))]
+        runs = settings * replicates
+        fresh = replicates  # the next stream no run has drawn yet
+        for _ in range(REFINE_ROUNDS):
+            contenders = boundary_contenders(swings, focus)
+            if not contenders:
+                break
+            # More runs for the assumptions whose order at the boundary is in doubt, on fresh
+            # streams shared by both ends (common random numbers again).
+            extra, grown = _refine_design(scenario, chosen, contenders, swings, written, fresh)
+            fresh += len(grown) // (2 * len(contenders))
+            more = finals(extra, grown).reshape(len(contenders), 2, -1)
+            for k, j in enumerate(contenders):
+                swings[j] = np.concatenate([swings[j], more[k, 1] - more[k, 0]])
+            runs += len(grown)
     mean_base = float(base.mean())
     low_mean, low_lo, low_hi = _mean_interval(lows - base)
     high_mean, high_lo, high_hi = _mean_interval(highs - base)
-    swing, swing_lo, swing_hi = _mean_interval(highs - lows)
+    intervals = [_mean_interval(x) for x in swings]
+    swing = np.array([m for m, _, _ in intervals])
+    swing_lo = np.array([lo for _, lo, _ in intervals])
+    swing_hi = np.array([hi for _, _, hi in intervals])
     table = pd.DataFrame(
         {
             "parameter": [c.id for c in chosen],
@@ -386,6 +470,7 @@ def tornado(
             "swing": swing,
             "swing_lo": swing_lo,
             "swing_hi": swing_hi,
+            "swing_runs": [len(x) for x in swings],
             "as_written": mean_base,
         }
     )
@@ -393,6 +478,6 @@ def tornado(
     table = table.loc[order].reset_index(drop=True)
     table.attrs.update(
         method="one_at_a_time", output=output, month=scenario.end, seed=seed, replicates=replicates,
-        runs=settings * replicates,
+        runs=runs,
     )
     return (table.head(top) if top else table).reset_index(drop=True)

@@ -84,3 +84,5 @@ def test_the_fit_speaks_the_readers_place_names(scenario_dir):
     assert set(errors["Unit of the errors"]) == {"points", "%"}  # polls and visitor totals
     roles = [d.value for d in at.dataframe if "What the year is to the model" in d.value.columns]
     assert roles and "test: not fitted" in set(roles[0]["What the year is to the model"])
+    # each chart says in one line what it shows (for screen readers): how many figures it meets
+    assert sum("published figures lie inside the simulated 90% band" in c.value for c in at.caption) == 2
