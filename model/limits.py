@@ -50,6 +50,10 @@ LEDGER_COST = 4
 LEDGER_RUN_MONTHS = 24_000
 """Run-months the effects ledger covers at most (200 runs of ten years, some 30 MB)."""
 
+MAX_SCREEN_RUN_MONTHS = 4_000_000
+"""Cost budget of the explorer's tornado ("what matters"), in run-months: its one-at-a-time
+swings of the 2012-2025 replay (185 settings x 100 runs x 168 months, 3.1 million) fit."""
+
 HEAVY_SLOTS = 1
 """Heavy jobs (ensembles, sensitivity screens) running at once on one server; others queue."""
 

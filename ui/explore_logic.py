@@ -25,7 +25,7 @@ from typing import Any, Literal, get_args
 
 import yaml
 
-from model import limits
+from model import cost, limits
 from model.catalogue import PUBLIC_OPINION, TRACKS, Catalogue, load_catalogue, preconditions_text
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, has, source_text, tr
 from model.scenario import Scenario, month_index, parse_scenario
@@ -263,14 +263,21 @@ LEDGER_RUN_MONTHS = limits.LEDGER_RUN_MONTHS
 
 
 def check_run_months(runs: int, months: int) -> None:
-    """Refuse an ensemble too big for one page request (a long uploaded scenario, say)."""
-    if runs * months > MAX_RUN_MONTHS:
-        raise InputError("explore.error_run_months", runs=runs, months=months, most=MAX_RUN_MONTHS // months)
+    """Refuse an ensemble too big for one page request (a long uploaded scenario, say).
+
+    The price and the budget are the core's cost guard (:func:`model.cost.check_ensemble`).
+    """
+    try:
+        cost.check_ensemble(runs, months)
+    except cost.TooCostly as err:
+        raise InputError(
+            "explore.error_run_months", runs=runs, months=months, most=err.values["most_runs"]
+        ) from err
 
 
 def ledger_runs(runs: int, months: int) -> int:
     """How many of the first runs the "why" ledger averages over (all of them when small)."""
-    return max(1, min(runs, LEDGER_RUN_MONTHS // max(months, 1)))
+    return cost.ledger_runs(runs, months)
 
 
 def read_upload(data: bytes) -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from model.catalogue import load_catalogue
+from model.cost import Busy, HeavyGate, TooCostly, check_screen
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, LANGUAGES, PLACE_SETTINGS, language_from_locale, tr
 from model.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from model.scenario import shipped_scenarios as _shipped_paths
@@ -336,18 +337,57 @@ def _run(
     )
 
 
+def screen_design() -> tuple[int, int]:
+    """Settings and runs per setting of the explorer's tornado, for its price.
+
+    The tornado runs the scenario as written and with each assumption at each end of its range
+    (``1 + 2k`` settings), each ``replicates`` times (its own default).
+    """
+    import inspect
+
+    from model.analysis.sensitivity import select_parameters
+    from model.analysis.sensitivity import tornado as swings
+
+    replicates = inspect.signature(swings).parameters["replicates"].default
+    return 1 + 2 * len(select_parameters()), int(replicates)
+
+
+@st.cache_resource(show_spinner=False)
+def heavy_gate() -> HeavyGate:
+    """The server's queue for heavy work (shared by sessions and by the server's processes)."""
+    return HeavyGate()
+
+
 def tornado(scenario_yaml: str, output: str, seed: int, lang: str) -> pd.DataFrame:
-    """The tornado of one output (one-at-a-time swings of every coefficient), with a progress bar."""
+    """The tornado of one output (one-at-a-time swings of every coefficient), with a progress bar.
+
+    Priced before it starts (every setting, each of its runs, every month) and run in the
+    server's queue for heavy work, like an ensemble.
+
+    Raises:
+        RunFailed: too costly for this server, or no slot came free.
+    """
     from model.analysis.sensitivity import tornado as swings
 
     scenario = parse_cached(scenario_yaml, "<page>")
+    settings, replicates = screen_design()
+    try:
+        check_screen(settings, replicates, len(scenario.months))
+    except TooCostly as err:
+        raise RunFailed(tr(err.key, lang, **err.values)) from err
     bar = st.progress(0.0, text=tr("explore.matter_running", lang))
 
     def progress(done: int, total: int) -> None:
         bar.progress(min(1.0, done / max(total, 1)), text=tr("explore.matter_running", lang))
 
+    def waiting(seconds: float) -> None:
+        bar.progress(0.0, text=tr("cost.waiting", lang, seconds=int(seconds)))
+
     try:
-        return swings(scenario, output, seed=seed, lang=lang, progress=progress)
+        with heavy_gate().slot(waiting=waiting):
+            return swings(scenario, output, seed=seed, lang=lang, progress=progress)
+    except Busy as err:
+        raise RunFailed(tr("cost.busy", lang)) from err
     finally:
         bar.empty()
 
@@ -393,36 +433,60 @@ def ensemble(
     if found is None:
         with_ledger = ledger and k == runs  # one run serves both
         found = _with_progress(
-            lang, runs, lambda p: _run(scenario_yaml, runs, seed, p, with_ledger, scenario, uncertainty)
+            lang,
+            runs,
+            lambda p: _run(scenario_yaml, runs, seed, p, with_ledger, scenario, uncertainty),
+            ready=lambda: store.get(key),
         )
-        if with_ledger:
-            store.put(ledger_key, found.ledger)
-            found = replace(found, ledger=None, ledger_runs=0)
-        store.put(key, found)
+        if not found.cached:
+            if with_ledger:
+                store.put(ledger_key, found.ledger)
+                found = replace(found, ledger=None, ledger_runs=0)
+            store.put(key, found)
     else:
         found = replace(found, cached=True)
     if not ledger:
         return found
     frame = store.get(ledger_key)
     if frame is None:
-        frame = _with_progress(lang, k, lambda p: _run(scenario_yaml, k, seed, p, True, scenario, uncertainty)).ledger
+        done = _with_progress(
+            lang,
+            k,
+            lambda p: _run(scenario_yaml, k, seed, p, True, scenario, uncertainty),
+            ready=lambda: store.get(ledger_key),
+        )
+        frame = done if isinstance(done, pd.DataFrame) else done.ledger  # another session's frame, or ours
         store.put(ledger_key, frame)
     return replace(found, ledger=frame, ledger_runs=k)
 
 
-def _with_progress(lang: str, runs: int, work: Any) -> Results:
-    """Call ``work(progress)`` under a progress bar that is removed afterwards.
+def _with_progress(lang: str, runs: int, work: Any, ready: Any = None) -> Any:
+    """Wait for a heavy-work slot, then call ``work(progress)`` under a progress bar.
 
-    A failure inside the model is logged with its traceback for the developers and reaches
-    the reader as :class:`RunFailed`, a message in the page.
+    At most ``HEAVY_SLOTS`` ensembles compute at once on the server (:class:`model.cost.HeavyGate`);
+    the bar says how long this one has waited. ``ready()``, asked once the slot is ours, may
+    return what another session computed meanwhile (the same scenario, runs and seed), which
+    is then returned marked as cached instead of being computed again. A failure inside the
+    model is logged with its traceback for the developers and reaches the reader as
+    :class:`RunFailed`, a message in the page.
     """
     bar = st.progress(0.0, text=tr("explore.running", lang, runs=runs))
 
     def progress(done: int, total: int) -> None:
         bar.progress(min(1.0, done / max(total, 1)), text=tr("explore.running", lang, runs=total))
 
+    def waiting(seconds: float) -> None:
+        bar.progress(0.0, text=tr("cost.waiting", lang, seconds=int(seconds)))
+
     try:
-        return work(progress)
+        with heavy_gate().slot(waiting=waiting):
+            done = ready() if ready is not None else None
+            if done is not None:
+                return replace(done, cached=True) if isinstance(done, Results) else done
+            bar.progress(0.0, text=tr("explore.running", lang, runs=runs))
+            return work(progress)
+    except Busy as err:
+        raise RunFailed(tr("cost.busy", lang)) from err
     except RunFailed:
         raise
     except ScenarioError as err:

@@ -297,9 +297,9 @@ def test_a_coefficient_edit_stays_when_another_group_is_shown(scenario_dir):
 
 def test_why_for_a_big_ensemble_averages_the_first_runs_and_says_so(scenario_dir, monkeypatch):
     """The ledger's memory is bounded: past the bound it covers the first runs only."""
-    from ui import explore_logic
+    from model import limits
 
-    monkeypatch.setattr(explore_logic, "LEDGER_RUN_MONTHS", 240)  # 10 runs of 24 months
+    monkeypatch.setattr(limits, "LEDGER_RUN_MONTHS", 240)  # 10 runs of 24 months (the one definition)
     at = show(run_small(page(), runs=20), "why")
     no_traceback(at)
     assert any("first 10 runs" in c.value for c in at.caption)

@@ -1,0 +1,106 @@
+"""The explorer's cost guard: requests priced before they start, heavy work in one queue (issue 14).
+
+One session's heavy runs must not starve the game pages of others: ensembles and screens wait
+for a slot of the server's :class:`model.cost.HeavyGate` (game pages never take one), say that
+they wait, and give up with a message when the server stays busy. A screen too big for the
+server is refused before it starts, saying what would fit.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from model import cost, limits
+from model.i18n import tr
+from tests.ui.conftest import PAGES
+from tests.ui.test_explore_page import run_small, show
+
+
+@pytest.fixture
+def gate_dir(tmp_path, monkeypatch):
+    """The heavy-work slots of this test alone."""
+    folder = tmp_path / "heavy"
+    monkeypatch.setenv(cost.ENV_DIR, str(folder))
+    return folder
+
+
+def explore() -> AppTest:
+    return AppTest.from_file(str(PAGES / "explore.py"), default_timeout=120).run()
+
+
+def test_a_run_while_the_server_is_busy_says_so_and_runs_once_free(scenario_dir, gate_dir, monkeypatch):
+    """Another job holds the only slot past the wait: a message, no traceback; then it runs."""
+    monkeypatch.setattr(limits, "HEAVY_WAIT_SECONDS", 0.5)
+    held, release = threading.Event(), threading.Event()
+
+    def other_session() -> None:
+        with cost.HeavyGate(1, gate_dir).slot():
+            held.set()
+            release.wait(30)
+
+    worker = threading.Thread(target=other_session)
+    worker.start()
+    try:
+        held.wait(10)
+        at = run_small(explore())
+        assert not at.exception
+        assert [e.value for e in at.error] == [tr("error.generic", message=tr("cost.busy"))]
+    finally:
+        release.set()
+        worker.join()
+    at = run_small(at)
+    assert not at.error and "20 runs of 24 months" in at.success[0].value
+
+
+def test_a_run_waits_for_the_slot_and_then_computes(scenario_dir, gate_dir):
+    """Within the wait, the run simply starts once the other job is done."""
+    held, release = threading.Event(), threading.Event()
+
+    def other_session() -> None:
+        with cost.HeavyGate(1, gate_dir).slot():
+            held.set()
+            release.wait(30)
+
+    worker = threading.Thread(target=other_session)
+    worker.start()
+    held.wait(10)
+    threading.Timer(1.0, release.set).start()
+    at = run_small(explore())
+    worker.join()
+    assert not at.exception and not at.error
+    assert "20 runs of 24 months" in at.success[0].value
+
+
+def test_a_screen_too_big_for_the_server_is_refused_before_it_starts(scenario_dir, gate_dir, monkeypatch):
+    """The sensitivity screen of a scenario too long for the budget: what would fit, nothing run."""
+    import model.analysis.sensitivity as sensitivity
+
+    from ui.widgets import screen_design
+
+    settings, replicates = screen_design()
+    runs = settings * replicates
+    monkeypatch.setattr(limits, "MAX_SCREEN_RUN_MONTHS", runs * 10)  # ten months' worth
+    called = []
+    monkeypatch.setattr(sensitivity, "swing_design", lambda *a, **k: called.append(1))
+    at = show(run_small(explore()), "matter")
+    at.button(key="explore_matter_run").click().run()
+    assert not at.exception and called == []
+    (message,) = [e.value for e in at.error]
+    expected = tr("cost.screen", runs=runs, months=24, most_months=10)
+    assert expected in message
+
+
+def test_the_tornados_price_counts_the_runs_it_makes():
+    """The price the page checks is the tornado's own number of runs (pinned to its design)."""
+    from model.analysis.sensitivity import tornado
+    from model.scenario import parse_scenario
+    from ui.widgets import screen_design
+
+    tiny = parse_scenario("id: t\ntitle: T\nquestion: Q?\nstart: 2026-01\nend: 2026-02\n", "t.yaml")
+    totals: list[int] = []
+    tornado(tiny, replicates=2, progress=lambda done, total: totals.append(total))
+    settings, _replicates = screen_design()
+    assert totals and totals[-1] == settings * 2
