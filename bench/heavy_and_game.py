@@ -143,13 +143,17 @@ def main() -> int:
     parser.add_argument("--explorers", type=int, default=3)
     parser.add_argument("--runs", type=int, default=limits.MAX_RUNS)
     parser.add_argument("--turns", type=int, default=6)
+    parser.add_argument("--slots", type=int, default=None, help="slots of the queued setting (default HEAVY_SLOTS)")
     parser.add_argument("--wide", type=int, default=64, help="slots for the setting without a queue")
+    parser.add_argument("--only", choices=("quiet", "queued", "wide"), help="measure one setting only")
     args = parser.parse_args()
-    rows = [
-        measure(0, args.runs, args.turns, None),
-        measure(args.explorers, args.runs, args.turns, None),
-        measure(args.explorers, args.runs, args.turns, args.wide),
-    ]
+    settings = {
+        "quiet": (0, None),
+        "queued": (args.explorers, args.slots),
+        "wide": (args.explorers, args.wide),
+    }
+    chosen = [args.only] if args.only else list(settings)
+    rows = [measure(settings[name][0], args.runs, args.turns, settings[name][1]) for name in chosen]
     for row in rows:
         print(json.dumps(row))
     return 0

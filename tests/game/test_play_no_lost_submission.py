@@ -105,3 +105,15 @@ def test_a_paused_game_keeps_the_form_and_the_text(seat):
     at = submit(at)
     assert tr("game.error.paused") in [e.value for e in at.error]
     assert at.text_area[0].value == "Wait for us." and submissions(game) == []
+
+
+def test_a_double_clicked_submit_keeps_one_choice_and_no_notice(seat):
+    """Two clicks on Submit: the second replaces the first (both logged), nothing late, no error."""
+    game, new, at = seat
+    fill(at, "seoul_propose_summit", "Once.")
+    at = submit(submit(at))
+    assert not at.exception and not at.error and not at.warning
+    fates = [(e["statement"], e["fate"]) for e in submissions(game)]
+    assert fates == [("Once.", "replaced"), ("Once.", "pending")]
+    game.resolve(new.instructor_code, 0)
+    assert [e["fate"] for e in submissions(game)] == ["replaced", "counted"]
