@@ -54,8 +54,14 @@ MAX_SCREEN_RUN_MONTHS = 4_000_000
 """Cost budget of the explorer's tornado ("what matters"), in run-months: its one-at-a-time
 swings of the 2012-2025 replay (185 settings x 100 runs x 168 months, 3.1 million) fit."""
 
-HEAVY_SLOTS = 1
-"""Heavy jobs (ensembles, sensitivity screens) running at once on one server; others queue."""
+HEAVY_SLOTS = 2
+"""Heavy jobs (ensembles, sensitivity screens) running at once on one server; others queue.
+
+Two, the cores of a class server: with five explorers pressing Run on 2,000 runs, a seat's page
+followed each turn as fast with two slots as with no cap, and their ensembles finished twice as
+fast as with one slot (bench/heavy_and_game.py, in docs/EXPLORER.md); the cap bounds memory and
+keeps thirty students from running thirty ensembles at once.
+"""
 
 HEAVY_WAIT_SECONDS = 120.0
 """Longest a heavy job waits for a slot before the reader is told to try again."""

@@ -21,9 +21,10 @@ from tests.ui.test_explore_page import run_small, show
 
 @pytest.fixture
 def gate_dir(tmp_path, monkeypatch):
-    """The heavy-work slots of this test alone."""
+    """The heavy-work slots of this test alone, one of them (so one other job fills the server)."""
     folder = tmp_path / "heavy"
     monkeypatch.setenv(cost.ENV_DIR, str(folder))
+    monkeypatch.setenv(cost.ENV_SLOTS, "1")
     return folder
 
 
