@@ -78,7 +78,6 @@ def test_a_run_waits_for_the_slot_and_then_computes(scenario_dir, gate_dir):
 def test_a_screen_too_big_for_the_server_is_refused_before_it_starts(scenario_dir, gate_dir, monkeypatch):
     """The sensitivity screen of a scenario too long for the budget: what would fit, nothing run."""
     import model.analysis.sensitivity as sensitivity
-
     from ui.widgets import screen_design
 
     settings, replicates = screen_design()
