@@ -102,6 +102,15 @@ def check_screen(samples: int, replicates: int, months: int) -> int:
     return cost
 
 
+def screen_runs(months: int) -> int:
+    """Most runs a sensitivity screen of a ``months``-long scenario may make in all (its budget).
+
+    The screen's first pass is checked by :func:`check_screen` before it starts; the tornado's
+    refinement (more runs where the ranking is in doubt) spends at most what is left of this.
+    """
+    return limits.MAX_SCREEN_RUN_MONTHS // max(months, 1)
+
+
 def _default_dir() -> Path:
     """One folder per installation (so its app processes share slots), in the temp folder."""
     root = str(Path(__file__).resolve().parent.parent)

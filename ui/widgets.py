@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from model.catalogue import load_catalogue
-from model.cost import Busy, HeavyGate, TooCostly, check_screen
+from model.cost import Busy, HeavyGate, TooCostly, check_screen, screen_runs
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, LANGUAGES, PLACE_SETTINGS, language_from_locale, tr
 from model.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from model.scenario import shipped_scenarios as _shipped_paths
@@ -361,8 +361,9 @@ def heavy_gate() -> HeavyGate:
 def tornado(scenario_yaml: str, output: str, seed: int, lang: str) -> pd.DataFrame:
     """The tornado of one output (one-at-a-time swings of every coefficient), with a progress bar.
 
-    Priced before it starts (every setting, each of its runs, every month) and run in the
-    server's queue for heavy work, like an ensemble.
+    Priced before it starts (every setting, each of its runs, every month), its refinement
+    bounded by what is left of the budget, and run in the server's queue for heavy work, like
+    an ensemble.
 
     Raises:
         RunFailed: too costly for this server, or no slot came free.
@@ -385,7 +386,10 @@ def tornado(scenario_yaml: str, output: str, seed: int, lang: str) -> pd.DataFra
 
     try:
         with heavy_gate().slot(waiting=waiting):
-            return swings(scenario, output, seed=seed, lang=lang, progress=progress)
+            return swings(
+                scenario, output, seed=seed, lang=lang, progress=progress,
+                max_runs=screen_runs(len(scenario.months)),
+            )
     except Busy as err:
         raise RunFailed(tr("cost.busy", lang)) from err
     finally:

@@ -361,6 +361,7 @@ def tornado(
     backend: str = "local",
     progress: Progress | None = None,
     focus: int = 5,
+    max_runs: int | None = None,
 ) -> pd.DataFrame:
     """The explorer's tornado: how far each assumption, swung across its range, moves one output.
 
@@ -391,6 +392,9 @@ def tornado(
         backend: Where the runs are computed (see ``model.backends``).
         progress: Called with (runs done, runs in all) for each batch of runs.
         focus: The place whose order the refinement settles (the top five by default).
+        max_runs: Most runs in all (``None``: no bound). The first pass always runs (its
+            caller prices it before it starts); a refinement round that would pass the bound
+            is not started, so a server's budget bounds the whole screen.
 
     Returns:
         One row per assumption, longest bar first: ``parameter``, ``label``, ``meaning``,
@@ -440,6 +444,8 @@ def tornado(
             # More runs for the assumptions whose order at the boundary is in doubt, on fresh
             # streams shared by both ends (common random numbers again).
             extra, grown = _refine_design(scenario, chosen, contenders, swings, written, fresh)
+            if max_runs is not None and runs + len(grown) > max_runs:
+                break  # the budget is spent: the ranking keeps the intervals it has
             fresh += len(grown) // (2 * len(contenders))
             more = finals(extra, grown).reshape(len(contenders), 2, -1)
             for k, j in enumerate(contenders):

@@ -94,7 +94,7 @@ def test_a_screen_too_big_for_the_server_is_refused_before_it_starts(scenario_di
 
 
 def test_the_tornados_price_counts_the_runs_it_makes():
-    """The price the page checks is the tornado's own number of runs (pinned to its design)."""
+    """The price the page checks is the tornado's first pass (pinned to its design)."""
     from model.analysis.sensitivity import tornado
     from model.scenario import parse_scenario
     from ui.widgets import screen_design
@@ -103,4 +103,23 @@ def test_the_tornados_price_counts_the_runs_it_makes():
     totals: list[int] = []
     tornado(tiny, replicates=2, progress=lambda done, total: totals.append(total))
     settings, _replicates = screen_design()
-    assert totals and totals[-1] == settings * 2
+    assert totals and totals[0] == settings * 2
+
+
+@pytest.mark.parametrize("spare", [0, 40])
+def test_the_tornados_refinement_stays_within_its_budget(spare):
+    """The refinement (more runs where the fifth place is in doubt) never passes ``max_runs``."""
+    from model.analysis.sensitivity import tornado
+    from model.scenario import parse_scenario
+    from ui.widgets import screen_design
+
+    tiny = parse_scenario("id: t\ntitle: T\nquestion: Q?\nstart: 2026-01\nend: 2026-02\n", "t.yaml")
+    settings, _replicates = screen_design()
+    unbounded: list[int] = []
+    tornado(tiny, replicates=2, progress=lambda done, total: unbounded.append(total))
+    assert sum(unbounded) > settings * 2 + spare  # this scenario does refine: the bound can bite
+    totals: list[int] = []
+    bound = settings * 2 + spare
+    table = tornado(tiny, replicates=2, progress=lambda done, total: totals.append(total), max_runs=bound)
+    assert totals[0] == settings * 2
+    assert table.attrs["runs"] <= bound
