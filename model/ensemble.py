@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.ledger import Entry as LedgerEntry
 from model.ledger import Ledger
 from model.model import Occurrence, RelationsModel
 from model.scenario import Scenario
@@ -207,19 +208,34 @@ class EnsembleResult:
 
 
 def _merge_ledgers(chunks: list[Chunk]) -> Ledger | None:
+    """One ledger for the ensemble, keyed by (month, cause, actor, variable).
+
+    A chunk records a line only where its code path ran: a boycott's line exists only in
+    chunks where some run had a boycott. So lines are summed per key within each chunk (in
+    the order recorded, elementwise per run, hence the same numbers whatever the chunk), a
+    chunk without a key contributes zeros for its runs, and the keys come out sorted: the
+    merged ledger is the same, byte for byte, for any chunk size.
+    """
     if chunks[0].ledger is None:
         return None
-    if len(chunks) == 1:
-        return chunks[0].ledger
-    merged = Ledger(enabled=True, composites=dict(chunks[0].ledger.composites))
-    # Same code path in every chunk: entries line up one to one, so concatenate per entry.
-    for entries in zip(*(c.ledger.entries for c in chunks), strict=True):
-        head = entries[0]
-        merged.entries.append(
-            type(head)(head.t, head.cause, head.actor, head.variable,
-                       np.concatenate([e.delta for e in entries]))
-        )
-    return merged
+    sizes = [c.values.shape[2] for c in chunks]
+    total = sum(sizes)
+    merged: dict[tuple[int, str, str, str], np.ndarray] = {}
+    offset = 0
+    for chunk, size in zip(chunks, sizes, strict=True):
+        own: dict[tuple[int, str, str, str], np.ndarray] = {}
+        for e in chunk.ledger.entries:
+            key = (e.t, e.cause, e.actor, e.variable)
+            delta = np.broadcast_to(np.asarray(e.delta, dtype=np.float64), (size,))
+            own[key] = own[key] + delta if key in own else delta.copy()
+        for key, delta in own.items():
+            if key not in merged:
+                merged[key] = np.zeros(total)
+            merged[key][offset : offset + size] = delta
+        offset += size
+    ledger = Ledger(enabled=True, composites=dict(chunks[0].ledger.composites))
+    ledger.entries = [LedgerEntry(*key, merged[key]) for key in sorted(merged)]
+    return ledger
 
 
 def run_ensemble(

@@ -304,9 +304,15 @@ class RelationsModel(mesa.Model):
         self.seats[actor].submit(decision_ids)
 
     def inject(self, event_id: str, params: dict | None = None) -> np.ndarray:
-        """Make a catalogue event happen now in every run (an instructor's injection)."""
+        """Make a catalogue event happen now in every run (an instructor's injection).
+
+        Between steps "now" is the month simulated next: that is the month whose output first
+        shows the event, and the month the ledger books it in.
+        """
         entry = self.catalogue.events[event_id]
-        t = max(self.t, 0)
+        # The month it acts in: the next one to simulate (``steps`` months are done), so the
+        # ledger and the occurrences book it where its effect shows in the output.
+        t = min(self.steps, len(self.months) - 1)
         self.begin_month(t)
         n = sum(1 for o in self.occurrences if o.t == t)
         return apply_entry(self, entry, np.ones(self.runs), f"inject:{n}:{event_id}", params)
