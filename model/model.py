@@ -249,8 +249,7 @@ class RelationsModel(mesa.Model):
         for process in (self.calendar, self.pyongyang, self.courts, self.world):
             process.step()
         if self.is_decision_window():
-            for seat in ACTORS:
-                self.seats[seat].decide()
+            self.decision_window()
         for seat in ("kr_public", "jp_public"):
             self.seats[seat].step()
         self.seats["washington"].settle()
@@ -258,6 +257,20 @@ class RelationsModel(mesa.Model):
         self.datacollector.collect(self)
         if t == len(self.months) - 1:
             self.running = False
+
+    def decision_window(self) -> None:
+        """Every seat decides on the window's starting state; then the moves are applied.
+
+        Clashes resolve by one stated rule: the moves are applied in the catalogue's order of
+        seats (Seoul, Tokyo, Washington, the Korean public, the Japanese public), and a move
+        whose preconditions an earlier move of the window has undone lapses in that run
+        (Seoul's notice on GSOMIA and a restoration chosen elsewhere cannot both hold). No
+        seat reacts within the window to another's move of the same window: Tokyo cannot
+        contribute to a foundation that Seoul creates in it, it can in the next window.
+        """
+        plans = {seat: self.seats[seat].choose() for seat in ACTORS}
+        for seat in ACTORS:
+            self.seats[seat].act(plans[seat])
 
     def run(self) -> None:
         """Simulate to the scenario's end (Mesa ``run_until``)."""

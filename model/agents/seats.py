@@ -68,21 +68,44 @@ class SeatAgent(mesa.Agent):
         e = np.exp(u)
         return e / e.sum(axis=0, keepdims=True)
 
-    def decide(self) -> None:
-        """Take this window's decision(s): the human's if submitted, else the rule's."""
+    def choose(self) -> list[tuple[Decision, np.ndarray, str]]:
+        """This window's decision(s), chosen on the state as it is now: (entry, runs, site).
+
+        The human's submission if there is one (taken only in the runs where its
+        preconditions hold now), else the rule's draw. Nothing is applied: the model asks
+        every seat first and applies the moves afterwards (:meth:`act`), so that all seats
+        decide on the window's starting state (simultaneous moves).
+        """
         model = self.model
         if self.submitted is not None:
             chosen = self.submitted
             self.submitted = None
+            self.last_choice = None
+            plan = []
             for k, did in enumerate(chosen):
                 entry = model.catalogue.decisions[did]
-                apply_entry(model, entry, np.ones(model.runs), f"seat:{self.seat}:{k}:{did}")
-            self.last_choice = None
-            return
+                start = preconditions_met(model, entry).astype(float)
+                plan.append((entry, start, f"seat:{self.seat}:{k}:{did}"))
+            return plan
         if not self.rule_active():
-            return
+            return []
         choice = model.streams.choice(f"decide:{self.seat}", self.probabilities())
         self.last_choice = choice
-        for i, entry in enumerate(self.menu):
-            if not entry.is_hold:
-                apply_entry(model, entry, (choice == i).astype(float), f"rule:{entry.id}")
+        return [
+            (entry, (choice == i).astype(float), f"rule:{entry.id}")
+            for i, entry in enumerate(self.menu)
+            if not entry.is_hold
+        ]
+
+    def act(self, plan: list[tuple[Decision, np.ndarray, str]]) -> None:
+        """Apply moves chosen by :meth:`choose`.
+
+        A move whose preconditions an earlier move in the window has undone lapses
+        (``apply_entry`` checks them again).
+        """
+        for entry, runs, site in plan:
+            apply_entry(self.model, entry, runs, site)
+
+    def decide(self) -> None:
+        """Choose and apply at once (a seat deciding alone)."""
+        self.act(self.choose())
