@@ -86,37 +86,51 @@ class RunStreams:
         """Number of runs drawn for."""
         return self.keys.shape[0]
 
-    def _bits(self, site: str, runs: np.ndarray | None = None) -> np.ndarray:
+    def _bits(self, site: str, runs: np.ndarray | None = None, count: int = 1) -> np.ndarray:
+        """Raw 64-bit draws of ``site``'s next ``count`` occurrences, shape (runs,) or (count, runs)."""
         if self._occurrence_month != self.month:
             self._occurrence.clear()
             self._occurrence_month = self.month
         n = self._occurrence.get(site, 0)
-        self._occurrence[site] = n + 1
+        self._occurrence[site] = n + count
         h = self._site_hash.get(site)
         if h is None:
             h = self._site_hash[site] = _splitmix_scalar(zlib.crc32(site.encode()))
-        counter = _splitmix_scalar(h ^ _splitmix_scalar((self.month << 20) ^ n))
         keys = self.keys if runs is None else self.keys[runs]
-        return _splitmix_array(keys ^ np.uint64(counter))
+        if count == 1:
+            counter = _splitmix_scalar(h ^ _splitmix_scalar((self.month << 20) ^ n))
+            return _splitmix_array(keys ^ np.uint64(counter))
+        counters = np.array(
+            [_splitmix_scalar(h ^ _splitmix_scalar((self.month << 20) ^ (n + j))) for j in range(count)],
+            dtype=np.uint64,
+        )
+        # Why one array: a draw costs numpy's per-call overhead far more than its arithmetic
+        # at interactive ensemble sizes, so the occurrences of one site are hashed together.
+        return _splitmix_array(keys[None, :] ^ counters[:, None])
 
-    def uniform(self, site: str, runs: np.ndarray | None = None) -> np.ndarray:
-        """Uniform numbers in (0, 1), one per run (or per run of the index array ``runs``).
-
-        A run's number is the same whether it is drawn for all runs or for a subset.
-        """
-        bits = self._bits(site, runs)
+    @staticmethod
+    def _unit(bits: np.ndarray) -> np.ndarray:
+        """Uniform numbers in (0, 1) from raw bits (the top 53 bits, centred in their cell)."""
         bits >>= _S11
         u = bits.astype(np.float64)
         u += 0.5
         u *= _TO_UNIT
         return u
 
+    def uniform(self, site: str, runs: np.ndarray | None = None) -> np.ndarray:
+        """Uniform numbers in (0, 1), one per run (or per run of the index array ``runs``).
+
+        A run's number is the same whether it is drawn for all runs or for a subset.
+        """
+        return self._unit(self._bits(site, runs))
+
     def normal(self, site: str, runs: np.ndarray | None = None) -> np.ndarray:
         """Standard normal numbers, one per run or per run of ``runs`` (Box-Muller)."""
-        radius = np.log(self.uniform(site, runs))
+        u = self._unit(self._bits(site, runs, 2))  # the same numbers as two calls of uniform
+        radius = np.log(u[0])
         radius *= -2.0
         np.sqrt(radius, out=radius)
-        angle = self.uniform(site, runs)
+        angle = u[1]
         angle *= _TWO_PI
         np.cos(angle, out=angle)
         radius *= angle

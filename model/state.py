@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+try:  # the clip ufunc itself: np.clip's Python wrapper costs more than the clipping at 200 runs
+    from numpy._core.umath import clip as _clip
+except ImportError:  # another numpy layout: the same numbers through the public function
+    _clip = np.clip
+
 from model.catalogue import (
     CONTINUOUS,
     INSTITUTIONS,
@@ -166,7 +171,7 @@ class State:
             return self.shift_public(name, delta, cause, actor)
         lo, hi = self.bounds(name)
         old = self.v[name]
-        new = np.clip(old + delta, lo, hi)
+        new = _clip(old + delta, lo, hi)
         applied = new - old
         self.v[name] = new
         self.ledger.record(self.t, cause, actor, name, applied)
@@ -192,7 +197,7 @@ class State:
         delta = np.asarray(delta, dtype=np.float64)
         per_cohort = delta if delta.ndim == 2 else self.sensitivity(public, channel) * delta
         old = self.cohorts[public]
-        new = np.clip(old + per_cohort, 0.0, 100.0)
+        new = _clip(old + per_cohort, 0.0, 100.0)
         applied = ((new - old) * self.cohort_weights[public]).sum(axis=0)
         self.cohorts[public] = new
         if shock:
