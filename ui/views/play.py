@@ -41,21 +41,24 @@ NOTE_VALUES = {
 
 
 def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str) -> None:
-    """Last turn's outcome: events, everyone's decisions and statements, what ours did."""
+    """Last turn's outcome: events, everyone's decisions and statements, what ours did.
+
+    One block of text: thirty pages redraw it at every resolve, and each element a page draws
+    costs every browser its share of the redraw.
+    """
     if not view.outcomes:
         st.markdown(tr("game.play.what_happened_first", lang, places, month=month_text(game.months_of(0)[0], lang)))
         return
     last = view.outcomes[-1]
-    st.markdown(f"**{tr('game.play.outcome', lang, places, turn=last.turn + 1)}**")
-    events = [o for o in last.occurrences if o.kind == "event"]
+    lines = [f"**{tr('game.play.outcome', lang, places, turn=last.turn + 1)}**", ""]
     injected = list(last.injects)
-    for o in events:
+    for o in (o for o in last.occurrences if o.kind == "event"):
         line = f"- {month_text(view.months[o.t], lang)}: {gv.event_label(o.id, lang, places)}"
         if o.t == last.first_t and o.id in injected:  # the teacher's, not the model's
             injected.remove(o.id)
             line += f" ({tr('game.play.injected_by_teacher', lang, places)})"
-        st.markdown(line)
-    st.markdown(f"**{tr('game.play.others_chose', lang, places)}**")
+        lines.append(line)
+    lines += ["", f"**{tr('game.play.others_chose', lang, places)}**", ""]
     for other in ACTORS:
         chosen = last.decisions.get(other, ())
         text = gv.labels(chosen, lang, places) or tr("game.common.kept_course", lang, places)
@@ -64,12 +67,14 @@ def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str
         statement = last.statements.get(other)
         if statement:
             line += f' — "{plain(statement)}"'
-        st.markdown(line)
+        lines.append(line)
     mine = [e for e in gv.effects(view) if e.turn == last.turn and e.seat == seat]
     if mine:
-        st.markdown(f"**{tr('game.play.your_decisions_did', lang, places)}**")
-        for e in mine:
-            st.markdown(f"- {gv.decision_label(e.decision, lang, places)}: {effects_text(e.effects, lang, places)}")
+        lines += ["", f"**{tr('game.play.your_decisions_did', lang, places)}**", ""]
+        lines += [
+            f"- {gv.decision_label(e.decision, lang, places)}: {effects_text(e.effects, lang, places)}" for e in mine
+        ]
+    st.markdown("\n".join(lines))
 
 
 def indicators(view: WorldView, lang: str, places: str) -> None:
@@ -88,16 +93,13 @@ def indicators(view: WorldView, lang: str, places: str) -> None:
 def advisers(seat: str, view: WorldView, lang: str, places: str) -> None:
     """The seat's advisers: its rule's leaning in the present state."""
     advice = [(d, p) for d, p in view.advice.get(seat, ()) if view.available(seat).get(d)]
-    if advice:
-        d, p = advice[0]
-        st.markdown(
-            tr("game.play.adviser_lean", lang, places, decision=gv.decision_label(d, lang, places), share=100 * p)
-        )
-    if len(advice) > 1:
-        d, p = advice[1]
-        st.markdown(
-            tr("game.play.adviser_second", lang, places, decision=gv.decision_label(d, lang, places), share=100 * p)
-        )
+    keys = ("game.play.adviser_lean", "game.play.adviser_second")
+    lines = [
+        tr(key, lang, places, decision=gv.decision_label(d, lang, places), share=100 * p)
+        for key, (d, p) in zip(keys, advice, strict=False)
+    ]
+    if lines:
+        st.markdown("\n\n".join(lines))
 
 
 def private_note(seat: str, view: WorldView, lang: str, places: str) -> None:
@@ -107,19 +109,20 @@ def private_note(seat: str, view: WorldView, lang: str, places: str) -> None:
 
 
 def menu(seat: str, view: WorldView, lang: str, places: str) -> None:
-    """Every decision of the seat: briefing, what it needs, what it may do."""
+    """Every decision of the seat: briefing, what it needs, what it may do (one text each)."""
     cat = load_catalogue()
     open_now = view.available(seat)
     for did, available in open_now.items():
         decision = cat.decisions[did]
         title = gv.decision_label(did, lang, places)
+        parts = [cat.briefing("decision", did, lang, places)]
+        if not available:
+            parts.append(tr("game.play.unavailable", lang, places, why=gv.preconditions_text(decision, lang, places)))
+        hint = gv.effects_hint(decision, lang, places)
+        if hint:
+            parts.append(f":gray[{hint}]")
         with st.expander(title if available else f"~~{title}~~"):
-            st.markdown(cat.briefing("decision", did, lang, places))
-            if not available:
-                st.caption(tr("game.play.unavailable", lang, places, why=gv.preconditions_text(decision, lang, places)))
-            hint = gv.effects_hint(decision, lang, places)
-            if hint:
-                st.caption(hint)
+            st.markdown("\n\n".join(parts))
 
 
 def _key(name: str, branch: int, turn: int) -> str:
