@@ -209,10 +209,11 @@ def watch(
 ) -> None:
     """Keep the page current: redraw what changed when the game moved, and count the deadline down.
 
-    The watch in the browser (``ui/components/watch``) asks the app's route every second where
-    the game's log ends, an answer from the process's memory (:mod:`model.game.live`): while
-    nothing happens, neither the server nor the page runs anything. When the log moved, the
-    watch hands the new position to this fragment, which reads the shared timeline, reruns the
+    The watch in the browser (``ui/components/watch``) holds a question open at the app's
+    route (``ui/serve.py``): "tell me when the game's log goes past what this page shows",
+    answered from the process's memory (:mod:`model.game.live`); while nothing happens, neither
+    the server nor the page runs anything. When the log moved, the watch hands the new
+    position to this fragment, which reads the shared timeline, reruns the
     page if its :func:`signature` changed (a seat's half-typed choice survives others'
     submissions) and otherwise redraws ``live(timeline)`` (who joined, who submitted). A failed
     look (a database briefly unreachable) leaves the page as it is.
@@ -244,7 +245,7 @@ def watch(
                 "over": tr("game.common.deadline_over", lang, places),
                 "none": tr("game.common.no_deadline", lang, places),
             },
-            interval_ms=1000,
+            wait_s=20,
             fallback_every=POLL_SECONDS,
             font_size="1.35rem" if wall else "0.875rem",
             height=44 if wall else 28,

@@ -1,10 +1,13 @@
 """The app as ``rapprochement app`` serves it: the Streamlit pages, and the route their watch asks.
 
-Every open page of a game asks once a second where the game's log ends (the watch component,
-``ui/components/watch``). Asked through Streamlit, each question would be a script run on the
-server and a redraw in the browser; here it is one small HTTP route, answered from the
-process's log watch (:mod:`model.game.live`: the database is asked at most once a second per
-game, whoever asks). Only when the answer moves does the page run anything.
+Every open page of a game wants to know at once when the game's log moves (the watch
+component, ``ui/components/watch``). Asked through Streamlit, each question would be a script
+run on the server and a redraw in the browser; here it is one small HTTP route that holds the
+question open (a long poll): it looks at the process's log watch (:mod:`model.game.live`: the
+database is asked at most twice a second per game, whoever asks) every half second, and
+answers as soon as the log has moved past what the page shows, or after ``wait`` seconds
+anyway. While nothing happens a page costs one open request; when something happens it
+learns within about half a second, and only then runs anything.
 
 ``streamlit run ui/serve.py`` finds ``app`` (an ``st.App``) and serves ``ui/app.py`` with the
 route beside it. The route needs a code of the game: it says nothing about a game to someone
@@ -13,8 +16,10 @@ who could not open its pages.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -32,6 +37,8 @@ from model.game.live import WATCH  # noqa: E402
 from model.game.store import ENV_VAR, shared_store  # noqa: E402
 
 WATCH_PATH = "/_rapprochement/watch/{game}"  # ui/game_views.WATCH_ROUTE, from the root
+MAX_WAIT = 25.0  # seconds a question is held open at most (proxies close idle requests later)
+LOOK_EVERY = 0.5  # seconds between two looks at the log watch while a question is held
 
 
 def last_seq(game_id: str, code: str) -> int:
@@ -46,15 +53,29 @@ def last_seq(game_id: str, code: str) -> int:
 
 
 async def watch(request: Request) -> JSONResponse:
-    """``GET /_rapprochement/watch/GAME?code=C`` -> ``{"seq": N}`` (never cached)."""
+    """``GET /_rapprochement/watch/GAME?code=C[&after=N&wait=S]`` -> ``{"seq": N}`` (never cached).
+
+    With ``after``, the answer waits (up to ``wait`` seconds, at most :data:`MAX_WAIT`) until
+    the log has gone past ``after``.
+    """
     headers = {"Cache-Control": "no-store"}
+    game, code = request.path_params["game"], request.query_params.get("code", "")
     try:
-        seq = await run_in_threadpool(last_seq, request.path_params["game"], request.query_params.get("code", ""))
+        after = int(request.query_params.get("after", "-1"))
+        wait = min(max(float(request.query_params.get("wait", "0")), 0.0), MAX_WAIT)
+    except ValueError:
+        return JSONResponse({"error": "bad request"}, status_code=400, headers=headers)
+    until = time.monotonic() + wait
+    try:
+        while True:
+            seq = await run_in_threadpool(last_seq, game, code)
+            if seq > after or time.monotonic() >= until or await request.is_disconnected():
+                return JSONResponse({"seq": seq}, headers=headers)
+            await asyncio.sleep(LOOK_EVERY)
     except GameError as err:
         return JSONResponse({"error": err.key}, status_code=404, headers=headers)
     except Exception:  # the database is briefly unreachable: the page keeps what it shows
         return JSONResponse({"error": "unavailable"}, status_code=503, headers=headers)
-    return JSONResponse({"seq": seq}, headers=headers)
 
 
 app = st.App("app.py", routes=[Route(WATCH_PATH, watch)])

@@ -113,6 +113,9 @@ def test_two_servers_one_postgresql_game_every_page_sees_every_resolve(school, b
     for server in (a.url, b.url, front):  # the route every page's watch asks, on every process
         assert ask(server + watch + seats["seoul"]["code"]) == (200, {"seq": 0})
         assert ask(server + watch + "WRONGCODE123")[0] == 404
+    t0 = time.monotonic()  # a question held open: answered when its time is up if nothing moved
+    assert ask(a.url + watch + seats["seoul"]["code"] + "&after=0&wait=1.5") == (200, {"seq": 0})
+    assert time.monotonic() - t0 >= 1.4
     assert teacher.startswith(front)  # the links name the one address students use
     pages = {
         "seoul@A": browser.new_page(on(a.url, seats["seoul"]["link"])),
