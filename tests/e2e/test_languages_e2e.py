@@ -90,7 +90,7 @@ def page_text(page: Page) -> str:
 
 def settle(page: Page) -> None:
     """Wait until Streamlit has finished running the page's script."""
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")  # not "networkidle": a game page holds its watch's question open
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=RUN_TIMEOUT_MS)
 
 
