@@ -54,6 +54,7 @@ DEFAULT_INITIAL: dict[str, float] = {
     "kr_wto_case": 0.0,
     "shuttle_diplomacy": 0.0,
     "foundation": 0.0,
+    "healing_foundation": 0.0,
     "liquidation_stage": 0.0,
     "boycott": 0.0,
 }
@@ -299,6 +300,7 @@ class RelationsModel(mesa.Model):
         })
         relax(self, "history", rate, p["history_base"], {
             "foundation": p["pull_foundation"] * v["foundation"],
+            "healing_foundation": p["pull_healing_foundation"] * v["healing_foundation"],
             "liquidation_stage": -p["pull_liquidation"] * v["liquidation_stage"],
         })
         relax(self, "people", rate, p["people_base"], {

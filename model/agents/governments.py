@@ -47,7 +47,7 @@ class Seoul(Government):
         u = super().utilities()
         tags = np.array([[("firm" in d.tags) + ("nationalist" in d.tags)] for d in self.menu])
         hawk = self.model.state.v["kr_hawkish"] - 0.5
-        return u + 0.6 * hawk * tags
+        return u + self.model.p["rule_kr_hawk_lean"] * hawk * tags
 
 
 class Tokyo(Government):
@@ -61,7 +61,8 @@ class Tokyo(Government):
         liberal = 1.0 - self.model.state.v["jp_camp"]
         nat = np.array([[1.0 if "nationalist" in d.tags else 0.0] for d in self.menu])
         conc = np.array([[1.0 if "conciliatory" in d.tags else 0.0] for d in self.menu])
-        return u + liberal * (0.4 * conc - 0.8 * nat)
+        p = self.model.p
+        return u + liberal * (p["rule_jp_liberal_conciliation"] * conc - p["rule_jp_liberal_restraint"] * nat)
 
 
 class Washington(Government):

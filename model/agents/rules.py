@@ -186,19 +186,21 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
     own = OWN[actor]
     tag = {t: tag_matrix(decisions, t) for t in
            ("conciliatory", "security_coop", "alliance", "nationalist", "firm",
-            "economic_pressure", "relief", "history")}
+            "economic_pressure", "relief", "history", "diplomacy")}
     threat = (get(own["threat"]) + 0.5 * v["china_pressure"]) / 100.0
     abandonment = (50.0 - v["us_commitment"]) / 50.0
     approval = v[APPROVAL_VAR[actor]]
-    hostility = np.clip((45.0 - get(own["public"])) / 45.0, 0.0, 1.0)
+    hostile_below = p["rule_hostility_level"]
+    hostility = np.clip((hostile_below - get(own["public"])) / hostile_below, 0.0, 1.0)
     weakness = np.clip((60.0 - approval) / 40.0, 0.0, 1.5)
     salience = v[own["salience"]] / 50.0
+    escalatory = np.maximum(tag["firm"], tag["nationalist"])
 
     u = p["w_balance_of_threat"] * threat * (tag["security_coop"] + tag["alliance"])
     u = u + p["w_quasi_alliance"] * abandonment * (tag["conciliatory"] + tag["security_coop"])
     u = u + p["w_us_pressure"] * (v["us_pressure"] / 100.0) * tag["conciliatory"]
     u = u - p["w_two_level"] * hostility * weakness * (1 + tag["history"]) * tag["conciliatory"]
-    u = u + p["w_diversion"] * np.clip((40.0 - approval) / 20.0, 0.0, 2.0) * tag["nationalist"]
+    u = u + p["w_diversion"] * np.clip((p["rule_diversion_approval"] - approval) / 20.0, 0.0, 2.0) * tag["nationalist"]
     u = u + 0.5 * p["w_diversion"] * salience * hostility * tag["firm"]
     if actor == "tokyo":
         trigger = v["liquidation_stage"] / 3.0
@@ -206,12 +208,19 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
     else:
         trigger = np.maximum(v["jp_export_controls"], 1.0 - v["jp_whitelist_kr"])
         relief = 1.0 - v["jp_export_controls"]
-    u = u + p["w_retaliation"] * (trigger - 0.5) * tag["economic_pressure"]
+    u = u + p["w_retaliation"] * (trigger - p["rule_retaliation_threshold"]) * tag["economic_pressure"]
     u = u + p["w_relief"] * relief * tag["relief"]
     # A standoff costs more the longer it hurts: a depressed economic track pulls toward
     # lifting measures, a depressed security track toward restoring cooperation.
     u = u + p["w_relief"] * np.clip((55.0 - v["economic"]) / 20.0, 0.0, 2.0) * tag["relief"]
     u = u + p["w_relief"] * np.clip((50.0 - v["security"]) / 20.0, 0.0, 2.0) * tag["security_coop"]
+    # An escalation costs more than its catalogue effects say: the ally's displeasure, the
+    # other side's answer, a channel lost. Calibrated so that the rules replay of 2012-2025
+    # escalates as often as the record (scripts/rules_replay.py --calibrate).
+    u = u - p["rule_escalation_cost"] * escalatory
+    # Keeping the leaders meeting is worth more than a summit's effects on the tracks say
+    # (calibrated to the record's count of summits, as above).
+    u = u + p["rule_diplomacy_value"] * tag["diplomacy"]
     return u
 
 

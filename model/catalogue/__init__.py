@@ -29,6 +29,7 @@ INSTITUTIONS = (
     "kr_wto_case",
     "shuttle_diplomacy",
     "foundation",
+    "healing_foundation",
     "liquidation_stage",
     "boycott",
     "jp_border",
