@@ -283,8 +283,9 @@ def ledger_runs(runs: int, months: int) -> int:
 def read_upload(data: bytes) -> str:
     """The text of an uploaded scenario file, refused if too big or not UTF-8 text.
 
-    Why: the upload is parsed by the core with ``yaml.safe_load`` (no code can run from it);
-    this bound keeps a huge or binary file from tying up a shared server first.
+    Why: the upload is then parsed by the core's bounded loader (``model.bounded_yaml``: no
+    code can run from it, aliases and nesting are bounded); this bound keeps a huge or binary
+    file from tying up a shared server before that.
     """
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError("explore.error_upload_size", size=len(data) // 1024, limit=MAX_UPLOAD_MB)
