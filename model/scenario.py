@@ -523,7 +523,7 @@ def read_scenario_text(path: str | Path) -> str:
         with path.open("rb") as handle:
             data = handle.read(MAX_SCENARIO_BYTES + 1)
     except OSError as exc:
-        raise ScenarioError([_keyed(str(path), 1, "(file)", "cannot_read", detail=str(exc))]) from None
+        raise ScenarioError([_unreadable(path, exc)]) from None
     if len(data) > MAX_SCENARIO_BYTES:
         size = _file_size(path)
         if size is None:  # a device or a pipe: we only know that it is too long
@@ -532,7 +532,18 @@ def read_scenario_text(path: str | Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError([_keyed(str(path), 1, "(file)", "cannot_read", detail=str(exc))]) from None
+        raise ScenarioError([_keyed(str(path), 1, "(file)", "not_text", position=exc.start + 1)]) from None
+
+
+def _unreadable(path: Path, exc: OSError) -> Problem:
+    """Why a file cannot be opened, in the reader's words (Python's own text only as a last resort)."""
+    if isinstance(exc, FileNotFoundError):
+        return _keyed(str(path), 1, "(file)", "no_file")
+    if isinstance(exc, IsADirectoryError):
+        return _keyed(str(path), 1, "(file)", "is_folder")
+    if isinstance(exc, PermissionError):
+        return _keyed(str(path), 1, "(file)", "no_permission")
+    return _keyed(str(path), 1, "(file)", "cannot_read", detail=exc.strerror or str(exc))
 
 
 def _file_size(path: Path) -> int | None:

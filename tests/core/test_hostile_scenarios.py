@@ -128,13 +128,35 @@ def test_what_was_already_refused_stays_one_clear_line(text, field, words):
 
 
 def test_a_binary_file_is_one_line(tmp_path):
-    """Binary bytes: cannot read, one line."""
+    """Binary bytes: not a text file, one line."""
     path = tmp_path / "binary.yaml"
     path.write_bytes(hostile.BINARY)
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     (p,) = info.value.problems
-    assert p.field == "(file)" and "cannot read" in p.message
+    assert p.field == "(file)" and p.key == "scenario.problem.not_text" and "not a text file" in p.message
+
+
+@pytest.mark.parametrize(
+    "where, key",
+    [("missing.yaml", "no_file"), (".", "is_folder"), ("binary.yaml", "not_text")],
+    ids=["missing", "folder", "binary"],
+)
+def test_an_unreadable_file_is_told_in_the_readers_language(tmp_path, where, key):
+    """A missing file, a folder, binary bytes: a message of ours in every language, not Python's.
+
+    They said "cannot read: [Errno 2] No such file or directory" (or "'utf-8' codec can't
+    decode byte 0x89"), in English whatever the reader's language.
+    """
+    (tmp_path / "binary.yaml").write_bytes(hostile.BINARY)
+    path = tmp_path / where
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (p,) = info.value.problems
+    assert p.key == f"scenario.problem.{key}" and p.file == str(path) and p.field == "(file)"
+    for lang in ("ko", "ja"):
+        text = p.text(lang)
+        assert "Errno" not in text and "codec" not in text and text != p.text("en"), text
 
 
 def test_shipped_scenarios_are_far_inside_every_bound():

@@ -82,7 +82,7 @@ def test_not_a_mapping():
 def test_unreadable_file(tmp_path):
     with pytest.raises(ScenarioError) as info:
         load_scenario(tmp_path / "missing.yaml")
-    assert "cannot read" in str(info.value)
+    assert "no such file" in str(info.value)
 
 
 def test_yaml_cannot_run_code():
