@@ -185,12 +185,17 @@ def _apology(model: RelationsModel, entry: Entry, happened: np.ndarray, site: st
 
     A Japanese apology or concession can provoke denials by conservatives at home that undo
     its effect in Korea; the more conservative the governing camp, the likelier the backlash.
+    Lind's point is that the denials can do more harm than the apology did good: the share
+    undone varies from one backlash to the next (log-normal around ``backlash_share``, spread
+    ``backlash_spread``), and where it exceeds 1 the relationship ends worse than before.
     """
     p = model.p
     state = model.state
     prob = np.where(state.v["jp_camp"] > 0.5, p["backlash_prob_conservative"], p["backlash_prob_liberal"])
     backlash = happened & model.streams.bernoulli(f"{site}:backlash", prob)
-    share = p["backlash_share"]
+    spread = p["backlash_spread"]
+    # mean-preserving: the average backlash still undoes backlash_share of the effect
+    share = p["backlash_share"] * np.exp(spread * model.streams.normal(f"{site}:backlash_size") - spread**2 / 2)
     undo = np.where(backlash, 1.0, 0.0)
     for eff in entry.effects:
         if eff.var in ("history", "kr_favorable_japan"):
@@ -198,7 +203,7 @@ def _apology(model: RelationsModel, entry: Entry, happened: np.ndarray, site: st
             if eff.var == "kr_favorable_japan":
                 delta = delta * _public_scale(model, eff.var, eff.channel)
             apply_delta(model, eff.var, delta, eff.channel, "apology_backlash", "jp_public")
-    state.shift("kr_salience", undo * 8.0, "apology_backlash", "jp_public")
+    state.shift("kr_salience", undo * p["backlash_salience"], "apology_backlash", "jp_public")
 
 
 def _elections(model: RelationsModel, entry: Entry, happened: np.ndarray, site: str, params: dict) -> None:

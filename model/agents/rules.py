@@ -6,8 +6,11 @@ saying what the profile likes. The situation-dependent terms come from named the
 relationship and are shared by every profile of a capital:
 
 - balance of threat (Walt, 1987): threat raises the value of security cooperation;
-- quasi-alliance (Cha, *Alignment Despite Antagonism*, 1999): fear of abandonment by
-  Washington pushes Seoul and Tokyo together, a secure US commitment lets them quarrel;
+- quasi-alliance (Cha, *Alignment Despite Antagonism*, 1999): each ally has its own fears of
+  the patron: abandonment (the US commitment falls short of what it needs) and entrapment
+  (being drawn into the patron's rivalry with China). Seoul and Tokyo close ranks only when
+  *both* fear abandonment; when one feels secure, the quarrel resumes for both (asymmetry
+  means friction); fear of entrapment keeps an ally away from alliance moves;
 - two-level games (Putnam, 1988): a hostile public and low approval shrink the win-set for
   concessions;
 - diversion (Levy, 1989): a leader with falling approval gains from a nationalist gesture;
@@ -179,6 +182,24 @@ def expected_value(model: RelationsModel, actor: str, decisions: list[Decision])
     return per_point * np.array([np.broadcast_to(x, (width,)) for x in rows])
 
 
+OTHER = {"seoul": "tokyo", "tokyo": "seoul"}
+PREFIX = {"seoul": "kr", "tokyo": "jp"}
+
+
+def alliance_fears(model: RelationsModel, actor: str) -> tuple[np.ndarray, np.ndarray]:
+    """Cha's two fears of one ally, per run: (abandonment, entrapment).
+
+    Abandonment: how far the US commitment falls short of what this ally needs, over 50
+    (negative when it feels secure). Entrapment: China pressing above its usual level,
+    weighted by this ally's exposure (Korea bore China's sanctions over THAAD in 2017).
+    """
+    v, p = model.state.v, model.p
+    pre = PREFIX[actor]
+    abandonment = (p[f"cha_{pre}_abandonment_need"] - v["us_commitment"]) / 50.0
+    entrapment = p[f"cha_{pre}_entrapment"] * np.maximum(v["china_pressure"] - p["china_pressure_base"], 0.0) / 50.0
+    return abandonment, entrapment
+
+
 def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -> np.ndarray:
     """The situation's pull on each decision for Seoul or Tokyo, shape (decisions, runs)."""
     v, p = model.state.v, model.p
@@ -188,7 +209,10 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
            ("conciliatory", "security_coop", "alliance", "nationalist", "firm",
             "economic_pressure", "relief", "history", "diplomacy")}
     threat = (get(own["threat"]) + 0.5 * v["china_pressure"]) / 100.0
-    abandonment = (50.0 - v["us_commitment"]) / 50.0
+    own_fear, entrapment = alliance_fears(model, actor)
+    other_fear, _ = alliance_fears(model, OTHER[actor])
+    # Cha: the allies close ranks as far as the *less* fearful of them fears abandonment.
+    abandonment = np.minimum(own_fear, other_fear)
     approval = v[APPROVAL_VAR[actor]]
     hostile_below = p["rule_hostility_level"]
     hostility = np.clip((hostile_below - get(own["public"])) / hostile_below, 0.0, 1.0)
@@ -198,6 +222,7 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
 
     u = p["w_balance_of_threat"] * threat * (tag["security_coop"] + tag["alliance"])
     u = u + p["w_quasi_alliance"] * abandonment * (tag["conciliatory"] + tag["security_coop"])
+    u = u - p["w_quasi_alliance"] * entrapment * (tag["alliance"] + tag["security_coop"])
     u = u + p["w_us_pressure"] * (v["us_pressure"] / 100.0) * tag["conciliatory"]
     u = u - p["w_two_level"] * hostility * weakness * (1 + tag["history"]) * tag["conciliatory"]
     u = u + p["w_diversion"] * np.clip((p["rule_diversion_approval"] - approval) / 20.0, 0.0, 2.0) * tag["nationalist"]

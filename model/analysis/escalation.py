@@ -68,3 +68,39 @@ def escalation_rates(scenario: Scenario, runs: int = 1000, seed: int = 0) -> Esc
         {d: c / (runs * years) for d, c in counts.items()},
         {k: c / runs for k, c in at_end.items()},
     )
+
+
+# Tokyo's answers to a crossed red line, as the record of 2019 shows them (export controls,
+# the white list), and the diplomatic ones the menu now has.
+TOKYO_RESPONSES: dict[str, tuple[str, ...]] = {
+    "countermeasures": ("tokyo_impose_export_controls", "tokyo_remove_whitelist"),
+    "suspends shuttle diplomacy": ("tokyo_suspend_shuttle_diplomacy",),
+}
+
+
+def _answered(scenario: Scenario, decisions: tuple[str, ...], t0: int, t1: int, runs: int, seed: int) -> np.ndarray:
+    """Per run, whether any of ``decisions`` happened in months ``t0 <= t < t1``."""
+    out = np.zeros(runs, dtype=bool)
+    for chunk in iter_chunks(scenario, runs, seed, chunk_size=100, ledger=True):
+        sl = slice(chunk.first, chunk.first + chunk.values.shape[2])
+        for occ in chunk.occurrences:
+            if occ.kind == "decision" and occ.id in decisions and t0 <= occ.t < t1 and occ.mask is not None:
+                out[sl] |= occ.mask
+    return out
+
+
+def red_line_responses(
+    what_if: Scenario, base: Scenario, month: str, within: int = 6, runs: int = 1000, seed: int = 0
+) -> pd.DataFrame:
+    """Share of runs in which Tokyo answers within ``within`` months of ``month``, what-if and base.
+
+    Both ensembles share the seed (same random draws run by run), so the difference is what
+    the red line itself changes. Columns: response, what_if, base, difference.
+    """
+    t0 = what_if.index_of(month)
+    rows = []
+    for name, decisions in TOKYO_RESPONSES.items():
+        a = _answered(what_if, decisions, t0, t0 + within, runs, seed).mean()
+        b = _answered(base, decisions, t0, t0 + within, runs, seed).mean()
+        rows.append((name, float(a), float(b), float(a - b)))
+    return pd.DataFrame(rows, columns=["response", "what_if", "base", "difference"])

@@ -54,3 +54,33 @@ def test_baseline_escalations_sit_near_the_records_rate():
         rate = rates.per_run_year[decision]
         assert 0.5 / 14 <= rate <= 2.0 / 14, (decision, rate)
     assert np.isfinite(list(rates.at_end.values())).all()
+
+
+def test_validate_names_file_line_and_field_of_the_new_fields():
+    """The new coefficients and institution are checked like the others (file:line: field)."""
+    import pytest
+
+    from model.cli.run import problem_line
+    from model.scenario import ScenarioError, parse_scenario
+    from tests.core.helpers import MINIMAL
+
+    text = MINIMAL + "initial:\n  healing_foundation: 2\nparameters:\n  rule_escalation_cost: 5\n"
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text, filename="bad.yaml")
+    lines = [problem_line(p) for p in err.value.problems]
+    assert any(line.startswith("bad.yaml:7: initial.healing_foundation") for line in lines), lines
+    assert any(line.startswith("bad.yaml:9: parameters.rule_escalation_cost") for line in lines), lines
+
+
+def test_red_line_responses_are_shares_of_paired_runs():
+    """The response distribution of a red line: shares in [0, 1], the base from the same draws."""
+    from model.analysis.escalation import red_line_responses
+
+    what_if = load_scenario(ROOT / "scenarios" / "liquidation-order.yaml")
+    base = load_scenario(ROOT / "scenarios" / "baseline-2026.yaml")
+    df = red_line_responses(what_if, base, "2027-03", within=6, runs=40, seed=1)
+    assert list(df.response) == ["countermeasures", "suspends shuttle diplomacy"]
+    assert ((df.what_if >= 0) & (df.what_if <= 1) & (df.base >= 0) & (df.base <= 1)).all()
+    # before the red line the two ensembles are the same runs: a window ending before it agrees
+    early = red_line_responses(what_if, base, "2026-01", within=12, runs=40, seed=1)
+    assert (early.difference == 0).all()
