@@ -159,6 +159,22 @@ def test_an_unreadable_file_is_told_in_the_readers_language(tmp_path, where, key
         assert "Errno" not in text and "codec" not in text and text != p.text("en"), text
 
 
+def test_a_file_the_reader_may_not_read_says_so(tmp_path, monkeypatch):
+    """Permission denied (simulated: these tests may run as root, which reads anything)."""
+    path = tmp_path / "locked.yaml"
+    path.write_text("id: x\n")
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (p,) = info.value.problems
+    assert p.key == "scenario.problem.no_permission" and p.file == str(path)
+    assert "Errno" not in p.text("ko") and "Errno" not in p.text("ja")
+
+
 def test_shipped_scenarios_are_far_inside_every_bound():
     """The bounds leave real files room: size, scheduled items, months."""
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
