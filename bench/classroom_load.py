@@ -89,6 +89,7 @@ class ClassResult:
     game: str
     tabs: list[Tab]
     teacher: list[float | None] = field(default_factory=list)
+    resolve_cpu: list[tuple[float, float]] = field(default_factory=list)  # (browsers, servers) CPU s
     start_seen: list[float | None] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -193,7 +194,7 @@ def turn_text(turn: int, turns: int) -> str:
 
 
 async def run_class(
-    browser, game: dict, pages_per_seat: int, turns: int, offset: float, think: float, number: int
+    browser, game: dict, pages_per_seat: int, turns: int, offset: float, think: float, number: int, cpu
 ) -> ClassResult:
     """Open every page of one class, start, play and resolve every turn, timing each page."""
     await asyncio.sleep(offset)
@@ -240,17 +241,21 @@ async def run_class(
         await want(teacher.page, flash)
         button = teacher.page.get_by_role("button", name=tr("game.instructor.resolve", turn=turn))
         await button.wait_for()
+        cpu0 = cpu()
         t0 = time.time()
         await button.click()
         answered = await wait_all([teacher], flash, t0, 60)
         result.teacher.append(answered[0])
         times = await wait_all(tabs, target, t0, 60)
+        cpu1 = cpu()
+        result.resolve_cpu.append((cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]))
         for tab, x in zip(tabs, times, strict=True):
             tab.seen.append(x)
         done = [x for x in times if x is not None]
         print(
             f"  class {number} turn {turn}: teacher {_fmt(answered[0])} s, pages {len(done)}/{len(tabs)}, "
-            f"median {_fmt(_median(done))} s, max {_fmt(_max(done))} s",
+            f"median {_fmt(_median(done))} s, max {_fmt(_max(done))} s; CPU meanwhile: browsers "
+            f"{result.resolve_cpu[-1][0]:.1f} s, servers {result.resolve_cpu[-1][1]:.1f} s",
             file=sys.stderr,
         )
     for context in contexts:
@@ -321,11 +326,17 @@ async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> 
 
         mine = [p for p in descendants(os.getpid()) if p not in server_pids and p != os.getpid()]
         b0 = cpu_seconds(mine)
+
+        def cpu() -> tuple[float, float]:
+            """CPU seconds so far of the browsers (all classes') and of the app servers."""
+            browsers = [p for p in descendants(os.getpid()) if p not in server_pids and p != os.getpid()]
+            return cpu_seconds(browsers), cpu_seconds(server_pids)
+
         health: list[float] = []
         probe = asyncio.create_task(probe_health(fronts[0], health))
         results = await asyncio.gather(
             *(
-                run_class(browsers[i], g, args.pages_per_seat, args.turns, i * args.stagger, args.think, i + 1)
+                run_class(browsers[i], g, args.pages_per_seat, args.turns, i * args.stagger, args.think, i + 1, cpu)
                 for i, g in enumerate(games)
             )
         )
@@ -373,6 +384,10 @@ def summarise(args, results: list[ClassResult], load_before, load_after, server_
         },
         "start_to_seats": {"median": _median([x for r in results for x in r.start_seen])},
         "server_cpu_cores": round(server_cpu, 2),
+        "cpu_per_resolve": {
+            "browsers_median_s": _median([b for r in results for b, _ in r.resolve_cpu]),
+            "servers_median_s": _median([s for r in results for _, s in r.resolve_cpu]),
+        },
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in load_after],
         "errors": [e for r in results for e in r.errors],
@@ -419,6 +434,11 @@ def report(out: dict) -> None:
     print(
         f"  CPU over {out.get('seconds', 0):.0f} s: app servers {out['server_cpu_cores']:.2f} cores, "
         f"browsers {out.get('browsers_cpu_cores', 0):.2f} cores (of {os.cpu_count()})"
+    )
+    c = out["cpu_per_resolve"]
+    print(
+        f"  CPU from a resolve's click until every page showed it (all classes'): browsers "
+        f"{_fmt(c['browsers_median_s'])} s, app servers {_fmt(c['servers_median_s'])} s (medians)"
     )
     print(f"  load average before {out['loadavg_before']}, after {out['loadavg_after']}")
     print(

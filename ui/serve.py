@@ -4,7 +4,7 @@ Every open page of a game wants to know at once when the game's log moves (the w
 component, ``ui/components/watch``). Asked through Streamlit, each question would be a script
 run on the server and a redraw in the browser; here it is one small HTTP route that holds the
 question open (a long poll): it looks at the process's log watch (:mod:`model.game.live`: the
-database is asked at most twice a second per game, whoever asks) every half second, and
+database is asked at most four times a second per game, whoever asks) every quarter second, and
 answers as soon as the log has moved past what the page shows, or after ``wait`` seconds
 anyway. While nothing happens a page costs one open request; when something happens it
 learns within about half a second, and only then runs anything.
@@ -38,7 +38,7 @@ from model.game.store import ENV_VAR, shared_store  # noqa: E402
 
 WATCH_PATH = "/_rapprochement/watch/{game}"  # ui/game_views.WATCH_ROUTE, from the root
 MAX_WAIT = 25.0  # seconds a question is held open at most (proxies close idle requests later)
-LOOK_EVERY = 0.5  # seconds between two looks at the log watch while a question is held
+LOOK_EVERY = 0.25  # seconds between two looks at the log watch while a question is held
 
 
 def last_seq(game_id: str, code: str) -> int:

@@ -6,7 +6,8 @@ log read and folded per page whenever something did happen. Here the process ask
 
 - :class:`LogWatch` knows where each game's log ends. It asks the database at most once per
   ``interval`` for each game, whichever page wants to know; the other pages read the answer
-  from memory. A page's poll therefore costs no query at all.
+  from memory. A page's poll therefore costs no query at all. What this process writes
+  itself (a teacher's resolve) it knows at once.
 - :class:`Timelines` keeps each game's timeline (the log folded, see
   :mod:`model.game.replay`) and reads only the entries it has not seen yet. A page that knows
   the log has reached sequence number ``n`` (from the watch) gets the shared timeline without
@@ -28,9 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from model.game.replay import Timeline, fold
-from model.game.store import GameStore
+from model.game.store import APPENDED, GameStore
 
-WATCH_SECONDS = 0.5  # how stale a page's answer may be (assumption: a page asks every second)
+WATCH_SECONDS = 0.25  # how stale a page's answer may be (assumption: a held question looks four times a second)
 _SIZE = 256  # games remembered per process
 
 
@@ -86,6 +87,18 @@ class LogWatch:
             return seq
         finally:
             lock.release()
+
+    def note(self, store: GameStore, game_id: str, seq: int) -> None:
+        """This process has just written entry ``seq`` of the game: its pages need not wait.
+
+        The answer only moves forward and keeps its age, so other processes' writes are seen
+        as soon as before.
+        """
+        key = (store.url, game_id)
+        with self._guard:
+            seen = self._seen.get(key)
+            if seen is not None and seq > seen.seq:
+                seen.seq = seq
 
     def clear(self) -> None:
         """Forget every answer (tests)."""
@@ -156,3 +169,4 @@ class Timelines:
 
 WATCH = LogWatch()
 TIMELINES = Timelines()
+APPENDED.append(WATCH.note)  # a teacher's resolve reaches the pages of this process without a query

@@ -22,7 +22,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,6 +125,11 @@ class NewGame:
     instructor_code: str
     seat_codes: dict[str, str] = field(default_factory=dict)
     viewer_code: str = ""
+
+
+# Called as ``listener(store, game_id, seq)`` after this process committed entry ``seq`` of a
+# game (model.game.live's log watch learns of its own process's writes at once).
+APPENDED: list[Callable[[GameStore, str, int], None]] = []
 
 
 def database_url(url: str | os.PathLike[str] | None = None, create: bool = True) -> str:
@@ -442,6 +447,8 @@ class GameStore:
                 continue  # another writer took this seq: take the next one
             if got is None:
                 return None
+            for listener in tuple(APPENDED):
+                listener(self, game_id, int(got))
             return LogEntry(game_id, int(got), int(turn), kind, seat, body, now)
         raise GameError("game.error.busy")
 

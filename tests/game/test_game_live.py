@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from model.game.engine import Game
 from model.game.live import TIMELINES, LogWatch, Timelines
 from model.game.setup import create_game
-from model.game.store import ENV_VAR, GameStore
+from model.game.store import APPENDED, ENV_VAR, GameStore
 from model.game.world import WORLDS
 from tests.game.test_game_pages import PAGES, TIMEOUT
 
@@ -67,6 +67,31 @@ def test_thirty_polls_ask_the_database_once_per_interval(sqlite_store, scenario_
     assert watch.last_seq(sqlite_store, game.id) == 0  # within the interval: the old answer
     clock.now += 1.0
     assert watch.last_seq(sqlite_store, game.id) == 1
+    assert watch.queries == 2
+
+
+def test_what_this_process_writes_its_pages_learn_at_once_without_a_query(sqlite_store, scenario_text):
+    """A teacher's resolve on this server reaches its pages' watch at once, not an interval later."""
+    game, new = new_game(sqlite_store, scenario_text)
+    clock = Clock()
+    watch = LogWatch(interval=60.0, clock=clock)
+    assert watch.last_seq(sqlite_store, game.id) == 0 and watch.queries == 1
+    APPENDED.append(watch.note)
+    try:
+        game.start(new.instructor_code)
+        assert watch.last_seq(sqlite_store, game.id) == 1  # well within the interval
+        other = GameStore(sqlite_store.url)  # another process's write is seen after the interval
+        try:
+            APPENDED.remove(watch.note)
+            Game(other, game.id).pause(new.instructor_code)
+        finally:
+            other.dispose()
+        assert watch.last_seq(sqlite_store, game.id) == 1
+        clock.now += 60.0
+        assert watch.last_seq(sqlite_store, game.id) == 2
+    finally:
+        if watch.note in APPENDED:
+            APPENDED.remove(watch.note)
     assert watch.queries == 2
 
 
