@@ -1,0 +1,95 @@
+"""What one seat page costs its browser at each resolve (Chromium's own counters of its main thread).
+
+A class's figures on one machine mix the server's work with thirty browsers' redraws on the
+same cores. This script separates the browser's part: one server, one seat page and the
+teacher's page in headless Chromium; for each resolve it reads the seat page's renderer
+counters (DevTools ``Performance.getMetrics``: task, script, layout and style time of the
+page's main thread) from the click until ``--settle`` seconds after the page showed the new
+turn. These are the durations of the page's tasks: a busy machine stretches them, so compare
+figures taken at a similar load average (printed).
+
+    .venv/bin/python bench/seat_page_cost.py [--turns 3] [--settle 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.async_api import async_playwright  # noqa: E402
+
+from model.game.setup import create_game, scenario_file  # noqa: E402
+from model.game.store import GameStore  # noqa: E402
+from model.i18n import tr  # noqa: E402
+from tests.support.app_server import AppServer  # noqa: E402
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+COUNTERS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
+SEATS = ["seoul", "tokyo", "washington", "kr_public", "jp_public"]
+
+
+async def counters(cdp) -> list[float]:
+    got = {m["name"]: m["value"] for m in (await cdp.send("Performance.getMetrics"))["metrics"]}
+    return [got[name] for name in COUNTERS]
+
+
+async def measure(url: str, db_url: str, turns: int, settle: float) -> list[list[float]]:
+    store = GameStore(db_url)
+    try:
+        text = scenario_file("baseline-2026").read_text(encoding="utf-8")
+        new = create_game(store, text, SEATS, seed=3, turns=turns + 1)
+    finally:
+        store.dispose()
+    rows = []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        teacher = await (await browser.new_context()).new_page()
+        await teacher.goto(f"{url}/instructor?game={new.id}&code={new.instructor_code}")
+        seat_context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        seat = await seat_context.new_page()
+        await seat.goto(f"{url}/play?game={new.id}&code={new.seat_codes['seoul']}")
+        cdp = await seat_context.new_cdp_session(seat)
+        await cdp.send("Performance.enable")
+        await seat.get_by_text(tr("game.play.briefing")).first.wait_for(timeout=120_000)
+        await teacher.get_by_role("button", name=tr("game.instructor.start")).click()
+        await seat.get_by_role("button", name=tr("game.play.submit")).wait_for(timeout=120_000)
+        await asyncio.sleep(settle)
+        for turn in range(1, turns + 1):
+            before = await counters(cdp)
+            await teacher.get_by_role("button", name=tr("game.instructor.resolve", turn=turn)).click()
+            shown = tr("game.common.turn_of", turn=turn + 1, turns=turns + 1)
+            await seat.get_by_text(shown).first.wait_for(timeout=120_000)
+            await asyncio.sleep(settle)
+            rows.append([a - b for a, b in zip(await counters(cdp), before, strict=True)])
+        await browser.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--settle", type=float, default=6.0, help="seconds counted after the page moved on")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="rapprochement-bench-") as tmp:
+        db_url = f"sqlite:///{Path(tmp) / 'games.db'}"
+        server = AppServer(db_url=db_url, env={"RAPPROCHEMENT_STATE_DIR": str(Path(tmp) / "state")})
+        server.start(timeout=120)
+        try:
+            rows = asyncio.run(measure(server.url, db_url, args.turns, args.settle))
+        finally:
+            server.close()
+    print(f"one seat page's main thread per resolve, seconds (load average {os.getloadavg()[0]:.2f}):")
+    print("  resolve  task   script layout style")
+    for turn, row in enumerate(rows, start=1):
+        print(f"  {turn:>7}  " + " ".join(f"{x:.3f}" for x in row))
+
+
+if __name__ == "__main__":
+    main()
