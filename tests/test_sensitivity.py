@@ -8,7 +8,9 @@ import pytest
 
 from model.analysis.sensitivity import (
     OUTPUTS,
+    Z90,
     SensitivityError,
+    boundary_contenders,
     run_sensitivity,
     select_parameters,
     tornado,
@@ -182,22 +184,35 @@ def test_tornado_swing_is_the_difference_between_the_two_ends(quiet):
     assert history.at_high > history.as_written > history.at_low  # a higher long-run level, a warmer index
 
 
-# The contenders for the liquidation what-if's first five places (the long-run levels of the
-# tracks and the decision rules' weights, 34 assumptions); the full check over all 92, three
-# outputs and every what-if is bench/tornado_stability.py.
-CONTENDERS = ["equilibrium", "rule"]
-
-
 def test_tornado_top_five_agree_over_four_seeds():
-    """The explorer's design gives the same top five at seeds 0, 1, 2 and 7 (the issue's seeds)."""
+    """The explorer's design (every coefficient) gives the same top five at seeds 0, 1, 2 and 7.
+
+    The issue's seeds, on the liquidation what-if's index; the check over three outputs and
+    every what-if is bench/tornado_stability.py. (With the whiskers' 90% intervals deciding
+    where the runs go, seed 0 kept ``security_base`` fourth on 100 runs: this failed.)
+    """
     from model.scenario import load_scenario
 
     scenario = load_scenario("scenarios/liquidation-order.yaml")
     tops = {
-        seed: frozenset(tornado(scenario, "relationship_index", CONTENDERS, seed=seed, top=5).parameter)
-        for seed in (0, 1, 2, 7)
+        seed: frozenset(tornado(scenario, "relationship_index", seed=seed, top=5).parameter) for seed in (0, 1, 2, 7)
     }
     assert len(set(tops.values())) == 1, tops
+
+
+def _sample(mean: float, half90: float, n: int = 100) -> np.ndarray:
+    """Values (n of them) with exactly this mean and a 90% interval of the mean this wide on each side."""
+    z = np.random.default_rng(0).normal(size=n)
+    z = (z - z.mean()) / z.std(ddof=1)
+    return mean + z * half90 * np.sqrt(n) / Z90
+
+
+def test_the_refinement_looks_for_doubt_wider_than_the_whiskers():
+    """A swing whose 90% interval just misses the boundary still gets more runs (99% reaches it)."""
+    above, below = _sample(10.0, 0.8), _sample(8.0, 0.8)  # threshold 9: 1 point from each, 0.8 < 1 < 1.25
+    assert boundary_contenders([above, below, _sample(2.0, 0.1)], focus=1) == [0, 1]
+    apart = [_sample(10.0, 0.5), _sample(8.0, 0.5), _sample(2.0, 0.1)]  # 99% half-width 0.78 < 1
+    assert boundary_contenders(apart, focus=1) == []
 
 
 def test_every_coefficient_may_vary_by_run_without_changing_the_numbers():
