@@ -84,3 +84,27 @@ def test_red_line_responses_are_shares_of_paired_runs():
     # before the red line the two ensembles are the same runs: a window ending before it agrees
     early = red_line_responses(what_if, base, "2026-01", within=12, runs=40, seed=1)
     assert (early.difference == 0).all()
+
+
+def test_the_leaders_profiles_keep_their_differences():
+    """The calibration shifts every profile alike: the differences between leaders survive.
+
+    Same two years, same seed: a hawkish Tokyo visits Yasukuni more than a moderate one; a
+    conservative Seoul sets up the fund more, and gives GSOMIA notice less, than a progressive.
+    """
+    from model.ensemble import run_ensemble
+    from tests.core.helpers import scenario
+
+    def count(actors: str, initial: str, decision: str) -> int:
+        sc = scenario(f"actors: {{{actors}}}\ninitial: {{{initial}}}\n")
+        res = run_ensemble(sc, runs=300, seed=5)
+        return sum(o.runs for o in res.occurrences if o.id == decision)
+
+    hawk = count("tokyo: {camp: conservative, stance: hawkish}", "jp_gov_approval: 35", "tokyo_yasukuni_visit")
+    moderate = count("tokyo: {camp: liberal, stance: moderate}", "jp_gov_approval: 35", "tokyo_yasukuni_visit")
+    assert hawk > 2 * moderate
+    cons = "seoul: {camp: conservative, stance: moderate}"
+    prog = "seoul: {camp: progressive, stance: hawkish}"
+    fund = "seoul_compensation_fund"
+    assert count(cons, "foundation: 0", fund) > count(prog, "foundation: 0", fund)
+    assert count(prog, "gsomia: 1", "seoul_suspend_gsomia") > count(cons, "gsomia: 1", "seoul_suspend_gsomia")
