@@ -206,12 +206,28 @@ def _apology(model: RelationsModel, entry: Entry, happened: np.ndarray, site: st
     state.shift("kr_salience", undo * p["backlash_salience"], "apology_backlash", "jp_public")
 
 
+def _leverage(model: RelationsModel, entry: Entry, happened: np.ndarray, site: str, params: dict) -> None:
+    """Weaponised interdependence (Farrell and Newman, 2019): the chokepoint's bite.
+
+    Controls hurt as far as the target still depends on the chokepoint.
+    The entry's economic effect was drawn for a Korea as dependent as in 2019
+    (``kr_dependence`` 100); where substitution has lowered the dependence, the part it no
+    longer hurts is given back, booked as ``substitution``.
+    """
+    spared = 1.0 - model.state.v["kr_dependence"] / 100.0
+    for eff in entry.effects:
+        if eff.var == "economic":
+            delta = np.where(happened, spared * -eff.mean, 0.0)
+            apply_delta(model, eff.var, delta, eff.channel, "substitution", "seoul")
+
+
 def _elections(model: RelationsModel, entry: Entry, happened: np.ndarray, site: str, params: dict) -> None:
     model.elections.hold(entry, happened, site, params)
 
 
 MECHANISMS: dict[str, Callable[..., None]] = {
     "apology": _apology,
+    "leverage": _leverage,
     "election": _elections,
     "leader_change": _elections,
     "us_administration": _elections,

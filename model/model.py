@@ -46,6 +46,7 @@ DEFAULT_INITIAL: dict[str, float] = {
     "us_commitment": 60.0,
     "us_pressure": 0.0,
     "china_pressure": 30.0,
+    "kr_dependence": 100.0,
     "gsomia": 1.0,
     "jp_export_controls": 0.0,
     "jp_whitelist_kr": 1.0,
@@ -254,6 +255,7 @@ class RelationsModel(mesa.Model):
         for seat in ("kr_public", "jp_public"):
             self.seats[seat].step()
         self.seats["washington"].settle()
+        self._substitute()
         self._settle_tracks()
         self.datacollector.collect(self)
         if t == len(self.months) - 1:
@@ -277,6 +279,16 @@ class RelationsModel(mesa.Model):
         """Simulate to the scenario's end (Mesa ``run_until``)."""
         self.run_until(len(self.months))
 
+    def _substitute(self) -> None:
+        """While Japan's export controls last, Korea replaces Japanese materials.
+
+        Weaponised interdependence: the chokepoint erodes. The dependence lost does not come
+        back when the controls are lifted: the new suppliers and plants stay.
+        """
+        v = self.state.v
+        loss = self.p["wi_substitution_rate"] * v["jp_export_controls"] * v["kr_dependence"]
+        self.state.shift("kr_dependence", -loss, "substitution", "seoul")
+
     def _settle_tracks(self) -> None:
         """Each track relaxes toward an equilibrium set by the institutional facts."""
         p, v = self.p, self.state.v
@@ -292,7 +304,7 @@ class RelationsModel(mesa.Model):
             "threat_level": p["pull_threat_security"] * (threat - 50.0) / 10.0,
         })
         relax(self, "economic", rate, p["economic_base"], {
-            "jp_export_controls": -p["pull_export_controls"] * v["jp_export_controls"],
+            "jp_export_controls": -p["pull_export_controls"] * v["jp_export_controls"] * v["kr_dependence"] / 100.0,
             "jp_whitelist_kr": p["pull_whitelist"] * (v["jp_whitelist_kr"] - 1.0),
             "kr_whitelist_jp": p["pull_whitelist"] * (v["kr_whitelist_jp"] - 1.0),
             "kr_countermeasures": -p["pull_countermeasures"] * v["kr_countermeasures"],

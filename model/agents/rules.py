@@ -228,7 +228,8 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
     u = u + p["w_diversion"] * np.clip((p["rule_diversion_approval"] - approval) / 20.0, 0.0, 2.0) * tag["nationalist"]
     u = u + 0.5 * p["w_diversion"] * salience * hostility * tag["firm"]
     if actor == "tokyo":
-        trigger = v["liquidation_stage"] / 3.0
+        # weaponised interdependence: the pull to use the chokepoint is worth what is left of it
+        trigger = v["liquidation_stage"] / 3.0 * v["kr_dependence"] / 100.0
         relief = v["foundation"] * (1.0 - v["liquidation_stage"] / 3.0)
     else:
         trigger = np.maximum(v["jp_export_controls"], 1.0 - v["jp_whitelist_kr"])

@@ -51,6 +51,7 @@ CONTINUOUS = (
     "us_commitment",
     "us_pressure",
     "china_pressure",
+    "kr_dependence",
     "kr_visitors_japan",
     "jp_visitors_korea",
 )
@@ -133,7 +134,7 @@ class Decision(_Entry):
 
     actor: Literal[ACTORS]  # type: ignore[valid-type]
     tags: tuple[str, ...]
-    mechanism: Literal["apology"] | None = None
+    mechanism: Literal["apology", "leverage"] | None = None
 
     @property
     def is_hold(self) -> bool:

@@ -76,3 +76,35 @@ def test_lind_a_backlash_can_leave_things_worse_than_before():
     assert 0.03 < worse < 0.4
     assert abs(float(np.mean(share)) - 0.7) < 0.05
     np.testing.assert_allclose(_backlash_share(0.0), 0.7)
+
+
+def test_weaponised_interdependence_substitution_erodes_the_chokepoint():
+    """Dependence is state: controls erode it over the years, and it does not come back.
+
+    A second round of controls then hurts Korea's economy less, and Tokyo's pull to use them
+    under a liquidation is smaller.
+    """
+    sc = quiet("initial: {jp_export_controls: 1}\n")
+    model = RelationsModel(sc, runs=2, seed=0, uncertainty="point")
+    for _ in range(24):
+        model.step()
+    eroded = model.state.v["kr_dependence"].copy()
+    assert np.all(eroded < 90)
+    calm = RelationsModel(quiet(), runs=2, seed=0, uncertainty="point")
+    for _ in range(24):
+        calm.step()
+    assert np.all(calm.state.v["kr_dependence"] == 100)
+
+    def economic_hit(dependence: float) -> float:
+        m = RelationsModel(quiet(f"initial: {{kr_dependence: {dependence}}}\n"), runs=50, seed=1,
+                           uncertainty="point")
+        m.submit("tokyo", ["tokyo_impose_export_controls"])
+        m.step()
+        parts = m.ledger.contributions("economic", 0, 0)
+        return float(np.mean(sum(d for (cause, _), d in parts.items()
+                                 if cause in ("tokyo_impose_export_controls", "substitution"))))
+
+    assert economic_hit(40) > economic_hit(100) + 4  # about 6 of the 10 points spared
+    full = _terms("tokyo", "liquidation_stage: 3, kr_dependence: 100")
+    eroded_terms = _terms("tokyo", "liquidation_stage: 3, kr_dependence: 40")
+    assert full["tokyo_impose_export_controls"] > eroded_terms["tokyo_impose_export_controls"]
