@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.support.app_server import AppServer
 from tests.support.browser import BrowserSession
@@ -93,8 +94,17 @@ def test_a_decision_added_in_the_browser_survives_a_shared_link(app_server: AppS
     page = browser.new_page()
     open_scenario(page, app_server.url, "Baseline 2026-2030: where the relationship is heading")
     page.get_by_text(re.compile(r"^Scheduled events and decisions \(\d+\)")).click()
-    page.get_by_text("Decision", exact=True).click()
-    expect(page.get_by_label("Decision (and who takes it)", exact=True)).to_have_count(1)
+    # the switch reruns the page; a click that lands while the page is still drawing its first
+    # ensemble can be redrawn away, so choose again (a radio: choosing twice changes nothing)
+    decision_form = page.get_by_label("Decision (and who takes it)", exact=True)
+    for _ in range(4):
+        page.get_by_text("Decision", exact=True).click()
+        try:
+            decision_form.wait_for(timeout=RUN_TIMEOUT_MS // 4)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    expect(decision_form).to_have_count(1)
     expect(page.get_by_label("in month", exact=True)).to_have_count(1)  # the event form has gone
     pick(page, "Decision (and who takes it)", "Join a trilateral exercise (Tokyo)")
     pick(page, "in month", "2027-01")
