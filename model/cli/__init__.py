@@ -18,13 +18,29 @@ import os
 import pkgutil
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from model.i18n import LANGUAGES, language, language_from_env, tr
 
 
 class UserError(Exception):
     """A problem the user can fix; printed without a traceback, exit code 2."""
+
+
+def open_backend(stack: ExitStack, args: argparse.Namespace):
+    """The executor that ``--backend``/``--scheduler`` name, closed with ``stack``; None for local.
+
+    Why here: every command that runs ensembles takes the same two options and must turn a
+    backend that cannot start (no scheduler, no Dask) into one line for the user.
+    """
+    if args.backend == "local":
+        return None
+    from model.backends import BackendError, open_executor
+
+    try:
+        return stack.enter_context(open_executor(args.backend, args.scheduler))
+    except BackendError as exc:
+        raise UserError(str(exc)) from None
 
 
 # argparse's own words (it asks gettext for them), in the user's language.

@@ -11,7 +11,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from model.cli import UserError
+from model.cli import UserError, open_backend
 
 _ORIGIN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -97,14 +97,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     progress = None if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     t0 = time.perf_counter()
     with ExitStack() as stack:
-        executor = None
-        if args.backend != "local":
-            from model.backends import BackendError, open_executor
-
-            try:
-                executor = stack.enter_context(open_executor(args.backend, args.scheduler))
-            except BackendError as exc:
-                raise UserError(str(exc)) from None
+        executor = open_backend(stack, args)
         scores = bt.run_backtest(
             args.scenario, origins, args.structure, settings, args.seed, executor, progress,
             db_dir=None,

@@ -8,7 +8,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from model.cli import UserError
+from model.cli import UserError, open_backend
 from model.i18n import tr
 
 
@@ -75,14 +75,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     with ExitStack() as stack:
-        executor = None
-        if args.backend != "local":
-            from model.backends import BackendError, open_executor
-
-            try:
-                executor = stack.enter_context(open_executor(args.backend, args.scheduler))
-            except BackendError as exc:
-                raise UserError(str(exc)) from None
+        executor = open_backend(stack, args)
         posterior = run_abc(
             setup, population=args.population, generations=args.generations, seed=args.seed,
             executor=executor, db_dir=args.db_dir, resume=not args.no_resume, progress=progress,

@@ -7,7 +7,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from model.cli import UserError
+from model.cli import UserError, open_backend
 from model.i18n import tr
 from model.scenario import ScenarioError, load_scenario
 
@@ -56,14 +56,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserError(tr("cli.no_dir", path=out.parent))
     uncertainty = "point" if args.point_estimate else "posterior"
     with ExitStack() as stack:
-        executor = None
-        if args.backend != "local":
-            from model.backends import BackendError, open_executor
-
-            try:
-                executor = stack.enter_context(open_executor(args.backend, args.scheduler))
-            except BackendError as exc:
-                raise UserError(str(exc)) from None
+        executor = open_backend(stack, args)
         if out is None:
             header = True
             for chunk in iter_chunks(scenario, args.runs, args.seed, executor=executor, uncertainty=uncertainty):
