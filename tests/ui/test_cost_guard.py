@@ -9,6 +9,8 @@ server is refused before it starts, saying what would fit.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -32,9 +34,9 @@ def explore() -> AppTest:
     return AppTest.from_file(str(PAGES / "explore.py"), default_timeout=120).run()
 
 
-def test_a_run_while_the_server_is_busy_says_so_and_runs_once_free(scenario_dir, gate_dir, monkeypatch):
-    """Another job holds the only slot past the wait: a message, no traceback; then it runs."""
-    monkeypatch.setattr(limits, "HEAVY_WAIT_SECONDS", 0.5)
+@contextmanager
+def slot_held_elsewhere(gate_dir) -> Iterator[threading.Event]:
+    """Another session holds the only heavy slot until the yielded event is set (or the block ends)."""
     held, release = threading.Event(), threading.Event()
 
     def other_session() -> None:
@@ -46,31 +48,28 @@ def test_a_run_while_the_server_is_busy_says_so_and_runs_once_free(scenario_dir,
     worker.start()
     try:
         held.wait(10)
-        at = run_small(explore())
-        assert not at.exception
-        assert [e.value for e in at.error] == [tr("error.generic", message=tr("cost.busy"))]
+        yield release
     finally:
         release.set()
         worker.join()
+
+
+def test_a_run_while_the_server_is_busy_says_so_and_runs_once_free(scenario_dir, gate_dir, monkeypatch):
+    """Another job holds the only slot past the wait: a message, no traceback; then it runs."""
+    monkeypatch.setattr(limits, "HEAVY_WAIT_SECONDS", 0.5)
+    with slot_held_elsewhere(gate_dir):
+        at = run_small(explore())
+        assert not at.exception
+        assert [e.value for e in at.error] == [tr("error.generic", message=tr("cost.busy"))]
     at = run_small(at)
     assert not at.error and "20 runs of 24 months" in at.success[0].value
 
 
 def test_a_run_waits_for_the_slot_and_then_computes(scenario_dir, gate_dir):
     """Within the wait, the run simply starts once the other job is done."""
-    held, release = threading.Event(), threading.Event()
-
-    def other_session() -> None:
-        with cost.HeavyGate(1, gate_dir).slot():
-            held.set()
-            release.wait(30)
-
-    worker = threading.Thread(target=other_session)
-    worker.start()
-    held.wait(10)
-    threading.Timer(1.0, release.set).start()
-    at = run_small(explore())
-    worker.join()
+    with slot_held_elsewhere(gate_dir) as release:
+        threading.Timer(1.0, release.set).start()
+        at = run_small(explore())
     assert not at.exception and not at.error
     assert "20 runs of 24 months" in at.success[0].value
 
