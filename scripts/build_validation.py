@@ -12,7 +12,6 @@ fresh tables. The prose around them is written by hand.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -32,7 +31,6 @@ from model.analysis import fit  # noqa: E402
 from model.analysis.polls import HOLDOUT_START, SERIES, series_offset  # noqa: E402
 from model.i18n import place  # noqa: E402
 
-DOC = ROOT / "docs" / "VALIDATION.md"
 FIG = ROOT / "docs" / "validation"
 MARKERS = ["2012-08", "2013-12", "2015-12", "2017-05", "2018-10", "2019-07", "2023-03"]
 MARKER_LABELS = [
@@ -247,17 +245,6 @@ def blocks(view: fit.FitView, doc: dict, attrib: pd.DataFrame, runs: int, seed: 
     }
 
 
-def refresh_doc(gen: dict) -> None:
-    """Replace each generated block of VALIDATION.md."""
-    text = DOC.read_text(encoding="utf-8")
-    for name, body in gen.items():
-        pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
-        if not pattern.search(text):
-            raise SystemExit(f"{DOC}: no generated block named {name!r}")
-        text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the replay, draw the charts, refresh the doc."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -286,7 +273,10 @@ def main(argv: list[str] | None = None) -> int:
         scores, provenance = found
         backtest_report.draw_chart(scores)
         gen |= backtest_report.blocks(scores, provenance)
-    refresh_doc(gen)
+    try:
+        backtest_report.refresh_doc(gen)
+    except ValueError as exc:  # a block missing from VALIDATION.md: one line, not a traceback
+        raise SystemExit(str(exc)) from None
     print(view.errors.to_string())
     print(view.signatures[["key", "simulated", "share", "holds"]].to_string())
     return 0
