@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.analysis.escalation import red_line_responses  # noqa: E402
+from model.analysis.escalation import find_red_line, red_line_responses  # noqa: E402
 from model.catalogue import load_catalogue  # noqa: E402
 from model.scenario import load_scenario  # noqa: E402
 
@@ -36,18 +36,19 @@ def main() -> None:
     parser.add_argument("--event", default="liquidation_order", help="the red line's event type")
     args = parser.parse_args()
     what_if, base = load_scenario(args.what_if), load_scenario(args.base)
-    month = next(e.month for e in what_if.events if e.type == args.event)
+    month = next(e.month for e in what_if.events if e.type == args.event)  # the red line's month
     start = time.perf_counter()
     df = red_line_responses(what_if, base, month, args.within, args.runs, args.seed)
     elapsed = time.perf_counter() - start
     print(f"{what_if.id} ({args.event}, {month}) against {base.id}: {args.runs} runs, "
           f"seed {args.seed} ({elapsed:.1f} s; load average {os.getloadavg()[0]:.2f})")
+    line, _ = find_red_line(what_if)
     for r in df.itertuples():
-        print(f"Tokyo {r.response} within {args.within} months in {100 * r.what_if:.1f}% of runs "
+        who = line.responder if r.response == "countermeasures" else "either capital"
+        print(f"{r.response} ({who}) within {args.within} months in {100 * r.what_if:.1f}% of runs "
               f"(base {100 * r.base:.1f}%, difference {100 * r.difference:+.1f} points)")
     c = load_catalogue().coefficients
-    print("basis: " + "; ".join(f"{k} = {c[k].value:g} ({c[k].source})" for k in
-                                ("w_retaliation", "rule_retaliation_threshold", "rule_escalation_cost")))
+    print("basis: " + "; ".join(f"{k} = {c[k].value:g} ({c[k].source})" for k in line.basis))
 
 
 if __name__ == "__main__":

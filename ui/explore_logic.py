@@ -883,3 +883,81 @@ def coefficients_frame(catalogue: Catalogue, lang: str, places: str) -> Any:
             for cid, c in catalogue.coefficients.items()
         ]
     )
+
+
+@dataclass(frozen=True)
+class RedLineBlock:
+    """What the what-if page says about a red line its calendar crosses (texts ready to draw).
+
+    Attributes:
+        title: The red line, its month and whose decision rule answers.
+        crossed: How many runs cross it (the item happens only where its preconditions hold),
+            or None when all of them do.
+        answers: One sentence per answer counted, with the share of runs (and the reference's).
+        basis: How the rule makes the answer.
+        coefficients: The rule's coefficients, each with its value and source.
+        shares: The what-if's share of runs per answer (what the sentences say, as numbers).
+    """
+
+    title: str
+    crossed: str | None
+    answers: tuple[str, ...]
+    basis: str
+    coefficients: tuple[str, ...]
+    shares: dict[str, float]
+
+
+def red_line_block(
+    scenario: Scenario,
+    values: Any,
+    reference_values: Any | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    places: str = DEFAULT_PLACES,
+    parameters: Mapping[str, float] | None = None,
+) -> RedLineBlock | None:
+    """The response distribution of the first red line the scenario crosses, from its runs.
+
+    ``values`` is the ensemble the page already ran (months, variables, runs); with the
+    reference's ensemble (same seed, so twin runs) each answer also gives the reference's
+    share. None when the scenario crosses no red line (:data:`model.analysis.escalation.RED_LINES`).
+    ``parameters`` are the scenario's coefficients (the catalogue's where the scenario keeps them).
+    """
+    from model.analysis.escalation import RED_LINE_WINDOW, crossed_share, find_red_line, response_shares
+    from model.i18n import month_text
+
+    found = find_red_line(scenario)
+    if found is None:
+        return None
+    line, month = found
+    t0 = scenario.index_of(month)
+    crossed = crossed_share(values, line, t0)
+    shares = response_shares(values, line, t0)
+    base = response_shares(reference_values, line, t0) if reference_values is not None else None
+    answers = []
+    for key, share in shares.items():
+        name = f"{line.responder}_{key}" if key == "countermeasures" else key
+        answer = tr(f"redline.answer.{name}", lang, places, within=RED_LINE_WINDOW, share=100 * share)
+        if base is None:
+            answers.append(tr("redline.alone", lang, places, answer=answer))
+        else:
+            answers.append(tr("redline.with_reference", lang, places, answer=answer, base=100 * base[key],
+                              delta=100 * (share - base[key])))
+    cat = load_catalogue()
+    parameters = parameters or {}
+    coefficients = tuple(
+        tr("redline.coefficient", lang, places, label=coefficient_label(c, lang, places),
+           value=f"{parameters.get(c, cat.coefficients[c].value):g}",
+           source=source_text(cat.coefficients[c].source, lang))
+        for c in line.basis
+    )
+    return RedLineBlock(
+        title=tr(f"redline.line.{line.id}", lang, places, month=month_text(month, lang)),
+        crossed=None if crossed == 1.0 else (
+            tr("redline.crossed", lang, places, share=100 * crossed) if crossed > 0
+            else tr("redline.never", lang, places)
+        ),
+        answers=tuple(answers) if crossed > 0 else (),
+        basis=tr(f"redline.basis_{line.responder}", lang, places),
+        coefficients=coefficients,
+        shares=shares,
+    )

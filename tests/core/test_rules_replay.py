@@ -79,11 +79,36 @@ def test_red_line_responses_are_shares_of_paired_runs():
     what_if = load_scenario(ROOT / "scenarios" / "liquidation-order.yaml")
     base = load_scenario(ROOT / "scenarios" / "baseline-2026.yaml")
     df = red_line_responses(what_if, base, "2027-03", within=6, runs=40, seed=1)
-    assert list(df.response) == ["countermeasures", "suspends shuttle diplomacy"]
+    assert list(df.response) == ["countermeasures", "shuttle_suspended"]
     assert ((df.what_if >= 0) & (df.what_if <= 1) & (df.base >= 0) & (df.base <= 1)).all()
     # before the red line the two ensembles are the same runs: a window ending before it agrees
     early = red_line_responses(what_if, base, "2026-01", within=12, runs=40, seed=1)
     assert (early.difference == 0).all()
+
+
+def test_a_red_line_answer_read_from_the_facts_is_the_decision_itself():
+    """The explorer reads answers from the runs' facts: run by run they are Tokyo's decisions."""
+    import numpy as np
+
+    from model.analysis.escalation import answered, find_red_line
+    from model.ensemble import run_ensemble
+
+    what_if = load_scenario(ROOT / "scenarios" / "liquidation-order.yaml")
+    line, month = find_red_line(what_if)
+    t0 = what_if.index_of(month)
+    result = run_ensemble(what_if, runs=200, seed=0, ledger=True)
+    decisions = {
+        "countermeasures": ("tokyo_impose_export_controls", "tokyo_remove_whitelist"),
+        "shuttle_suspended": ("tokyo_suspend_shuttle_diplomacy", "seoul_suspend_shuttle_diplomacy"),
+    }
+    for response in line.responses:
+        taken = np.zeros(200, dtype=bool)
+        for o in result.occurrences:
+            if o.kind == "decision" and o.id in decisions[response.key] and t0 <= o.t < t0 + 6:
+                taken |= o.mask
+        assert taken.any()
+        assert np.array_equal(answered(result.values, response, t0), taken)
+    assert find_red_line(load_scenario(ROOT / "scenarios" / "baseline-2026.yaml")) is None
 
 
 def test_the_leaders_profiles_keep_their_differences():

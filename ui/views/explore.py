@@ -463,6 +463,7 @@ def show_results(
     if scenario.id.startswith("history") and view in ("index", "publics", "travel"):
         st.info(tr("explore.history_trust", lang))
     first = [(i.kind, i.type, i.month) for i in reference.added] if reference else []
+    red_line_section(scenario, result, reference if view == "difference" else None, runs, seed, lang, places)
     if view == "difference" and reference is not None:
         difference_section(scenario, reference, result, runs, seed, lang, places)
     elif view == "index":
@@ -486,6 +487,31 @@ def show_results(
     else:
         keep_section(scenario, edits, result, runs, seed, lang, key, yaml_text)
     return view
+
+
+def red_line_section(
+    scenario: Scenario, result: widgets.Results, reference: Reference | None, runs: int, seed: int, lang: str,
+    places: str,
+) -> None:
+    """How often the other capital answers a red line the what-if crosses, from the runs on screen.
+
+    Nothing is drawn when the calendar crosses no red line. With a reference (the "difference"
+    view, which runs it anyway) each share is set beside the reference's from the same draws.
+    """
+    ref_values = None
+    if reference is not None:
+        ref = widgets.ensemble(reference.scenario.to_yaml(), runs, seed, lang, ledger=True, scenario=reference.scenario)
+        ref_values = ref.values
+    block = el.red_line_block(scenario, result.values, ref_values, lang, places, scenario.parameters)
+    if block is None:
+        return
+    with st.container(border=True, key=_k("red_line")):
+        st.markdown(block.title)
+        if block.crossed:
+            st.caption(block.crossed)
+        if block.answers:
+            st.markdown("\n".join(f"- {a}" for a in block.answers))
+        st.caption(block.basis + "\n\n" + "\n".join(f"- {c}" for c in block.coefficients))
 
 
 def difference_section(
