@@ -174,6 +174,7 @@ class RelationsModel(mesa.Model):
         self.world = WorldEvents(self)
         self.elections = Elections(self)
         self._schedule_scenario()
+        self._schedule_observations()
         self.datacollector = mesa.DataCollector(model_reporters={"state": self.state.snapshot})
 
     # ----- set-up -----
@@ -223,6 +224,42 @@ class RelationsModel(mesa.Model):
             # Month t is simulated by the step at model time t + 1: fire just before it.
             self.schedule_event(batch.fire, at=t + 0.5)
 
+    def _schedule_observations(self) -> None:
+        """The polls the scenario meets (``observations``): by month, and the months whose shares they read."""
+        sc = self.spec
+        self._observations: dict[int, list] = {}
+        self._watched: dict[str, dict[int, np.ndarray]] = {}
+        self._watch: dict[int, set[str]] = {}
+        for ob in sc.observations or ():
+            self._observations.setdefault(sc.index_of(ob.month), []).append(ob)
+            for m in ob.window:
+                self._watch.setdefault(sc.index_of(m), set()).add(ob.variable)
+
+    def _observe(self, t: int) -> None:
+        """Meet the polls whose fieldwork ends this month (see ``assimilate``).
+
+        The gap is the poll (with its sampling error, drawn from each run's own stream, so that
+        the runs do not all start from one number) minus the run's share over the fieldwork
+        months, read before this month's nudge.
+        """
+        from model.analysis.calibration import POLL_NOISE_FLOOR
+
+        for var in self._watch.get(t, ()):
+            self._watched.setdefault(var, {})[t] = self.state.get(var).copy()
+        gaps: dict[str, list[tuple[np.ndarray, float]]] = {}
+        for i, ob in enumerate(self._observations.get(t, ())):
+            seen = self._watched.get(ob.variable, {})
+            shares = [seen[k] for k in (self.spec.index_of(m) for m in ob.window) if k in seen]
+            if not shares:
+                continue
+            noise = POLL_NOISE_FLOOR * self.streams.normal(f"observed:{ob.variable}:{i}")
+            gaps.setdefault(ob.variable, []).append((ob.value + noise - np.mean(shares, axis=0), ob.half_life))
+        # two polls of one public ending in the same month nudge it once, by their mean gap
+        for var, found in gaps.items():
+            gap = np.mean([g for g, _h in found], axis=0)
+            half_life = float(np.mean([h for _g, h in found]))
+            self.assimilate(var, gap, 1.0 - 0.5 ** (1.0 / half_life))
+
     # ----- the month -----
     @property
     def month(self) -> str:
@@ -257,6 +294,8 @@ class RelationsModel(mesa.Model):
         self.seats["washington"].settle()
         self._substitute()
         self._settle_tracks()
+        if self._observations:
+            self._observe(t)
         self.datacollector.collect(self)
         if t == len(self.months) - 1:
             self.running = False
@@ -274,6 +313,24 @@ class RelationsModel(mesa.Model):
         plans = {seat: self.seats[seat].choose() for seat in ACTORS}
         for seat in ACTORS:
             self.seats[seat].act(plans[seat])
+
+    def assimilate(self, public: str, gap: np.ndarray, rate: float | np.ndarray) -> None:
+        """Nudge a public by what an observed poll says the model missed (data assimilation).
+
+        Why: a forecaster starts from what was observed, not from where the model drifted. Every
+        cohort moves by the same ``gap`` (per run: the poll minus the simulated share), so the
+        cohorts keep their differences; the gap is booked as ``observed_poll`` and fades by
+        ``rate`` a month (estimated from the training polls, :mod:`model.analysis.assimilation`),
+        so the mechanisms take over again as the observation ages.
+        """
+        state = self.state
+        seat = next(s for s in ("kr_public", "jp_public") if self.seats[s].opinion == public)
+        gap = np.broadcast_to(np.asarray(gap, dtype=np.float64), (self.runs,))
+        per_cohort = np.broadcast_to(gap, state.cohorts[public].shape)
+        old = state.cohorts[public].copy()
+        state.shift_public(public, per_cohort, "observed_poll", self.seats[seat].seat)
+        state.observed[public] += state.cohorts[public] - old
+        state.observed_rate[public][:] = rate
 
     def run(self) -> None:
         """Simulate to the scenario's end (Mesa ``run_until``)."""

@@ -118,6 +118,27 @@ class ScriptedDecision(_Strict):
     note: str | None = None
 
 
+HOLDOUT_MONTH = "2020-01"
+"""Polls from this month on are held out of the repository and of every scenario (the project's rule)."""
+
+
+class Observation(_Strict):
+    """A published poll that the replay meets (data assimilation; ``RelationsModel.assimilate``).
+
+    At the end of ``month`` (the poll's last fieldwork month) the public is nudged by the poll
+    minus its simulated share over the fieldwork months, every cohort by the same amount; the
+    gap fades with a half-life of ``half_life`` months. ``value`` is on the model's scale (the
+    published value minus the series' wording offset).
+    """
+
+    month: Month
+    variable: Literal["kr_favorable_japan", "jp_favorable_korea"]
+    value: float = Field(ge=0.0, le=100.0)
+    window: list[Month] = Field(min_length=1)
+    half_life: float = Field(12.0, gt=0.0)
+    series: str = ""
+
+
 class Scenario(_Strict):
     """A scenario file, validated."""
 
@@ -141,6 +162,8 @@ class Scenario(_Strict):
     parameters: dict[str, float] = {}
     events: list[ScheduledEvent] = []
     decisions: list[ScriptedDecision] = []
+    # None (not an empty list) when absent, so that a scenario without observations dumps as before
+    observations: list[Observation] | None = None
 
     @property
     def months(self) -> list[str]:
@@ -340,6 +363,19 @@ def _semantic_problems(data: dict) -> list[tuple[tuple, str, dict]]:
                 wrong = {"kind": kind, "actor": entry.actor, "given": str(item.get("actor"))}
                 found.append(((key, i, "type"), "wrong_actor", wrong))
             check_month((key, i, "month"), item.get("month"))
+    observations = data.get("observations")
+    for i, item in enumerate(observations if isinstance(observations, list) else ()):
+        if not isinstance(item, dict):
+            continue
+        month = item.get("month")
+        check_month(("observations", i, "month"), month)
+        if isinstance(month, str) and _month_or_none(month) is not None and month >= HOLDOUT_MONTH:
+            found.append((("observations", i, "month"), "held_out", {"value": month, "first": HOLDOUT_MONTH}))
+        window = item.get("window")
+        for j, wm in enumerate(window if isinstance(window, list) else ()):
+            check_month(("observations", i, "window", j), wm)
+            if isinstance(month, str) and isinstance(wm, str) and wm > month:
+                found.append((("observations", i, "window", j), "after_poll", {"value": wm, "month": month}))
     weights = data.get("weights")
     if isinstance(weights, dict) and all(isinstance(w, int | float) for w in weights.values()):
         if sum(weights.values()) <= 0 or any(w < 0 for w in weights.values()):

@@ -116,6 +116,12 @@ class State:
         # the fading of events that happen in the run).
         self.opening = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
         self.memory = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
+        # What an observed poll corrected (data assimilation at a forecast origin; see
+        # ``RelationsModel.assimilate``): the gap between the poll and the model, fading at the
+        # rate ``observed_rate`` per month estimated from the training polls, booked as
+        # ``observed_poll``. Zero unless a forecast or the replay meets a poll.
+        self.observed = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
+        self.observed_rate = {pub: np.zeros(runs) for pub in COHORTS}
         # Travel capacity (flights, prices, habit), millions a year per travel variable: the
         # slow part of travel, which sentiment and boycotts move around quickly.
         self.capacity = {name: np.zeros(runs) for name in TRAVEL_VARIABLES}

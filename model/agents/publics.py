@@ -17,7 +17,11 @@ pulls:
   drifts before anything happens);
 - the lasting memory of past events (``memory``): a share of each event's effect
   (``opinion_memory``) fades over years (``memory_decay``), so a Dokdo visit is felt long
-  after the headlines.
+  after the headlines;
+- what an observed poll corrected (``observed_poll``): a forecast starts from what was
+  observed, so at its origin each public is nudged to the last poll (every cohort by the same
+  amount, keeping their differences) and the gap fades at a rate estimated from the training
+  polls (:mod:`model.analysis.assimilation`).
 
 Travel has a slow part, capacity (flights, prices, habit), which grows toward a long-run
 level, and a fast part: it follows the public's mood and collapses in a boycott. Border
@@ -178,6 +182,11 @@ class Public(SeatAgent):
         forget = p["memory_decay"] * memory
         memory -= forget
         state.shift_public(self.opinion, -forget, "memory", self.seat)
+        observed = state.observed[self.opinion]
+        if np.any(observed):
+            fade_gap = state.observed_rate[self.opinion] * observed
+            observed -= fade_gap
+            state.shift_public(self.opinion, -fade_gap, "observed_poll", self.seat)
 
     def mood(self) -> np.ndarray:
         """Log-points of travel that the public's mood adds above capacity (travel follows sentiment)."""

@@ -98,10 +98,14 @@ class Setup:
 def simulate_targets(
     scenario, ids: list[str], thetas: np.ndarray, fixed: dict, seed: int, stream_ids: np.ndarray,
     variables: list[str], windows: list[np.ndarray], target_vars: list[str], offsets: np.ndarray,
+    after_month=None,
 ) -> np.ndarray:
     """One model object, one run per parameter row: each target's fieldwork-window mean.
 
-    A picklable worker function (it runs on Dask workers and in process pools).
+    A picklable worker function (it runs on Dask workers and in process pools). ``after_month``,
+    if given, is called as ``after_month(model, i, series)`` after each month ``i`` with the
+    series so far (the backtest's data assimilation at its origin,
+    :class:`model.analysis.assimilation.Assimilation`).
 
     Returns:
         Array (proposals, targets).
@@ -120,6 +124,8 @@ def simulate_targets(
         model.step()
         for v in variables:
             series[v][i] = model.state.get(v)
+        if after_month is not None:
+            after_month(model, i, series)
     out = np.empty((runs, len(windows)))
     for j, (w, v) in enumerate(zip(windows, target_vars, strict=True)):
         out[:, j] = series[v][w].mean(axis=0) + offsets[j]

@@ -11,8 +11,12 @@ For each origin (e.g. 2015-12):
 2. the structure's free coefficients are calibrated on the training set alone (ABC-SMC,
    :mod:`model.analysis.abc`);
 3. the replay is run from 2012 to 2019 with each run's coefficients drawn from that posterior,
-   from the events alone (no poll after the origin enters), and each test target's forecast is
-   the ensemble at its fieldwork months plus the poll-level noise measured on the training set
+   from the events alone (no poll after the origin enters); at the origin each public is nudged
+   to the last poll observed at or before it and the gap fades at a monthly rate estimated from
+   the persistence of the model's residuals on the training polls (data assimilation,
+   :mod:`model.analysis.assimilation`; the same forecast without the nudge is scored alongside
+   as ``model_free``). Each test target's forecast is the ensemble at its fieldwork months plus
+   the poll-level noise measured on the training set
    (:func:`model.analysis.calibration.residual_noise`);
 4. two baselines fitted on the same training years forecast the same targets: persistence (the
    last value carried forward, with a random walk's spread from the training changes) and an
@@ -48,6 +52,9 @@ RESULTS_FILE = Path(__file__).resolve().parents[1] / "validation" / "backtest.js
 DEFAULT_ORIGINS = ("2015-12", "2016-12", "2017-12")
 LAST_TEST_MONTH = "2019-12"
 METHODS = ("model", "persistence", "ar1")
+FREE = "model_free"
+"""The model forecast from its own simulated level at the origin (no assimilation), scored alongside;
+with ``alternatives`` also ``model_<rule>`` for each other fading rule of the assimilation."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +183,7 @@ def score_rows(observed: float, previous_observed: float, method: str, *, sample
 
 def backtest_origin(
     scenario_path, origin: str, structure: str, settings: Settings, seed: int,
-    executor=None, progress: Callable[[str], None] | None = None, db_dir=None,
+    executor=None, progress: Callable[[str], None] | None = None, db_dir=None, alternatives: bool = False,
 ) -> pd.DataFrame:
     """Calibrate on the data up to ``origin``, forecast the test targets, score every method.
 
@@ -186,6 +193,7 @@ def backtest_origin(
     """
     from model.analysis import calibration as cal
     from model.analysis.abc import Setup, run_abc, simulate_targets
+    from model.analysis.assimilation import RULES, SHIPPED_RULE, Assimilation
 
     train, test = split_targets(origin)
     setup = cal.make_setup(scenario_path, until=origin, structure=structure, targets=train)
@@ -200,35 +208,57 @@ def backtest_origin(
     sc = cal.load_replay(scenario_path, until=LAST_TEST_MONTH)
     sc = sc.model_copy(update={"parameters": setup.scenario.parameters})
     last_train = {key: _series_history(train, key)[-1] for key in dict.fromkeys(t.series for t in test)}
+    poll_train = [t for t in train if t.series not in VISITOR_TARGETS]
     wanted = test + [t for t in last_train.values() if t not in test]
-    fsetup = Setup(scenario=sc, ids=setup.ids, low=setup.low, high=setup.high, targets=wanted, fixed=setup.fixed)
+    fsetup = Setup(scenario=sc, ids=setup.ids, low=setup.low, high=setup.high, targets=wanted + poll_train,
+                   fixed=setup.fixed)
     rows_theta = posterior.resample(settings.runs, seed)
-    values = simulate_targets(
-        sc, setup.ids, rows_theta, setup.fixed, seed + 1, np.arange(settings.runs),
-        fsetup.variables, fsetup.windows, [t.variable for t in wanted], fsetup.offsets,
-    )
-    rng = np.random.default_rng([seed, int(origin.replace("-", ""))])
-    sim = {}
-    for j, t in enumerate(wanted):
-        z = _scale(t.series, values[:, j])
-        sd = noise["visitors" if t.series in VISITOR_TARGETS else "polls"]
-        noisy = z + rng.normal(0.0, sd, z.shape)
-        # a poll is a share: its forecast stays within 0-100
-        sim[(t.series, t.month)] = noisy if t.series in VISITOR_TARGETS else np.clip(noisy, 0.0, 100.0)
+    n_wanted = len(wanted)
+    sims = {}
+    variants = {"model": SHIPPED_RULE, "model_free": None}
+    variants |= {f"model_{rule}": rule for rule in RULES if rule != SHIPPED_RULE} if alternatives else {}
+    for method, rule in variants.items():
+        nudge = None
+        if rule is not None:
+            nudge = Assimilation(
+                origin_index=list(sc.months).index(origin), targets=poll_train,
+                windows=fsetup.windows[n_wanted:], offsets=fsetup.offsets[n_wanted:],
+                noise_sd=cal.POLL_NOISE_FLOOR, seed=seed, rule=rule,
+            )
+        values = simulate_targets(
+            sc, setup.ids, rows_theta, setup.fixed, seed + 1, np.arange(settings.runs),
+            fsetup.variables, fsetup.windows, [t.variable for t in fsetup.targets], fsetup.offsets,
+            after_month=nudge,
+        )[:, :n_wanted]
+        rng = np.random.default_rng([seed, int(origin.replace("-", ""))])
+        sim, previous = {}, {}
+        for j, t in enumerate(wanted):
+            z = _scale(t.series, values[:, j])
+            if nudge is not None and t in last_train.values() and t.variable in nudge.at_poll:
+                # the assimilated model's own estimate of the last wave: the run plus its gap there
+                previous[t.series] = float(np.median(z + nudge.at_poll[t.variable]))
+            sd = noise["visitors" if t.series in VISITOR_TARGETS else "polls"]
+            noisy = z + rng.normal(0.0, sd, z.shape)
+            # a poll is a share: its forecast stays within 0-100
+            sim[(t.series, t.month)] = noisy if t.series in VISITOR_TARGETS else np.clip(noisy, 0.0, 100.0)
+        if nudge is not None:
+            say(f"origin {origin}: {method} assimilated the last polls ({rule}); monthly fading rate "
+                + ", ".join(f"{k} {v:.3f} (gap {nudge.gaps[k]:+.1f})" for k, v in nudge.rates.items()))
+        sims[method] = (sim, previous)
     base = baseline_forecasts(train, test)
     out = []
     for key in dict.fromkeys(t.series for t in test):
         prev_target = last_train[key]
         prev_obs = float(_scale(key, prev_target.value))
-        prev_model = float(np.median(sim[(key, prev_target.month)]))
+        prev_model = {m: sims[m][1].get(key, float(np.median(sims[m][0][(key, prev_target.month)]))) for m in sims}
         for t in _series_history(test, key):
             obs = float(_scale(key, t.value))
             head = {"origin": origin, "structure": structure, "series": key, "year": t.year, "month": t.month,
                     "observed": obs}
-            samples = sim[(key, t.month)]
-            row = score_rows(obs, prev_obs, "model", samples=samples, previous=prev_model)
-            out.append(head | row)
-            prev_model = row["median"]
+            for method, (sim, _previous) in sims.items():
+                row = score_rows(obs, prev_obs, method, samples=sim[(key, t.month)], previous=prev_model[method])
+                out.append(head | row)
+                prev_model[method] = row["median"]
             for method in ("persistence", "ar1"):
                 b = base[(base.series == key) & (base.month == t.month) & (base.method == method)].iloc[0]
                 out.append(head | score_rows(obs, prev_obs, method, mean=b["mean"], sd=b["sd"], previous=b["previous"]))
@@ -287,14 +317,20 @@ def verdict(summary: pd.DataFrame) -> pd.DataFrame:
 def run_backtest(
     scenario_path=None, origins=DEFAULT_ORIGINS, structure: str | None = None, settings: Settings | None = None,
     seed: int = 2012, executor=None, progress: Callable[[str], None] | None = None, db_dir=None,
+    alternatives: bool = False,
 ) -> pd.DataFrame:
-    """Backtest every origin (see the module docstring); one row per test target and method."""
+    """Backtest every origin (see the module docstring); one row per test target and method.
+
+    ``alternatives`` also scores the forecast under each other fading rule of the assimilation
+    (methods ``model_<rule>``) from the same posterior.
+    """
     from model.analysis.calibration import DEFAULT_STRUCTURE
 
     settings = settings or Settings()
     structure = structure or DEFAULT_STRUCTURE
     frames = [
-        backtest_origin(scenario_path, o, structure, settings, seed, executor, progress, db_dir) for o in origins
+        backtest_origin(scenario_path, o, structure, settings, seed, executor, progress, db_dir, alternatives)
+        for o in origins
     ]
     return pd.concat(frames, ignore_index=True)
 

@@ -70,6 +70,27 @@ def record_structure(scores: pd.DataFrame, provenance: dict, path: Path = STRUCT
     return doc
 
 
+def record_variants(scores: pd.DataFrame, provenance: dict, path: Path = STRUCTURES_FILE) -> None:
+    """Record the shipped forecast and every variant scored alongside it (free start, other fading rules).
+
+    The shipped forecast is recorded under the structure's name; a variant ``model_X`` under
+    "STRUCTURE, X" (``free`` for the forecast from the model's own level at the origin).
+    """
+    from model.analysis.assimilation import RULES
+
+    baselines = ~scores["method"].str.startswith("model")
+    record_structure(scores[baselines | (scores["method"] == "model")], provenance, path)
+    for method in dict.fromkeys(m for m in scores["method"] if m.startswith("model_")):
+        name = method.removeprefix("model_")
+        what = ("forecast from the model's own level at the origin (no assimilation of the last poll)"
+                if name == "free" else f"the gap to the last poll fades at {RULES[name]}")
+        variant = scores[baselines | (scores["method"] == method)].replace({"method": {method: "model"}})
+        record_structure(variant, provenance | {
+            "structure": f"{provenance['structure']}, {name}",
+            "description": f"{provenance.get('description', '')} Variant: {what}.",
+        }, path)
+
+
 def structures_table(path: Path = STRUCTURES_FILE) -> pd.DataFrame:
     """One row per structure tried and origin: the poll scores against the baselines."""
     if not path.exists():

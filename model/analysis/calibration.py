@@ -59,9 +59,14 @@ class NoCoefficients(ValueError):
 
 
 def load_replay(
-    scenario_path: str | Path | None = None, until: str | None = None, parameters: dict[str, float] | None = None
+    scenario_path: str | Path | None = None, until: str | None = None, parameters: dict[str, float] | None = None,
+    observed: bool = False,
 ):
     """The replay scenario, optionally cut at ``until`` and with parameter overrides.
+
+    Without ``observed`` the replay runs free of its observed polls (``observations``), as every
+    calibration and backtest must: a fit to the polls that the run was nudged to would measure
+    nothing. The product's replay (the scenario file as the explorer opens it) meets them.
 
     Raises:
         ScenarioError: if the file is not a valid scenario.
@@ -70,12 +75,16 @@ def load_replay(
 
     sc = load_scenario(scenario_path or DEFAULT_SCENARIO)
     update: dict = {}
+    if sc.observations and not observed:
+        update["observations"] = None
     if parameters:
         update["parameters"] = {**sc.parameters, **{k: float(v) for k, v in parameters.items()}}
     if until is not None and until < sc.end:
         update["end"] = until
         update["events"] = [e for e in sc.events if e.month <= until]
         update["decisions"] = [d for d in sc.decisions if d.month <= until]
+        if observed and sc.observations:
+            update["observations"] = [o for o in sc.observations if o.month <= until]
     return sc.model_copy(update=update) if update else sc
 
 

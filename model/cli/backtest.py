@@ -49,6 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--out", default=None, help="scores as JSON (default model/validation/backtest.json)")
     p.add_argument("--no-docs", action="store_true", help="do not regenerate docs/VALIDATION.md and its chart")
+    p.add_argument("--alternatives", action="store_true",
+                   help="also score every other fading rule of the assimilation (same posterior)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(handler=cmd_backtest)
 
@@ -100,7 +102,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         executor = open_backend(stack, args)
         scores = bt.run_backtest(
             args.scenario, origins, args.structure, settings, args.seed, executor, progress,
-            db_dir=None,
+            db_dir=None, alternatives=args.alternatives,
         )
     command = f"rapprochement backtest {shlex.quote(args.scenario)} --origins {','.join(origins)} " \
               f"--structure {args.structure} --seed {args.seed}" + (" --quick" if args.quick else "")
@@ -124,7 +126,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     print(verdict.round(2).to_string(index=False))
     print(f"wrote {out}")
     if not args.quick and not args.no_docs:
-        report.record_structure(scores, provenance)
+        report.record_variants(scores, provenance)
         report.draw_chart(scores)
         report.refresh_doc(report.blocks(scores, provenance))
         print(f"updated {report.DOC} and {report.CHART}")
