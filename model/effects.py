@@ -225,9 +225,17 @@ def _elections(model: RelationsModel, entry: Entry, happened: np.ndarray, site: 
     model.elections.hold(entry, happened, site, params)
 
 
+def _two_level(model: RelationsModel, entry: Entry, happened: np.ndarray, site: str, params: dict) -> None:
+    """Two-level games (Putnam 1988): win-sets, a bargain inside their overlap, ratification."""
+    from model.agents.two_level import negotiate
+
+    negotiate(model, entry, happened, site, params)
+
+
 MECHANISMS: dict[str, Callable[..., None]] = {
     "apology": _apology,
     "leverage": _leverage,
+    "two_level": _two_level,
     "election": _elections,
     "leader_change": _elections,
     "us_administration": _elections,

@@ -11,8 +11,9 @@ relationship and are shared by every profile of a capital:
   (being drawn into the patron's rivalry with China). Seoul and Tokyo close ranks only when
   *both* fear abandonment; when one feels secure, the quarrel resumes for both (asymmetry
   means friction); fear of entrapment keeps an ally away from alliance moves;
-- two-level games (Putnam, 1988): a hostile public and low approval shrink the win-set for
-  concessions;
+- two-level games (Putnam, 1988): a hostile public and low approval make a unilateral
+  concession costly at home; an agreement needs both capitals' win-sets to overlap and is worth
+  proposing as far as it can be ratified (model/agents/two_level.py);
 - diversion (Levy, 1989): a leader with falling approval gains from a nationalist gesture;
 - weaponised interdependence (Farrell and Newman, 2019): court rulings invite export
   controls, and controls invite countermeasures.
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from model.agents.two_level import domestic_constraints, proposal_value
 from model.catalogue import Decision
 
 if TYPE_CHECKING:
@@ -165,11 +167,19 @@ def expected_value(model: RelationsModel, actor: str, decisions: list[Decision])
     Shape (decisions, 1), or (decisions, runs) when the rule's coefficients vary by run (as in
     a sensitivity analysis).
     """
+    value_of = points_of(model, actor)
+    per_point = model.p["rule_value_per_point"]
+    rows = [value_of(d) for d in decisions]
+    width = max(np.size(x) for x in [per_point, *rows])
+    return per_point * np.array([np.broadcast_to(x, (width,)) for x in rows])
+
+
+def points_of(model: RelationsModel, actor: str):
+    """How many valued points an entry's expected effects (and its triggers') are worth to ``actor``."""
     cat = model.catalogue
     values = dict(TRACK_VALUES[actor])
     if actor in APPROVAL_VAR:
         values[APPROVAL_VAR[actor]] = model.p["rule_approval_value"]
-    per_point = model.p["rule_value_per_point"]
 
     def value_of(entry, depth: int = 0) -> float:
         total = sum(values.get(e.var, 0.0) * e.mean * e.months for e in entry.effects)
@@ -177,9 +187,7 @@ def expected_value(model: RelationsModel, actor: str, decisions: list[Decision])
             total += sum(t.prob * value_of(cat.events[t.event], depth + 1) for t in entry.triggers)
         return total
 
-    rows = [value_of(d) for d in decisions]
-    width = max(np.size(x) for x in [per_point, *rows])
-    return per_point * np.array([np.broadcast_to(x, (width,)) for x in rows])
+    return value_of
 
 
 OTHER = {"seoul": "tokyo", "tokyo": "seoul"}
@@ -207,16 +215,14 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
     own = OWN[actor]
     tag = {t: tag_matrix(decisions, t) for t in
            ("conciliatory", "security_coop", "alliance", "nationalist", "firm",
-            "economic_pressure", "relief", "history", "diplomacy")}
+            "economic_pressure", "relief", "history", "diplomacy", "agreement")}
     threat = (get(own["threat"]) + 0.5 * v["china_pressure"]) / 100.0
     own_fear, entrapment = alliance_fears(model, actor)
     other_fear, _ = alliance_fears(model, OTHER[actor])
     # Cha: the allies close ranks as far as the *less* fearful of them fears abandonment.
     abandonment = np.minimum(own_fear, other_fear)
     approval = v[APPROVAL_VAR[actor]]
-    hostile_below = p["rule_hostility_level"]
-    hostility = np.clip((hostile_below - get(own["public"])) / hostile_below, 0.0, 1.0)
-    weakness = np.clip((60.0 - approval) / 40.0, 0.0, 1.5)
+    hostility, weakness = domestic_constraints(model, actor)
     salience = v[own["salience"]] / 50.0
     escalatory = np.maximum(tag["firm"], tag["nationalist"])
 
@@ -247,6 +253,12 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
     # Keeping the leaders meeting is worth more than a summit's effects on the tracks say
     # (calibrated to the record's count of summits, as above).
     u = u + p["rule_diplomacy_value"] * tag["diplomacy"]
+    if tag["agreement"].any():
+        # Two-level games (Putnam 1988): a proposal is worth the agreement's effects as far as
+        # both win-sets let it be signed and ratified, less the cost of opening talks.
+        per_point = p["rule_value_per_point"]
+        worth = proposal_value(model, actor, lambda e: per_point * points_of(model, actor)(e))
+        u = u + (worth - p["putnam_proposal_cost"]) * tag["agreement"]
     return u
 
 

@@ -44,7 +44,13 @@ KEY_DECISIONS: tuple[str, ...] = (
     "bilateral_summit",
     "seoul_compensation_fund",
     "seoul_repudiate_agreement",
+    "comfort_women_agreement",
+    "agreement_unratified",
 )
+# Agreements stay scheduled in the replay (the 2015 agreement's event replays as it happened),
+# and the rules may make more (two-level games, model/agents/two_level.py): the row counts
+# both, so the record's count is the scheduled one and any rule-made agreement is extra.
+SCHEDULED_AGREEMENTS = ("comfort_women_agreement",)
 
 
 def record_counts(history: Scenario) -> dict[str, int]:
@@ -59,6 +65,7 @@ def record_counts(history: Scenario) -> dict[str, int]:
         if ev.type in GOVERNMENT_EVENTS:
             counts[GOVERNMENT_EVENTS[ev.type]] += 1
     counts["seoul_repudiate_agreement"] = min(counts["seoul_repudiate_agreement"], 1)
+    counts.update(ev.type for ev in history.events if ev.type in SCHEDULED_AGREEMENTS)
     return {d: counts.get(d, 0) for d in KEY_DECISIONS}
 
 

@@ -134,7 +134,7 @@ class Decision(_Entry):
 
     actor: Literal[ACTORS]  # type: ignore[valid-type]
     tags: tuple[str, ...]
-    mechanism: Literal["apology", "leverage"] | None = None
+    mechanism: Literal["apology", "leverage", "two_level"] | None = None
 
     @property
     def is_hold(self) -> bool:

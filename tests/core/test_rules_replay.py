@@ -64,12 +64,14 @@ def test_validate_names_file_line_and_field_of_the_new_fields():
     from model.scenario import ScenarioError, parse_scenario
     from tests.core.helpers import MINIMAL
 
-    text = MINIMAL + "initial:\n  healing_foundation: 2\nparameters:\n  rule_escalation_cost: 5\n"
+    text = (MINIMAL + "initial:\n  healing_foundation: 2\nparameters:\n  rule_escalation_cost: 5\n"
+            "  putnam_kr_power: 1.5\n")
     with pytest.raises(ScenarioError) as err:
         parse_scenario(text, filename="bad.yaml")
     lines = [problem_line(p) for p in err.value.problems]
     assert any(line.startswith("bad.yaml:7: initial.healing_foundation") for line in lines), lines
     assert any(line.startswith("bad.yaml:9: parameters.rule_escalation_cost") for line in lines), lines
+    assert any(line.startswith("bad.yaml:10: parameters.putnam_kr_power") for line in lines), lines
 
 
 def test_red_line_responses_are_shares_of_paired_runs():
