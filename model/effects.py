@@ -236,7 +236,8 @@ MECHANISMS: dict[str, Callable[..., None]] = {
     "apology": _apology,
     "leverage": _leverage,
     "two_level": _two_level,
-    "election": _elections,
+    "kr_presidential": _elections,
+    "jp_general": _elections,
     "leader_change": _elections,
     "us_administration": _elections,
 }

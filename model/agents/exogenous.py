@@ -127,22 +127,22 @@ class IrritantCalendar(Process):
 class WorldEvents(Process):
     """Rare shocks from outside the three capitals.
 
-    Incidents at sea, Chinese coercion, disasters with mutual aid, cultural booms.
+    Incidents at sea, Chinese coercion, disasters with mutual aid, cultural booms: every
+    catalogue event of the world that names a ``rate`` (a coefficient, its monthly chance), in
+    catalogue order, so a new random shock is data.
     """
 
     switch = "world"
-    RATES = {
-        "military_incident": "military_incident_rate",
-        "chinese_coercion": "chinese_coercion_rate",
-        "disaster_mutual_aid": "disaster_rate",
-        "cultural_boom": "cultural_boom_rate",
-    }
+
+    def __init__(self, model: RelationsModel):
+        super().__init__(model)
+        self.rates = [(e.id, e.rate) for e in model.catalogue.events.values() if e.rate is not None]
 
     def step(self) -> None:
         """Draw this month's world events; Chinese pressure fades toward its usual level."""
         model, p = self.model, self.model.p
         if self.enabled:
-            for event_id, rate in self.RATES.items():
+            for event_id, rate in self.rates:
                 self.fire(event_id, model.streams.bernoulli(f"world:{event_id}", p[rate]).astype(float))
         relax(model, "china_pressure", p["china_pressure_decay"], p["china_pressure_base"], {}, "world")
 
@@ -180,7 +180,7 @@ class Elections(Process):
         state, p = self.model.state, self.model.p
         v = state.v
         cause = entry.id
-        if entry.id == "leader_change":
+        if entry.mechanism == "leader_change":
             actor = params.get("actor", "seoul")
             if actor == "washington":
                 self._stance("us_transactional", params, happened, site, cause)
@@ -193,7 +193,7 @@ class Elections(Process):
                 self._new_government(prefix, happened, site, cause)
             if "leader" in params:
                 self.model.leaders[actor] = str(params["leader"])
-        elif entry.id == "kr_presidential_election":
+        elif entry.mechanism == "kr_presidential":
             if "winner" in params:
                 camp = 1.0 if params["winner"] == "conservative" else 0.0
             else:
@@ -202,7 +202,7 @@ class Elections(Process):
             state.assign("kr_camp", camp, happened, cause, "elections")
             self._stance("kr_hawkish", params, happened, site, cause)
             self._new_government("kr", happened, site, cause)
-        elif entry.id == "jp_lower_house_election":
+        elif entry.mechanism == "jp_general":
             if "winner" in params:
                 change = np.full(self.model.runs, params["winner"] == "liberal")
             else:
@@ -211,7 +211,7 @@ class Elections(Process):
             state.assign("jp_camp", 0.0, happened & change, cause, "elections")
             state.assign("jp_hawkish", 0.0, happened & change, cause, "elections")
             self._new_government("jp", happened & change, site, cause)
-        else:  # us_presidential_election, us_administration_change
+        else:  # us_administration: us_presidential_election, us_administration_change
             if "stance" in params:
                 value = np.full(self.model.runs, 1.0 if params["stance"] == "transactional" else 0.0)
             else:

@@ -124,9 +124,10 @@ class EventType(_Entry):
 
     actor: Literal[EVENT_ACTORS]  # type: ignore[valid-type]
     category: str
-    salience: int = Field(1, ge=0, le=3)
     scale: Literal["once", "count"] = "once"
-    mechanism: Literal["election", "leader_change", "us_administration"] | None = None
+    rate: str | None = None
+    """For the world's random shocks: the coefficient (group ``rate``) that is its monthly chance."""
+    mechanism: Literal["kr_presidential", "jp_general", "us_administration", "leader_change"] | None = None
 
 
 class Decision(_Entry):
@@ -215,6 +216,16 @@ def _check_references(cat: Catalogue) -> None:
         for trig in entry.triggers:
             if trig.event not in cat.events:
                 raise ValueError(f"{entry.id}: trigger names unknown event {trig.event!r}")
+    for event in cat.events.values():
+        if event.rate is None:
+            continue
+        if event.actor != "world":
+            raise ValueError(f"{event.id}: only the world's shocks are drawn at a rate (actor is {event.actor!r})")
+        coef = cat.coefficients.get(event.rate)
+        if coef is None or coef.group != "rate" or not 0 <= coef.range[0] <= coef.range[1] <= 1:
+            raise ValueError(
+                f"{event.id}: rate names {event.rate!r}, not a monthly chance (a coefficient of group rate)"
+            )
 
 
 UNCERTAINTY = ("posterior", "point")

@@ -1,0 +1,59 @@
+"""Behaviour as data (issue 11): random shocks and elections follow catalogue fields, not ids."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import model.model as model_module
+from model.catalogue import Catalogue, EventType, _check_references, load_catalogue
+from model.model import RelationsModel
+from tests.core.helpers import quiet
+
+
+def _with_event(event: EventType) -> Catalogue:
+    cat = load_catalogue()
+    return cat.model_copy(update={"events": {**cat.events, event.id: event}})
+
+
+def test_a_new_random_shock_is_data(monkeypatch):
+    """A world event that names a rate is drawn each month at that rate, with no code for it."""
+    base = load_catalogue().events["military_incident"]
+    storm = base.model_copy(update={"id": "typhoon_aid", "rate": "disaster_rate"})
+    cat = _with_event(storm)
+    _check_references(cat)
+    monkeypatch.setattr(model_module, "load_catalogue", lambda: cat)
+    sc = quiet("processes: {pyongyang: false, courts: false, calendar: false, world: true, rules: false, "
+               "mobilisation: false}\n")
+    model = RelationsModel(sc, runs=400, seed=1, uncertainty="point", parameters={"disaster_rate": 0.5})
+    model.step()
+    hits = sum(o.runs for o in model.occurrences if o.id == "typhoon_aid")
+    assert 140 < hits < 260  # about half of 400 runs
+
+
+def test_a_rate_must_be_a_monthly_chance():
+    """A rate that names no coefficient of group rate is refused when the catalogue is read."""
+    base = load_catalogue().events["military_incident"]
+    for bad in ("no_such_coefficient", "track_relax_rate"):
+        with pytest.raises(ValueError, match="not a monthly chance"):
+            _check_references(_with_event(base.model_copy(update={"id": "odd", "rate": bad})))
+
+
+def test_an_election_follows_its_mechanism_not_its_id():
+    """A snap presidential election (a new id) acts as the presidential election does."""
+    cat = load_catalogue()
+    snap = cat.events["kr_presidential_election"].model_copy(update={"id": "kr_snap_election"})
+    model = RelationsModel(quiet("initial: {kr_gov_approval: 20}\n"), runs=300, seed=4, uncertainty="point")
+    before = model.state.v["kr_camp"].copy()
+    model.elections.hold(snap, np.ones(300, dtype=bool), "test:snap", {})
+    # unpopular incumbents lose most presidential elections, and the winner starts a honeymoon
+    assert np.mean(model.state.v["kr_camp"] != before) > 0.5
+    assert np.mean(model.state.v["kr_gov_approval"]) > 40
+
+
+def test_events_have_no_unread_fields():
+    """The catalogue's old ``salience`` field was read by nothing: it is gone, and refused."""
+    assert "salience" not in EventType.model_fields
+    fields = load_catalogue().events["nuclear_test"].model_dump()
+    with pytest.raises(ValueError):
+        EventType(**{**fields, "salience": 3})
