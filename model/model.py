@@ -20,7 +20,7 @@ from model.agents.exogenous import Courts, Elections, IrritantCalendar, Pyongyan
 from model.agents.governments import Seoul, Tokyo, Washington
 from model.agents.publics import JapanesePublic, KoreanPublic
 from model.agents.seats import SeatAgent
-from model.catalogue import ACTORS, UNCERTAINTY, Decision, EventType, load_catalogue, load_posterior
+from model.catalogue import ACTORS, TRACKS, UNCERTAINTY, Decision, EventType, load_catalogue, load_posterior
 from model.effects import Pending, apply_entry, apply_pending, relax
 from model.ledger import Ledger
 from model.rng import RunStreams, run_keys, stream_keys
@@ -347,35 +347,17 @@ class RelationsModel(mesa.Model):
         self.state.shift("kr_dependence", -loss, "substitution", "seoul")
 
     def _settle_tracks(self) -> None:
-        """Each track relaxes toward an equilibrium set by the institutional facts."""
-        p, v = self.p, self.state.v
-        rate = p["track_relax_rate"]
-        threat = (v["kr_threat"] + v["jp_threat"]) / 2.0
-        opinion = (self.state.get("kr_favorable_japan") + self.state.get("jp_favorable_korea")) / 2.0
-        relax(self, "diplomatic", rate, p["diplomatic_base"], {
-            "shuttle_diplomacy": p["pull_shuttle_diplomacy"] * v["shuttle_diplomacy"],
-            "us_pressure": p["pull_us_pressure"] * v["us_pressure"] / 100.0,
-        })
-        relax(self, "security", rate, p["security_base"], {
-            "gsomia": p["pull_gsomia"] * (v["gsomia"] - 1.0),
-            "threat_level": p["pull_threat_security"] * (threat - 50.0) / 10.0,
-        })
-        relax(self, "economic", rate, p["economic_base"], {
-            "jp_export_controls": -p["pull_export_controls"] * v["jp_export_controls"] * v["kr_dependence"] / 100.0,
-            "jp_whitelist_kr": p["pull_whitelist"] * (v["jp_whitelist_kr"] - 1.0),
-            "kr_whitelist_jp": p["pull_whitelist"] * (v["kr_whitelist_jp"] - 1.0),
-            "kr_countermeasures": -p["pull_countermeasures"] * v["kr_countermeasures"],
-            "boycott": -p["pull_boycott_economic"] * v["boycott"],
-        })
-        relax(self, "history", rate, p["history_base"], {
-            "foundation": p["pull_foundation"] * v["foundation"],
-            "healing_foundation": p["pull_healing_foundation"] * v["healing_foundation"],
-            "liquidation_stage": -p["pull_liquidation"] * v["liquidation_stage"],
-        })
-        relax(self, "people", rate, p["people_base"], {
-            "boycott": -p["pull_boycott_people"] * v["boycott"],
-            "public_opinion": p["pull_opinion_people"] * (opinion - 35.0) / 10.0,
-        })
+        """Each track relaxes toward an equilibrium its pulls set (the catalogue's pulls.yaml)."""
+        p, get = self.p, self.state.get
+        pulls: dict[str, dict[str, np.ndarray]] = {track: {} for track in TRACKS}
+        for pull in self.catalogue.pulls:
+            level = sum(get(name) for name in pull.variables) / len(pull.variables)
+            value = pull.sign * p[pull.coefficient] * (level - pull.reference) / pull.per
+            if pull.scale is not None:
+                value = value * get(pull.scale) / 100.0
+            pulls[pull.track][pull.cause] = value
+        for track in TRACKS:
+            relax(self, track, p["track_relax_rate"], p[f"{track}_base"], pulls[track])
 
     # ----- seats (the interface a classroom game uses) -----
     def menu(self, actor: str) -> list[tuple[Decision, np.ndarray]]:

@@ -155,6 +155,24 @@ class Coefficient(_Strict):
     calibrate: bool = False
 
 
+class Pull(_Strict):
+    """One pull on a track's equilibrium (pulls.yaml): a fact's or the situation's.
+
+    ``sign * coefficient * (mean(variables) - reference) / per``, times ``scale / 100`` when
+    ``scale`` names a variable.
+    """
+
+    track: Literal[TRACKS]  # type: ignore[valid-type]
+    cause: str
+    coefficient: str
+    variables: tuple[str, ...] = Field(min_length=1)
+    reference: float = 0.0
+    per: float = Field(1.0, gt=0)
+    sign: Literal[1, -1] = 1
+    scale: str | None = None
+    source: str
+
+
 class Catalogue(BaseModel):
     """Everything the model reads from data, checked for consistency once at load."""
 
@@ -163,6 +181,7 @@ class Catalogue(BaseModel):
     events: dict[str, EventType]
     decisions: dict[str, Decision]
     coefficients: dict[str, Coefficient]
+    pulls: tuple[Pull, ...] = ()
 
     def menu(self, actor: str) -> list[Decision]:
         """The decisions open to one seat, "hold" first."""
@@ -216,6 +235,13 @@ def _check_references(cat: Catalogue) -> None:
         for trig in entry.triggers:
             if trig.event not in cat.events:
                 raise ValueError(f"{entry.id}: trigger names unknown event {trig.event!r}")
+    state = set(INSTITUTIONS + TRACKS + PUBLIC_OPINION + CONTINUOUS)
+    for i, pull in enumerate(cat.pulls):
+        if pull.coefficient not in cat.coefficients:
+            raise ValueError(f"pulls.yaml, pull {i + 1} ({pull.cause}): unknown coefficient {pull.coefficient!r}")
+        for name in (*pull.variables, *([pull.scale] if pull.scale else [])):
+            if name not in state:
+                raise ValueError(f"pulls.yaml, pull {i + 1} ({pull.cause}): unknown variable {name!r}")
     for event in cat.events.values():
         if event.rate is None:
             continue
@@ -316,7 +342,8 @@ def load_catalogue() -> Catalogue:
             base = coefs[cid]
             note = "calibration run: the polls and visitor counts do not pin it (loose), default kept"
             coefs[cid] = base.model_copy(update={"source": f"{note}; {base.source}"})
-    cat = Catalogue(events=events, decisions=decisions, coefficients=coefs)
+    pulls = tuple(Pull(**x) for x in _read("pulls.yaml")["pulls"])
+    cat = Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls)
     _check_references(cat)
     texts: dict[str, str] = {}
     for kind, entries in (("event", events), ("decision", decisions)):

@@ -57,3 +57,34 @@ def test_events_have_no_unread_fields():
     fields = load_catalogue().events["nuclear_test"].model_dump()
     with pytest.raises(ValueError):
         EventType(**{**fields, "salience": 3})
+
+
+def test_a_new_pull_on_a_track_is_data(monkeypatch):
+    """A fact with no pull gets one from a line of pulls.yaml: the track moves, the ledger names it."""
+    from model.catalogue import Pull
+
+    cat = load_catalogue()
+    wto = Pull(track="economic", cause="kr_wto_case", coefficient="pull_countermeasures", variables=("kr_wto_case",),
+               sign=-1, source="test")
+    monkeypatch.setattr(model_module, "load_catalogue", lambda: cat.model_copy(update={"pulls": (*cat.pulls, wto)}))
+    sc = quiet("initial: {kr_wto_case: 1, economic: 62}\n")
+    with_pull = RelationsModel(sc, runs=2, seed=0, uncertainty="point")
+    with_pull.step()
+    parts = with_pull.ledger.contributions("economic", 0, 0)
+    assert any(cause == "kr_wto_case" and np.all(np.asarray(d) < 0) for (cause, _), d in parts.items())
+    monkeypatch.undo()
+    without = RelationsModel(sc, runs=2, seed=0, uncertainty="point")
+    without.step()
+    assert np.all(with_pull.state.v["economic"] < without.state.v["economic"])
+
+
+def test_a_pull_must_name_a_coefficient_and_known_variables():
+    from model.catalogue import Pull
+
+    cat = load_catalogue()
+    for bad in (
+        Pull(track="history", cause="x", coefficient="no_such", variables=("foundation",), source="test"),
+        Pull(track="history", cause="x", coefficient="pull_foundation", variables=("no_such_fact",), source="test"),
+    ):
+        with pytest.raises(ValueError, match="pulls.yaml, pull"):
+            _check_references(cat.model_copy(update={"pulls": (*cat.pulls, bad)}))
