@@ -29,18 +29,15 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from model.agents.two_level import domestic_constraints, proposal_value
-from model.catalogue import Decision
+from model.catalogue import TRACKS, Decision
 
 if TYPE_CHECKING:
     from model.model import RelationsModel
 
-# How each capital values a point on each track or on its own approval (assumption: tracks
-# that touch a capital's core interests count more; approval matters for every government).
-TRACK_VALUES = {
-    "seoul": {"diplomatic": 0.5, "security": 0.8, "economic": 1.0, "history": 0.8, "people": 0.3},
-    "tokyo": {"diplomatic": 0.5, "security": 1.0, "economic": 0.8, "history": 0.5, "people": 0.3},
-    "washington": {"diplomatic": 0.6, "security": 1.2, "economic": 0.3, "history": 0.4, "people": 0.1},
-}
+def track_values(p: dict, actor: str) -> dict:
+    """How ``actor`` values a point on each track: the catalogue's ``value_<actor>_<track>``."""
+    return {track: p[f"value_{actor}_{track}"] for track in TRACKS}
+
 APPROVAL_VAR = {"seoul": "kr_gov_approval", "tokyo": "jp_gov_approval"}
 OWN = {
     "seoul": {"public": "kr_favorable_japan", "threat": "kr_threat", "salience": "kr_salience"},
@@ -177,7 +174,7 @@ def expected_value(model: RelationsModel, actor: str, decisions: list[Decision])
 def points_of(model: RelationsModel, actor: str):
     """How many valued points an entry's expected effects (and its triggers') are worth to ``actor``."""
     cat = model.catalogue
-    values = dict(TRACK_VALUES[actor])
+    values = track_values(model.p, actor)
     if actor in APPROVAL_VAR:
         values[APPROVAL_VAR[actor]] = model.p["rule_approval_value"]
 

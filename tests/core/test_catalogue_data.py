@@ -88,3 +88,23 @@ def test_a_pull_must_name_a_coefficient_and_known_variables():
     ):
         with pytest.raises(ValueError, match="pulls.yaml, pull"):
             _check_references(cat.model_copy(update={"pulls": (*cat.pulls, bad)}))
+
+
+def test_what_a_capital_values_is_in_the_catalogue():
+    """The weights of the tracks in the rules' expected values are coefficients (so the
+    sensitivity analysis swings them): raising Seoul's weight on history raises the worth of a
+    move whose effects are on the history track, and of no other."""
+    from model.agents.rules import expected_value
+    from model.analysis.sensitivity import select_parameters
+
+    model = RelationsModel(quiet(), runs=1, seed=0, uncertainty="point")
+    menu = model.seats["seoul"].menu
+    base = expected_value(model, "seoul", menu)[:, 0]
+    model.p["value_seoul_history"] = model.p["value_seoul_history"] + 1.0
+    raised = expected_value(model, "seoul", menu)[:, 0]
+    direct = [d for d in menu if not d.triggers]  # a trigger's event may touch history too
+    for i, d in enumerate(menu):
+        if d in direct:
+            assert (raised[i] != base[i]) == any(e.var == "history" for e in d.effects), d.id
+    assert any(raised[i] > base[i] for i, d in enumerate(menu) if d in direct)
+    assert "value_seoul_history" in {c.id for c in select_parameters()}
