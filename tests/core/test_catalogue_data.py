@@ -91,9 +91,11 @@ def test_a_pull_must_name_a_coefficient_and_known_variables():
 
 
 def test_what_a_capital_values_is_in_the_catalogue():
-    """The weights of the tracks in the rules' expected values are coefficients (so the
-    sensitivity analysis swings them): raising Seoul's weight on history raises the worth of a
-    move whose effects are on the history track, and of no other."""
+    """The tracks' weights in the rules' expected values are coefficients the screen swings.
+
+    Raising Seoul's weight on history raises the worth of a move whose effects are on the
+    history track, and of no other.
+    """
     from model.agents.rules import expected_value
     from model.analysis.sensitivity import select_parameters
 
