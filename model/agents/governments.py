@@ -19,7 +19,12 @@ class Government(SeatAgent):
 
     def __init__(self, model):
         super().__init__(model)
-        self._preferences = np.stack([rule().preference(self.menu) for rule in RULES[self.seat]])
+        # per profile, its utility of each decision: (profiles, decisions), or (profiles,
+        # decisions, runs) when a sensitivity analysis varies the profiles' weights by run
+        prefs = [rule().preference(self.menu, model.p) for rule in RULES[self.seat]]
+        if any(x.ndim == 2 for x in prefs):
+            prefs = [np.broadcast_to(x.reshape(len(self.menu), -1), (len(self.menu), model.runs)) for x in prefs]
+        self._preferences = np.stack(prefs)
         self._expected = expected_value(model, self.seat, self.menu)
 
     def profile_index(self) -> np.ndarray:
@@ -32,7 +37,11 @@ class Government(SeatAgent):
 
     def utilities(self) -> np.ndarray:
         """Profile preference + situation + expected effects, shape (decisions, runs)."""
-        prefs = self._preferences[self.profile_index()].T  # (decisions, runs)
+        index = self.profile_index()
+        if self._preferences.ndim == 3:
+            prefs = self._preferences[index, :, np.arange(index.size)].T  # (decisions, runs)
+        else:
+            prefs = self._preferences[index].T  # (decisions, runs)
         hold = self.action_cost(self.model.p["rule_action_cost"])
         return prefs + self.situation() + self._expected - hold
 

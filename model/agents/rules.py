@@ -24,7 +24,8 @@ temperature, drawn per run, so a rule is a distribution over decisions, not a ce
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -56,13 +57,22 @@ class DecisionRule:
     name: ClassVar[str] = "rule"
     actor: ClassVar[str] = ""
     classifier: ClassVar[dict[str, str]] = {}
-    tag_weights: ClassVar[dict[str, float]] = {}
+    profile: ClassVar[str] = ""
+    """Its coefficients' prefix: ``profile_<profile>_<tag>`` is its weight on a decision tag."""
 
-    def preference(self, decisions: list[Decision]) -> np.ndarray:
-        """Profile utility of each decision, shape (decisions,)."""
-        return np.array(
-            [sum(self.tag_weights.get(tag, 0.0) for tag in d.tags) for d in decisions]
-        )
+    @classmethod
+    def tag_weights(cls, p: Mapping[str, Any]) -> dict[str, Any]:
+        """The profile's weight on each decision tag it cares about (catalogue coefficients)."""
+        prefix = f"profile_{cls.profile}_"
+        return {cid[len(prefix):]: value for cid, value in p.items() if cid.startswith(prefix)}
+
+    def preference(self, decisions: list[Decision], p: Mapping[str, Any]) -> np.ndarray:
+        """Profile utility of each decision, shape (decisions,) or (decisions, runs)."""
+        weights = self.tag_weights(p)
+        rows = [sum((weights[tag] for tag in d.tags if tag in weights), 0.0) for d in decisions]
+        width = max(np.size(x) for x in rows) if rows else 1
+        out = np.array([np.broadcast_to(x, (width,)) for x in rows], dtype=float)
+        return out[:, 0] if width == 1 else out
 
 
 # ----- Seoul -----
@@ -77,7 +87,7 @@ class ProgressiveSeoul(DecisionRule):
     name = "Progressive Seoul"
     actor = "seoul"
     classifier = {"camp": "progressive"}
-    tag_weights = {"firm": 0.4, "conciliatory": -0.3, "security_coop": -0.4, "history": -0.2}
+    profile = "progressive_seoul"
 
 
 class ConservativeSeoul(DecisionRule):
@@ -91,7 +101,7 @@ class ConservativeSeoul(DecisionRule):
     name = "Conservative Seoul"
     actor = "seoul"
     classifier = {"camp": "conservative"}
-    tag_weights = {"conciliatory": 0.4, "security_coop": 0.6, "alliance": 0.3, "firm": -0.3}
+    profile = "conservative_seoul"
 
 
 # ----- Tokyo -----
@@ -106,7 +116,7 @@ class HawkishTokyo(DecisionRule):
     name = "Hawkish Tokyo"
     actor = "tokyo"
     classifier = {"stance": "hawkish"}
-    tag_weights = {"firm": 0.5, "nationalist": 0.3, "security_coop": 0.5, "conciliatory": -0.4}
+    profile = "hawkish_tokyo"
 
 
 class ModerateTokyo(DecisionRule):
@@ -119,7 +129,7 @@ class ModerateTokyo(DecisionRule):
     name = "Moderate Tokyo"
     actor = "tokyo"
     classifier = {"stance": "moderate"}
-    tag_weights = {"conciliatory": 0.4, "security_coop": 0.5, "nationalist": -0.8, "firm": -0.2}
+    profile = "moderate_tokyo"
 
 
 # ----- Washington -----
@@ -132,7 +142,7 @@ class AllianceBuilderWashington(DecisionRule):
     name = "Alliance-builder Washington"
     actor = "washington"
     classifier = {"stance": "alliance_builder"}
-    tag_weights = {"alliance": 0.8, "mediation": 0.4, "transactional": -1.5, "disengage": -1.5}
+    profile = "alliance_builder_washington"
 
 
 class TransactionalWashington(DecisionRule):
@@ -144,7 +154,7 @@ class TransactionalWashington(DecisionRule):
     name = "Transactional Washington"
     actor = "washington"
     classifier = {"stance": "transactional"}
-    tag_weights = {"transactional": 0.4, "disengage": 0.2, "alliance": -0.2, "mediation": -0.6}
+    profile = "transactional_washington"
 
 
 # The rule for each profile index, per capital. Seoul: kr_camp (0 progressive, 1

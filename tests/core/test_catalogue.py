@@ -78,8 +78,9 @@ def test_rule_conformance(rule):
     """Every rule: a name, a classifier, a docstring naming its basis, finite preferences."""
     assert rule.name and rule.classifier and rule.__doc__ and len(rule.__doc__) > 40
     menu = CAT.menu(rule.actor)
-    prefs = rule().preference(menu)
+    prefs = rule().preference(menu, CAT.defaults())
     assert prefs.shape == (len(menu),) and np.isfinite(prefs).all()
+    assert rule.tag_weights(CAT.defaults())  # its leanings are catalogue coefficients
 
 
 @pytest.mark.parametrize("actor", ["seoul", "tokyo", "washington", "kr_public", "jp_public"])
@@ -94,4 +95,4 @@ def test_choice_probabilities_are_distributions_over_available_decisions(actor):
 def test_two_rules_per_capital_differ():
     for actor, (a, b) in RULES.items():
         menu = CAT.menu(actor)
-        assert not np.allclose(a().preference(menu), b().preference(menu)), actor
+        assert not np.allclose(a().preference(menu, CAT.defaults()), b().preference(menu, CAT.defaults())), actor

@@ -110,3 +110,24 @@ def test_what_a_capital_values_is_in_the_catalogue():
             assert (raised[i] != base[i]) == any(e.var == "history" for e in d.effects), d.id
     assert any(raised[i] > base[i] for i, d in enumerate(menu) if d in direct)
     assert "value_seoul_history" in {c.id for c in select_parameters()}
+
+
+def test_a_profiles_leanings_are_in_the_catalogue():
+    """A hawkish Tokyo's liking for nationalist gestures is a coefficient.
+
+    Raising it makes Yasukuni more attractive to a hawkish Tokyo only, also run by run.
+    """
+    from model.agents.rules import HawkishTokyo, ModerateTokyo
+
+    model = RelationsModel(quiet(), runs=3, seed=0, uncertainty="point")
+    menu = model.seats["tokyo"].menu
+    i = next(k for k, d in enumerate(menu) if d.id == "tokyo_yasukuni_visit")
+    p = dict(model.p)
+    hawk, moderate = HawkishTokyo().preference(menu, p)[i], ModerateTokyo().preference(menu, p)[i]
+    p["profile_hawkish_tokyo_nationalist"] = p["profile_hawkish_tokyo_nationalist"] + 1.0
+    assert HawkishTokyo().preference(menu, p)[i] == hawk + 1.0
+    assert ModerateTokyo().preference(menu, p)[i] == moderate
+    varied = RelationsModel(quiet("actors: {tokyo: {stance: hawkish}}\n"), runs=3, seed=0, uncertainty="point",
+                            parameters={"profile_hawkish_tokyo_nationalist": np.array([0.0, 1.0, 2.0])})
+    prefs = varied.seats["tokyo"].utilities()[i]
+    assert prefs[0] < prefs[1] < prefs[2]

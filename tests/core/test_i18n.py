@@ -292,7 +292,7 @@ def test_every_decision_tag_has_a_name():
 
     cat = load_catalogue()
     tags = {t for d in cat.decisions.values() for t in d.tags}
-    tags |= {t for rules in RULES.values() for r in rules for t in r.tag_weights}
+    tags |= {t for rules in RULES.values() for r in rules for t in r.tag_weights(cat.defaults())}
     missing = sorted(t for t in tags if not i18n.translated(f"tag.{t}", "en"))
     assert not missing, f"add tag.<id> to en.yaml, ko.yaml and ja.yaml: {missing}"
 

@@ -52,7 +52,9 @@ def actors_section(lang: str, places: str) -> None:
         with st.expander(tr(f"actor.{actor}", lang, places)):
             st.markdown(tr(f"modeldata.actor_{actor}", lang, places))
             for rule in RULES.get(actor, ()):
-                weights = ", ".join(f"{tr(f'tag.{tag}', lang)} {w:+.1f}" for tag, w in rule.tag_weights.items())
+                weights = ", ".join(
+                    f"{tr(f'tag.{tag}', lang)} {w:+.1f}" for tag, w in rule.tag_weights(cat.defaults()).items()
+                )
                 st.markdown(
                     f"- **{tr(f'modeldata.rule_{rule.__name__}', lang, places)}** "
                     f"({tr('modeldata.tag_weights', lang)}: {weights})"
