@@ -239,7 +239,7 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
     u = u + p["w_us_pressure"] * (v["us_pressure"] / 100.0) * tag["conciliatory"]
     u = u - p["w_two_level"] * hostility * weakness * (1 + tag["history"]) * tag["conciliatory"]
     u = u + p["w_diversion"] * np.clip((p["rule_diversion_approval"] - approval) / 20.0, 0.0, 2.0) * tag["nationalist"]
-    u = u + 0.5 * p["w_diversion"] * salience * hostility * tag["firm"]
+    u = u + p["rule_firm_salience_share"] * p["w_diversion"] * salience * hostility * tag["firm"]
     if actor == "tokyo":
         # weaponised interdependence: the pull to use the chokepoint is worth what is left of it
         trigger = v["liquidation_stage"] / 3.0 * v["kr_dependence"] / 100.0
@@ -251,8 +251,9 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
     u = u + p["w_relief"] * relief * tag["relief"]
     # A standoff costs more the longer it hurts: a depressed economic track pulls toward
     # lifting measures, a depressed security track toward restoring cooperation.
-    u = u + p["w_relief"] * np.clip((55.0 - v["economic"]) / 20.0, 0.0, 2.0) * tag["relief"]
-    u = u + p["w_relief"] * np.clip((50.0 - v["security"]) / 20.0, 0.0, 2.0) * tag["security_coop"]
+    u = u + p["w_relief"] * np.clip((p["rule_relief_economic_level"] - v["economic"]) / 20.0, 0.0, 2.0) * tag["relief"]
+    exposed = np.clip((p["rule_relief_security_level"] - v["security"]) / 20.0, 0.0, 2.0)
+    u = u + p["w_relief"] * exposed * tag["security_coop"]
     # An escalation costs more than its catalogue effects say: the ally's displeasure, the
     # other side's answer, a channel lost. Calibrated so that the rules replay of 2012-2025
     # escalates as often as the record (scripts/rules_replay.py --calibrate).
@@ -272,7 +273,7 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
 def washington_terms(model: RelationsModel, decisions: list[Decision]) -> np.ndarray:
     """Washington's pull: mediate when the allies quarrel, reassure when the threat rises."""
     v, p = model.state.v, model.p
-    quarrel = np.clip((50.0 - model.state.get("relationship_index")) / 25.0, -1.0, 2.0)
+    quarrel = np.clip((p["rule_us_quarrel_level"] - model.state.get("relationship_index")) / 25.0, -1.0, 2.0)
     threat = (v["nk_threat"] - 50.0) / 50.0
     u = p["w_us_mediation"] * quarrel * tag_matrix(decisions, "mediation")
     u = u + p["w_us_mediation"] * quarrel * tag_matrix(decisions, "pressure")

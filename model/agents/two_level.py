@@ -54,12 +54,12 @@ def domestic_constraints(model: RelationsModel, actor: str) -> tuple[np.ndarray,
     """Per run, (hostility of the own public toward the other country 0-1, weakness 0-1.5).
 
     Hostility: how far the favourable share is below ``rule_hostility_level``, as a share of
-    it. Weakness: how far approval is below 60%, per 40 points (assumption).
+    it. Weakness: how far approval is below ``rule_weakness_approval``, per 40 points.
     """
     p = model.p
     hostile_below = p["rule_hostility_level"]
     hostility = np.clip((hostile_below - model.state.get(PUBLIC[actor])) / hostile_below, 0.0, 1.0)
-    weakness = np.clip((60.0 - model.state.v[APPROVAL[actor]]) / 40.0, 0.0, 1.5)
+    weakness = np.clip((p["rule_weakness_approval"] - model.state.v[APPROVAL[actor]]) / 40.0, 0.0, 1.5)
     return hostility, weakness
 
 
