@@ -332,3 +332,37 @@ def test_a_scenario_handed_over_by_another_page_is_explored():
     at.run()
     assert not at.exception
     assert any("Fork of a class game" in info.value for info in at.info)
+
+
+def test_point_estimate_applies_to_both_arms_of_the_difference(scenario_dir, monkeypatch):
+    """With "Point estimate only" the reference runs the point estimate too.
+
+    So the arms agree month for month until the what-if's own decision (a posterior reference
+    would differ from the first month: the difference would not be the what-if's).
+    """
+    from ui import widgets
+
+    real = widgets.ensemble
+    drawn: list[tuple[str, object]] = []
+
+    def spy(*args, **kwargs):
+        found = real(*args, **kwargs)
+        drawn.append((kwargs.get("uncertainty", "posterior"), found.values))
+        return found
+
+    monkeypatch.setattr(widgets, "ensemble", spy)
+    at = page()
+    at.checkbox(key="explore_point").check().run()
+    at.radio(key="explore_add_kind|alpha|").set_value("decision").run()
+    at.selectbox(key="explore_add_decision|alpha|").set_value("tokyo_trilateral_exercise")
+    at.selectbox(key="explore_add_month|alpha|decision").set_value("2027-01")
+    at.button(key="explore_add|alpha|decision").click().run()
+    drawn.clear()
+    at = run_small(at)
+    no_traceback(at)
+    assert at.query_params["view"] == "difference"
+    assert {u for u, _ in drawn} == {"point"}
+    whatif, reference = drawn[0][1], drawn[-1][1]
+    before = 12  # 2026-01 .. 2026-12: the what-if's decision acts from 2027-01
+    assert (whatif[:before] == reference[:before]).all()
+    assert not (whatif == reference).all()  # and the decision does change something afterwards

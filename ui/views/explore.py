@@ -463,9 +463,10 @@ def show_results(
     if scenario.id.startswith("history") and view in ("index", "publics", "travel"):
         st.info(tr("explore.history_trust", lang))
     first = [(i.kind, i.type, i.month) for i in reference.added] if reference else []
-    red_line_section(scenario, result, reference if view == "difference" else None, runs, seed, lang, places)
+    ref = reference if view == "difference" else None
+    red_line_section(scenario, result, ref, runs, seed, lang, places, uncertainty)
     if view == "difference" and reference is not None:
-        difference_section(scenario, reference, result, runs, seed, lang, places)
+        difference_section(scenario, reference, result, runs, seed, lang, places, uncertainty)
     elif view == "index":
         events = widgets.marker_events(scenario, result, lang, places, first)
         widgets.show_figure(charts.fan_chart(summary, "relationship_index", events, lang, places), lang, "fan")
@@ -489,9 +490,22 @@ def show_results(
     return view
 
 
+def reference_results(reference: Reference, runs: int, seed: int, lang: str, uncertainty: str) -> widgets.Results:
+    """The reference's ensemble, drawn as the what-if's is (same seeds, same choice of coefficients).
+
+    A paired difference is only the what-if's own effect when both arms draw the same
+    coefficients: a point-estimate what-if against a posterior reference would differ from the
+    first month on.
+    """
+    return widgets.ensemble(
+        reference.scenario.to_yaml(), runs, seed, lang,
+        ledger=True, scenario=reference.scenario, uncertainty=uncertainty,
+    )
+
+
 def red_line_section(
     scenario: Scenario, result: widgets.Results, reference: Reference | None, runs: int, seed: int, lang: str,
-    places: str,
+    places: str, uncertainty: str = "posterior",
 ) -> None:
     """How often the other capital answers a red line the what-if crosses, from the runs on screen.
 
@@ -500,8 +514,7 @@ def red_line_section(
     """
     ref_values = None
     if reference is not None:
-        ref = widgets.ensemble(reference.scenario.to_yaml(), runs, seed, lang, ledger=True, scenario=reference.scenario)
-        ref_values = ref.values
+        ref_values = reference_results(reference, runs, seed, lang, uncertainty).values
     block = el.red_line_block(scenario, result.values, ref_values, lang, places, scenario.parameters)
     if block is None:
         return
@@ -515,13 +528,14 @@ def red_line_section(
 
 
 def difference_section(
-    scenario: Scenario, reference: Reference, result: widgets.Results, runs: int, seed: int, lang: str, places: str
+    scenario: Scenario, reference: Reference, result: widgets.Results, runs: int, seed: int, lang: str, places: str,
+    uncertainty: str = "posterior",
 ) -> None:
     """What the what-if changed: one sentence, the run-by-run difference, and why the gap opened."""
     from model.analysis import difference as dif
 
     st.markdown(tr("explore.difference_intro", lang, places, title=reference.title, runs=runs, seed=seed))
-    ref = widgets.ensemble(reference.scenario.to_yaml(), runs, seed, lang, ledger=True, scenario=reference.scenario)
+    ref = reference_results(reference, runs, seed, lang, uncertainty)
     months = list(scenario.months)
     c1, c2 = st.columns([3, 2])
     variable = c1.selectbox(
