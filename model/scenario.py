@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,6 +21,9 @@ from model.catalogue import ACTORS, INSTITUTIONS, SHIFTABLE, load_catalogue
 from model.i18n import tr
 from model.limits import MAX_MONTHS, MAX_PARSE_SECONDS, MAX_SCENARIO_BYTES, MAX_SCHEDULED
 from model.state import INSTITUTION_BOUNDS
+from model.yaml_problems import Problem, field_name, keyed, line_map, line_of, schema_problem
+
+_keyed, _line_map, _line_of, _field_name = keyed, line_map, line_of, field_name
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # libyaml's safe dumper when PyYAML was built with it: the same text, five times faster (a
@@ -181,80 +183,18 @@ class Scenario(_Strict):
         return yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a scenario file.
-
-    ``key`` and ``values``, when set, are the message's translation key and placeholders, so
-    that a page can show it in the reader's language (``message`` is the English text).
-    """
-
-    file: str
-    line: int
-    field: str
-    message: str
-    key: str = ""
-    values: tuple[tuple[str, Any], ...] = ()
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
-
-    def text(self, lang: str | None = None) -> str:
-        """The message in ``lang`` (default: the current language; ``message`` when it has no key)."""
-        return tr(self.key, lang, **dict(self.values)) if self.key else self.message
-
-
 def _limit_problem(filename: str, line: int, field: str, key: str, **values: Any) -> Problem:
     """A refusal by one of the bounds of :mod:`model.limits`, its message from ``scenario.limit``."""
     full = f"scenario.limit.{key}"
     return Problem(filename, line, field, tr(full, "en", **values), full, tuple(sorted(values.items())))
 
 
-def _keyed(filename: str, line: int, field: str, key: str, **values: Any) -> Problem:
-    """A problem whose message is ``scenario.problem.<key>``, kept translatable (see ``Problem.text``)."""
-    full = f"scenario.problem.{key}"
-    return Problem(filename, line, field, tr(full, "en", **values), full, tuple(sorted(values.items())))
-
-
-# Pydantic's error types -> our message keys and the context values they show.
-_PYDANTIC_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "extra_forbidden": ("unknown_field", ()),
-    "missing": ("missing", ()),
-    "literal_error": ("one_of", ("expected",)),
-    "string_type": ("text", ()),
-    "int_type": ("whole_number", ()),
-    "int_parsing": ("whole_number", ()),
-    "int_from_float": ("whole_number", ()),
-    "float_type": ("number", ()),
-    "float_parsing": ("number", ()),
-    "bool_type": ("yes_no", ()),
-    "bool_parsing": ("yes_no", ()),
-    "dict_type": ("mapping", ()),
-    "model_type": ("mapping", ()),
-    "model_attributes_type": ("mapping", ()),
-    "list_type": ("list", ()),
-    "tuple_type": ("list", ()),
-    "greater_than_equal": ("at_least", ("ge",)),
-    "less_than_equal": ("at_most", ("le",)),
-    "greater_than": ("above", ("gt",)),
-    "less_than": ("below", ("lt",)),
-    "string_pattern_mismatch": ("pattern", ("pattern",)),
-}
-
-
 def _schema_problem(filename: str, line: int, field: str, err: dict) -> Problem:
-    """A schema error as a translatable problem (pydantic's own wording only as a last resort)."""
+    """A schema error as a translatable problem; a month not written as YYYY-MM says so."""
     ctx = err.get("ctx") or {}
     if err["type"] == "value_error" and isinstance(ctx.get("error"), _NotAMonth):
         return _keyed(filename, line, field, "month", value=str(err.get("input")))
-    found = _PYDANTIC_KEYS.get(err["type"])
-    if found is None:
-        return _keyed(filename, line, field, "other", detail=_message(err))
-    key, names = found
-    values = {n: str(ctx.get(n, "")) for n in names}
-    if "expected" in values:  # pydantic joins the choices with an English "or"
-        values["expected"] = values["expected"].replace(" or ", ", ")
-    return _keyed(filename, line, field, key, **values)
+    return schema_problem(filename, line, field, err)
 
 
 def _refuse(problem: Problem) -> ScenarioError:
@@ -267,47 +207,6 @@ class ScenarioError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-def _line_map(
-    node: yaml.Node, path: tuple = (), out: dict | None = None, where: dict | None = None
-) -> dict[tuple, int]:
-    """Map each path in the YAML tree (keys and list indices) to its 1-based line.
-
-    ``where``, if given, receives the first path of each node (by ``id``), so that a value
-    that fails to build can be named by its field. The walk expands aliases; the bounded
-    loader has already capped what they add (``MAX_ALIAS_NODES``) and the depth.
-    """
-    out = {} if out is None else out
-    out.setdefault(path, node.start_mark.line + 1)
-    if where is not None:
-        where.setdefault(id(node), path)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            sub = path + (key.value if isinstance(key, yaml.ScalarNode) else "?",)
-            out[sub] = key.start_mark.line + 1
-            _line_map(value, sub, out, where)
-            out[sub] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _line_map(item, path + (i,), out, where)
-    return out
-
-
-def _line_of(lines: dict[tuple, int], path: tuple) -> int:
-    while path and path not in lines:
-        path = path[:-1]
-    return lines.get(path, 1)
-
-
-def _field_name(path: tuple, renumber: dict[tuple, int] | None = None) -> str:
-    """``events[0].type`` for a path; ``renumber`` maps a merged list position back to the file's."""
-    if renumber and len(path) >= 2 and path[:2] in renumber:
-        path = (path[0], renumber[path[:2]]) + path[2:]
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(file)"
 
 
 def _month_or_none(value: Any) -> int | None:
@@ -479,20 +378,6 @@ def _count_scheduled(node: yaml.Node, filename: str) -> None:
 def _check_time(started: float, filename: str) -> None:
     if time.monotonic() - started > MAX_PARSE_SECONDS:
         raise _refuse(_limit_problem(filename, 1, "(file)", "time", seconds=MAX_PARSE_SECONDS))
-
-
-def _message(err: Any) -> str:
-    """A pydantic error's message for a reader, without the library's "Value error, " prefix.
-
-    A validator's own ``ValueError`` already says what is wrong; pydantic prefixes it with
-    the exception's kind, which means nothing to someone fixing a scenario file.
-    """
-    if err["type"] == "extra_forbidden":
-        return "unknown field"
-    cause = (err.get("ctx") or {}).get("error")
-    if err["type"] in ("value_error", "assertion_error") and cause is not None and str(cause):
-        return str(cause)
-    return re.sub(r"^(Value error|Assertion failed), ", "", str(err["msg"]))
 
 
 def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:

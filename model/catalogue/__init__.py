@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model import i18n
+from model.yaml_problems import Problem, field_name, keyed, line_map, line_of, schema_problem
 
 ACTORS = ("seoul", "tokyo", "washington", "kr_public", "jp_public")
 EVENT_ACTORS = ACTORS + ("pyongyang", "courts", "calendar", "elections", "world")
@@ -230,28 +232,118 @@ def _read(name: str) -> dict:
     return yaml.safe_load(text) or {}
 
 
-def _check_references(cat: Catalogue) -> None:
-    for entry in list(cat.events.values()) + list(cat.decisions.values()):
-        for trig in entry.triggers:
-            if trig.event not in cat.events:
-                raise ValueError(f"{entry.id}: trigger names unknown event {trig.event!r}")
+class CatalogueError(ValueError):
+    """A catalogue that cannot be used, with every problem found (each names file, line and field)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+FILES = {"events": "events.yaml", "decisions": "decisions.yaml", "coefficients": "coefficients.yaml",
+         "pulls": "pulls.yaml"}
+"""Each section of the catalogue and the file that holds it."""
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Source:
+    """One catalogue file's data and the line of each path in it, for errors that name the line."""
+
+    def __init__(self, filename: str, data: Any = None, lines: dict[tuple, int] | None = None):
+        self.filename, self.data, self.lines = filename, data, lines or {}
+
+    def problem(self, path: tuple, key: str, **values: Any) -> Problem:
+        return keyed(self.filename, line_of(self.lines, path), field_name(path), key, **values)
+
+
+def _parse(text: str, filename: str, problems: list[Problem]) -> _Source:
+    """A catalogue file's data and line map (safe YAML: no code runs from it)."""
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problems.append(keyed(filename, mark.line + 1 if mark else 1, "(syntax)", "syntax",
+                              detail=str(exc.problem or exc)))
+        return _Source(filename, None)
+    finally:
+        loader.dispose()
+    return _Source(filename, data if isinstance(data, dict) else {}, line_map(node) if node is not None else {})
+
+
+def _entries(source: _Source, section: str, build: type[BaseModel], problems: list[Problem]) -> dict | tuple:
+    """Build one section's entries; each schema error becomes a problem with its line and field."""
+    keyed_by_id = section != "pulls"
+    if source.data is None:  # a syntax error, already reported
+        return {} if keyed_by_id else ()
+    raw = source.data.get(section)
+    if not isinstance(raw, dict if keyed_by_id else list):
+        shape = "mapping" if keyed_by_id else "list"
+        problems.append(source.problem((section,), "missing" if raw is None else shape))
+        return {} if keyed_by_id else ()
+    built: dict = {}
+    for key, fields in (raw.items() if keyed_by_id else enumerate(raw)):
+        path = (section, key)
+        if not isinstance(fields, dict):
+            problems.append(source.problem(path, "mapping"))
+            continue
+        try:
+            built[key] = build(**({"id": key} if keyed_by_id else {}), **fields)
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = path + tuple(err["loc"])
+                problems.append(schema_problem(source.filename, line_of(source.lines, where), field_name(where), err))
+    return built if keyed_by_id else tuple(built.values())
+
+
+def _check_references(cat: Catalogue, sources: dict[str, _Source] | None = None) -> None:
+    """Check what one entry says of another (triggers, pulls, rates, ranges).
+
+    Raises:
+        CatalogueError: with every problem, each naming file, line and field (line 1 when the
+            catalogue was built in memory rather than read from its files).
+    """
+    src = sources or {section: _Source(name) for section, name in FILES.items()}
+    problems: list[Problem] = []
+    for section, entries in (("events", cat.events), ("decisions", cat.decisions)):
+        for entry in entries.values():
+            for j, trig in enumerate(entry.triggers):
+                if trig.event not in cat.events:
+                    problems.append(src[section].problem((section, entry.id, "triggers", j, "event"),
+                                                         "unknown_event", kind=trig.event))
     state = set(INSTITUTIONS + TRACKS + PUBLIC_OPINION + CONTINUOUS)
     for i, pull in enumerate(cat.pulls):
         if pull.coefficient not in cat.coefficients:
-            raise ValueError(f"pulls.yaml, pull {i + 1} ({pull.cause}): unknown coefficient {pull.coefficient!r}")
-        for name in (*pull.variables, *([pull.scale] if pull.scale else [])):
+            problems.append(src["pulls"].problem(("pulls", i, "coefficient"), "catalogue.problem.unknown_coefficient",
+                                                 name=pull.coefficient))
+        for j, name in enumerate(pull.variables):
             if name not in state:
-                raise ValueError(f"pulls.yaml, pull {i + 1} ({pull.cause}): unknown variable {name!r}")
+                problems.append(src["pulls"].problem(("pulls", i, "variables", j), "unknown_variable", name=name))
+        if pull.scale and pull.scale not in state:
+            problems.append(src["pulls"].problem(("pulls", i, "scale"), "unknown_variable", name=pull.scale))
+    for cid, coef in cat.coefficients.items():
+        low, high = coef.range
+        if low > high:
+            problems.append(src["coefficients"].problem(("coefficients", cid, "range"),
+                                                        "catalogue.problem.range_order", low=low, high=high))
+        elif not low <= coef.value <= high:
+            problems.append(src["coefficients"].problem(("coefficients", cid, "value"), "outside_range",
+                                                        value=coef.value, low=low, high=high))
     for event in cat.events.values():
         if event.rate is None:
             continue
+        path = ("events", event.id, "rate")
         if event.actor != "world":
-            raise ValueError(f"{event.id}: only the world's shocks are drawn at a rate (actor is {event.actor!r})")
+            problems.append(src["events"].problem(path, "catalogue.problem.rate_not_world", actor=event.actor))
+            continue
         coef = cat.coefficients.get(event.rate)
         if coef is None or coef.group != "rate" or not 0 <= coef.range[0] <= coef.range[1] <= 1:
-            raise ValueError(
-                f"{event.id}: rate names {event.rate!r}, not a monthly chance (a coefficient of group rate)"
-            )
+            problems.append(src["events"].problem(path, "catalogue.problem.not_a_rate", name=event.rate))
+    if problems:
+        problems.sort(key=lambda p: (p.file, p.line))
+        raise CatalogueError(problems)
 
 
 UNCERTAINTY = ("posterior", "point")
@@ -309,48 +401,72 @@ def load_posterior() -> Posterior | None:
     )
 
 
-@cache
-def load_catalogue() -> Catalogue:
-    """Read and validate the catalogue files (once per process).
+def read_catalogue(folder: str | Path | None = None) -> Catalogue:
+    """Read and check the catalogue files of ``folder`` (default: the shipped catalogue).
 
     Calibrated coefficient values, when ``calibrated.yaml`` exists beside the catalogue, replace
     the defaults and mark their source as the calibration run.
+
+    Raises:
+        CatalogueError: with every problem found, each naming file, line and field.
     """
-    events = {k: EventType(id=k, **v) for k, v in _read("events.yaml")["events"].items()}
-    decisions = {k: Decision(id=k, **v) for k, v in _read("decisions.yaml")["decisions"].items()}
-    coefs = {
-        k: Coefficient(id=k, **v) for k, v in _read("coefficients.yaml")["coefficients"].items()
-    }
+    base = Path(folder) if folder is not None else resources.files(__package__)
+    problems: list[Problem] = []
+    sources: dict[str, _Source] = {}
+    for section, name in FILES.items():
+        path = base.joinpath(name)
+        shown = str(path) if folder is not None else f"model/catalogue/{name}"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            problems.append(keyed(shown, 1, "(file)", "no_file"))
+            text = ""
+        sources[section] = _parse(text, shown, problems)
+    events = _entries(sources["events"], "events", EventType, problems)
+    decisions = _entries(sources["decisions"], "decisions", Decision, problems)
+    coefs = _entries(sources["coefficients"], "coefficients", Coefficient, problems)
+    pulls = _entries(sources["pulls"], "pulls", Pull, problems)
+    if problems:
+        raise CatalogueError(problems)
+    cat = Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls)
+    _check_references(cat, sources)
     try:
-        calibration = _read("calibrated.yaml")
+        calibration = yaml.safe_load(base.joinpath("calibrated.yaml").read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         calibration = {}
     for cid, value in calibration.get("values", {}).items():
         if cid in coefs:
-            base = coefs[cid]
-            coefs[cid] = base.model_copy(
-                update={"value": float(value), "source": f"calibrated (calibrated.yaml); {base.source}"}
+            coef = coefs[cid]
+            coefs[cid] = coef.model_copy(
+                update={"value": float(value), "source": f"calibrated (calibrated.yaml); {coef.source}"}
             )
     structure = calibration.get("provenance", {}).get("structure", "")
     for cid, value in calibration.get("fixed", {}).items():
         if cid in coefs:
-            base = coefs[cid]
+            coef = coefs[cid]
             note = f"fixed at {float(value):g} by the structure the backtest chose ({structure}; docs/VALIDATION.md)"
-            coefs[cid] = base.model_copy(update={"value": float(value), "source": f"{note}; {base.source}"})
+            coefs[cid] = coef.model_copy(update={"value": float(value), "source": f"{note}; {coef.source}"})
     for cid, info in calibration.get("coefficients", {}).items():
         if cid in coefs and isinstance(info, dict) and info.get("pinned") is False:
-            base = coefs[cid]
+            coef = coefs[cid]
             note = "calibration run: the polls and visitor counts do not pin it (loose), default kept"
-            coefs[cid] = base.model_copy(update={"source": f"{note}; {base.source}"})
-    pulls = tuple(Pull(**x) for x in _read("pulls.yaml")["pulls"])
-    cat = Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls)
-    _check_references(cat)
+            coefs[cid] = coef.model_copy(update={"source": f"{note}; {coef.source}"})
+    return Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls)
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The shipped catalogue, read and checked once per process (see :func:`read_catalogue`).
+
+    Its texts (labels, briefings, meanings) are registered with the translation layer.
+    """
+    cat = read_catalogue()
     texts: dict[str, str] = {}
-    for kind, entries in (("event", events), ("decision", decisions)):
+    for kind, entries in (("event", cat.events), ("decision", cat.decisions)):
         for eid, entry in entries.items():
             texts[f"{kind}.{eid}.label"] = entry.label
             texts[f"{kind}.{eid}.briefing"] = entry.briefing
-    for cid, coef in coefs.items():
+    for cid, coef in cat.coefficients.items():
         texts[f"coefficient.{cid}.meaning"] = coef.meaning
         if not i18n.translated(f"coefficient.{cid}.label", "en"):  # en.yaml may name it better
             texts[f"coefficient.{cid}.label"] = humanise(cid)

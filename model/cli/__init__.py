@@ -116,11 +116,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(handler, args: argparse.Namespace) -> int:
     """Call a subcommand's handler; a user's error is one line on stderr, never a traceback."""
+    from model.catalogue import CatalogueError
+
     try:
         return int(handler(args) or 0)
     except UserError as exc:
         print(tr("cli.error", message=exc), file=sys.stderr)
         return 2
+    except CatalogueError as exc:  # an edited catalogue: each problem as file:line: field: message
+        for problem in exc.problems:
+            print(f"{problem.file}:{problem.line}: {problem.field}: {problem.text()}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(tr("cli.interrupted"), file=sys.stderr)
         return 130

@@ -76,8 +76,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check scenario files; print one line per problem."""
+    """Check scenario files (and a catalogue folder with ``--catalogue``); print one line per problem."""
+    from model.catalogue import CatalogueError, read_catalogue
+
     bad = 0
+    if args.catalogue:
+        try:
+            cat = read_catalogue(args.catalogue)
+        except CatalogueError as exc:
+            bad += 1
+            for problem in exc.problems:
+                print(problem_line(problem), file=sys.stderr)
+        else:
+            print(tr("cli.validate_catalogue_ok", path=args.catalogue, events=len(cat.events),
+                     decisions=len(cat.decisions), coefficients=len(cat.coefficients), pulls=len(cat.pulls)))
+    if not args.scenarios and not args.catalogue:
+        raise UserError(tr("cli.validate_nothing"))
     for path in args.scenarios:
         try:
             sc = load_scenario(path)
@@ -108,6 +122,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_run)
 
     v = subparsers.add_parser("validate", help=tr("cli.help.validate"))
-    v.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    v.add_argument("scenarios", nargs="*", metavar="SCENARIO")
+    v.add_argument("--catalogue", metavar="FOLDER", help=tr("cli.help.validate_catalogue"))
     v.set_defaults(handler=cmd_validate)
 

@@ -86,7 +86,7 @@ def test_a_pull_must_name_a_coefficient_and_known_variables():
         Pull(track="history", cause="x", coefficient="no_such", variables=("foundation",), source="test"),
         Pull(track="history", cause="x", coefficient="pull_foundation", variables=("no_such_fact",), source="test"),
     ):
-        with pytest.raises(ValueError, match="pulls.yaml, pull"):
+        with pytest.raises(ValueError, match=r"pulls.yaml:\d+: pulls\[\d+\]\.(coefficient|variables\[0\]): unknown"):
             _check_references(cat.model_copy(update={"pulls": (*cat.pulls, bad)}))
 
 
