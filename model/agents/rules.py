@@ -204,14 +204,16 @@ PREFIX = {"seoul": "kr", "tokyo": "jp"}
 def alliance_fears(model: RelationsModel, actor: str) -> tuple[np.ndarray, np.ndarray]:
     """Cha's two fears of one ally, per run: (abandonment, entrapment).
 
-    Abandonment: how far the US commitment falls short of what this ally needs, over 50
-    (negative when it feels secure). Entrapment: China pressing above its usual level,
-    weighted by this ally's exposure (Korea bore China's sanctions over THAAD in 2017).
+    Abandonment: how far the US commitment falls short of what this ally needs, per
+    ``cha_abandonment_per`` points (negative when it feels secure). Entrapment: China pressing
+    above its usual level, per ``cha_entrapment_per`` points, weighted by this ally's exposure
+    (Korea bore China's sanctions over THAAD in 2017).
     """
     v, p = model.state.v, model.p
     pre = PREFIX[actor]
-    abandonment = (p[f"cha_{pre}_abandonment_need"] - v["us_commitment"]) / 50.0
-    entrapment = p[f"cha_{pre}_entrapment"] * np.maximum(v["china_pressure"] - p["china_pressure_base"], 0.0) / 50.0
+    abandonment = (p[f"cha_{pre}_abandonment_need"] - v["us_commitment"]) / p["cha_abandonment_per"]
+    above = np.maximum(v["china_pressure"] - p["china_pressure_base"], 0.0)
+    entrapment = p[f"cha_{pre}_entrapment"] * above / p["cha_entrapment_per"]
     return abandonment, entrapment
 
 
@@ -223,14 +225,15 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
     tag = {t: tag_matrix(decisions, t) for t in
            ("conciliatory", "security_coop", "alliance", "nationalist", "firm",
             "economic_pressure", "relief", "history", "diplomacy", "agreement")}
-    threat = (get(own["threat"]) + 0.5 * v["china_pressure"]) / 100.0
+    threat = (get(own["threat"]) + p["rule_threat_china_share"] * v["china_pressure"]) / 100.0
     own_fear, entrapment = alliance_fears(model, actor)
     other_fear, _ = alliance_fears(model, OTHER[actor])
     # Cha: the allies close ranks as far as the *less* fearful of them fears abandonment.
     abandonment = np.minimum(own_fear, other_fear)
     approval = v[APPROVAL_VAR[actor]]
     hostility, weakness = domestic_constraints(model, actor)
-    salience = v[own["salience"]] / 50.0
+    salience = v[own["salience"]] / p["rule_salience_per"]
+    cap = p["rule_pull_cap"]
     escalatory = np.maximum(tag["firm"], tag["nationalist"])
 
     u = p["w_balance_of_threat"] * threat * (tag["security_coop"] + tag["alliance"])
@@ -238,7 +241,8 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
     u = u - p["w_quasi_alliance"] * entrapment * (tag["alliance"] + tag["security_coop"])
     u = u + p["w_us_pressure"] * (v["us_pressure"] / 100.0) * tag["conciliatory"]
     u = u - p["w_two_level"] * hostility * weakness * (1 + tag["history"]) * tag["conciliatory"]
-    u = u + p["w_diversion"] * np.clip((p["rule_diversion_approval"] - approval) / 20.0, 0.0, 2.0) * tag["nationalist"]
+    diversion = np.clip((p["rule_diversion_approval"] - approval) / p["rule_diversion_per"], 0.0, cap)
+    u = u + p["w_diversion"] * diversion * tag["nationalist"]
     u = u + p["rule_firm_salience_share"] * p["w_diversion"] * salience * hostility * tag["firm"]
     if actor == "tokyo":
         # weaponised interdependence: the pull to use the chokepoint is worth what is left of it
@@ -251,8 +255,9 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
     u = u + p["w_relief"] * relief * tag["relief"]
     # A standoff costs more the longer it hurts: a depressed economic track pulls toward
     # lifting measures, a depressed security track toward restoring cooperation.
-    u = u + p["w_relief"] * np.clip((p["rule_relief_economic_level"] - v["economic"]) / 20.0, 0.0, 2.0) * tag["relief"]
-    exposed = np.clip((p["rule_relief_security_level"] - v["security"]) / 20.0, 0.0, 2.0)
+    hurt = np.clip((p["rule_relief_economic_level"] - v["economic"]) / p["rule_relief_per"], 0.0, cap)
+    u = u + p["w_relief"] * hurt * tag["relief"]
+    exposed = np.clip((p["rule_relief_security_level"] - v["security"]) / p["rule_relief_per"], 0.0, cap)
     u = u + p["w_relief"] * exposed * tag["security_coop"]
     # An escalation costs more than its catalogue effects say: the ally's displeasure, the
     # other side's answer, a channel lost. Calibrated so that the rules replay of 2012-2025
@@ -273,8 +278,9 @@ def theory_terms(model: RelationsModel, actor: str, decisions: list[Decision]) -
 def washington_terms(model: RelationsModel, decisions: list[Decision]) -> np.ndarray:
     """Washington's pull: mediate when the allies quarrel, reassure when the threat rises."""
     v, p = model.state.v, model.p
-    quarrel = np.clip((p["rule_us_quarrel_level"] - model.state.get("relationship_index")) / 25.0, -1.0, 2.0)
-    threat = (v["nk_threat"] - 50.0) / 50.0
+    below = p["rule_us_quarrel_level"] - model.state.get("relationship_index")
+    quarrel = np.clip(below / p["rule_us_quarrel_per"], -1.0, p["rule_pull_cap"])
+    threat = (v["nk_threat"] - p["rule_nk_threat_reference"]) / p["rule_nk_threat_per"]
     u = p["w_us_mediation"] * quarrel * tag_matrix(decisions, "mediation")
     u = u + p["w_us_mediation"] * quarrel * tag_matrix(decisions, "pressure")
     u = u + p["w_balance_of_threat"] * threat * tag_matrix(decisions, "security")

@@ -54,12 +54,14 @@ def domestic_constraints(model: RelationsModel, actor: str) -> tuple[np.ndarray,
     """Per run, (hostility of the own public toward the other country 0-1, weakness 0-1.5).
 
     Hostility: how far the favourable share is below ``rule_hostility_level``, as a share of
-    it. Weakness: how far approval is below ``rule_weakness_approval``, per 40 points.
+    it. Weakness: how far approval is below ``rule_weakness_approval``, per ``rule_weakness_per``
+    points.
     """
     p = model.p
     hostile_below = p["rule_hostility_level"]
     hostility = np.clip((hostile_below - model.state.get(PUBLIC[actor])) / hostile_below, 0.0, 1.0)
-    weakness = np.clip((p["rule_weakness_approval"] - model.state.v[APPROVAL[actor]]) / 40.0, 0.0, 1.5)
+    shortfall = p["rule_weakness_approval"] - model.state.v[APPROVAL[actor]]
+    weakness = np.clip(shortfall / p["rule_weakness_per"], 0.0, 1.5)
     return hostility, weakness
 
 
