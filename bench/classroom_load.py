@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import BrowserContext, Page, async_playwright  # noqa: E402
 
+from bench.serving import cpu_seconds  # noqa: E402
 from model.i18n import tr  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -284,19 +285,6 @@ async def probe_health(url: str, seconds: list[float]) -> None:
 async def _later(delay: float, coro):
     await asyncio.sleep(delay)
     return await coro
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds of processes and their children so far."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(x) for x in fields[11:15]) / tick  # utime stime cutime cstime
-    return total
 
 
 async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> dict:

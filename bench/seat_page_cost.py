@@ -6,7 +6,10 @@ teacher's page in headless Chromium; for each resolve it reads the seat page's r
 counters (DevTools ``Performance.getMetrics``: task, script, layout and style time of the
 page's main thread) from the click until ``--settle`` seconds after the page showed the new
 turn. These are the durations of the page's tasks: a busy machine stretches them, so compare
-figures taken at a similar load average (printed).
+figures taken at a similar load average (printed). Less sensitive to the load are the CPU
+seconds: of the page's main thread and its renderer process (``ThreadTime``,
+``ProcessTime``), and of the seat's whole browser (its own Chromium, every process of it, from
+/proc: what thirty such browsers on one machine add up to).
 
     .venv/bin/python bench/seat_page_cost.py [--turns 3] [--settle 6]
 """
@@ -25,13 +28,14 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
+from bench.serving import cpu_seconds, descendants  # noqa: E402
 from model.game.setup import create_game, scenario_file  # noqa: E402
 from model.game.store import GameStore  # noqa: E402
 from model.i18n import tr  # noqa: E402
 from tests.support.app_server import AppServer  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-COUNTERS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
+COUNTERS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration", "ThreadTime", "ProcessTime")
 SEATS = ["seoul", "tokyo", "washington", "kr_public", "jp_public"]
 
 
@@ -52,7 +56,13 @@ async def measure(url: str, db_url: str, turns: int, settle: float) -> list[list
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         teacher = await (await browser.new_context()).new_page()
         await teacher.goto(f"{url}/instructor?game={new.id}&code={new.instructor_code}")
-        seat_context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        others = set(descendants(os.getpid()))
+        own = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)  # the seat's laptop
+
+        def seat_browser_cpu() -> float:
+            return cpu_seconds([p for p in descendants(os.getpid()) if p not in others])
+
+        seat_context = await own.new_context(viewport={"width": 1280, "height": 900})
         seat = await seat_context.new_page()
         await seat.goto(f"{url}/play?game={new.id}&code={new.seat_codes['seoul']}")
         cdp = await seat_context.new_cdp_session(seat)
@@ -62,12 +72,14 @@ async def measure(url: str, db_url: str, turns: int, settle: float) -> list[list
         await seat.get_by_role("button", name=tr("game.play.submit")).wait_for(timeout=120_000)
         await asyncio.sleep(settle)
         for turn in range(1, turns + 1):
-            before = await counters(cdp)
+            before = [*await counters(cdp), seat_browser_cpu()]
             await teacher.get_by_role("button", name=tr("game.instructor.resolve", turn=turn)).click()
             shown = tr("game.common.turn_of", turn=turn + 1, turns=turns + 1)
             await seat.get_by_text(shown).first.wait_for(timeout=120_000)
             await asyncio.sleep(settle)
-            rows.append([a - b for a, b in zip(await counters(cdp), before, strict=True)])
+            after = [*await counters(cdp), seat_browser_cpu()]
+            rows.append([a - b for a, b in zip(after, before, strict=True)])
+        await own.close()
         await browser.close()
     return rows
 
@@ -85,8 +97,9 @@ def main() -> None:
             rows = asyncio.run(measure(server.url, db_url, args.turns, args.settle))
         finally:
             server.close()
-    print(f"one seat page's main thread per resolve, seconds (load average {os.getloadavg()[0]:.2f}):")
-    print("  resolve  task   script layout style")
+    print(f"one seat page per resolve, seconds (load average {os.getloadavg()[0]:.2f}):")
+    print("           main thread's task durations  CPU: main thread, renderer, whole browser")
+    print("  resolve  task   script layout style  thread renderer browser")
     for turn, row in enumerate(rows, start=1):
         print(f"  {turn:>7}  " + " ".join(f"{x:.3f}" for x in row))
 
