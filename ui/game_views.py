@@ -2,8 +2,8 @@
 
 Why one module: the seat, instructor, projector and debrief pages must open a game from the
 same link format, refuse a wrong code the same way, show the turn and deadline the same way,
-and learn of changes made in other browsers the same way (a fragment that polls the log and
-reruns the page when the turn moved).
+and learn of changes made in other browsers the same way (a watch in the browser that asks
+the app's route and wakes the page when the game moved, see :func:`watch`).
 
 A class is thirty-odd pages on one game, all served by one process, so nothing here is done
 per page that does not depend on the page: a poll reads the process's log watch (one query
@@ -36,7 +36,7 @@ from model.game.engine import Game
 from model.game.errors import GameError
 from model.game.fork import projection
 from model.game.links import DEFAULT_BASE_URL, page_url
-from model.game.live import WATCH
+from model.game.live import WATCH, page_mark
 from model.game.replay import ENDED, Timeline
 from model.game.store import ENV_VAR, GameStore, shared_store
 from model.game.world import WorldView
@@ -188,7 +188,7 @@ def header(game: Game, tl: Timeline, lang: str, places: str) -> None:
 
 def signature(tl: Timeline) -> tuple:
     """What makes a page draw itself anew: the turn, status, branch, deadline, injected events."""
-    return (tl.turn, tl.status, tl.branch, tl.deadline, len(tl.injects))
+    return tuple(page_mark(tl))
 
 
 WATCH_ROUTE = "_rapprochement/watch"  # where a page's watch asks where its game's log ends (ui/serve.py)
@@ -212,12 +212,19 @@ def watch(
     The watch in the browser (``ui/components/watch``) holds a question open at the app's
     route (``ui/serve.py``): "tell me when the game's log goes past what this page shows",
     answered from the process's memory (:mod:`model.game.live`); while nothing happens, neither
-    the server nor the page runs anything. When the log moved, the watch hands the new
-    position to this fragment, which reads the shared timeline, reruns the
-    page if its :func:`signature` changed (a seat's half-typed choice survives others'
-    submissions) and otherwise redraws ``live(timeline)`` (who joined, who submitted). A failed
+    the server nor the page runs anything.
+
+    A page without a ``live`` part (a seat's) is woken by the watch only when the route's
+    :func:`~model.game.live.page_mark` differs from the one it shows, and then reruns whole,
+    once: a resolve costs each of a class's thirty seat pages one run and one redraw, and the
+    others' submissions cost them nothing. A page with a ``live`` part (who joined, who
+    submitted) is woken at every move of the log: a fragment reads the shared timeline, reruns
+    the page if its :func:`signature` changed and otherwise redraws ``live(timeline)``. A failed
     look (a database briefly unreachable) leaves the page as it is.
     """
+    if live is None:
+        _draw_watch(game, tl, lang, places, key, code, wall, wake="mark")
+        return
     seen_key = f"{key}_seen"
     st.session_state[seen_key] = (tl.last_seq, signature(tl))
 
@@ -235,27 +242,33 @@ def watch(
             pass
         except Exception:  # the database hiccuped: keep the page, look again at the next change
             LOG.exception("polling the game log failed")
-        _watch_component(
-            route=f"{WATCH_ROUTE}/{game.id}",
-            code=code,
-            seen=now.last_seq,
-            left=deadline_left(now),
-            texts={
-                "left": tr("game.common.deadline_in", lang, places, minutes="{minutes}", seconds="{seconds}"),
-                "over": tr("game.common.deadline_over", lang, places),
-                "none": tr("game.common.no_deadline", lang, places),
-            },
-            wait_s=20,
-            fallback_every=POLL_SECONDS,
-            font_size="1.35rem" if wall else "0.875rem",
-            height=44 if wall else 28,
-            key=f"{key}_watch",
-            default=None,
-        )
-        if live is not None:
-            live(now)
+        _draw_watch(game, now, lang, places, key, code, wall, wake="any")
+        live(now)
 
     _poll()
+
+
+def _draw_watch(game: Game, tl: Timeline, lang: str, places: str, key: str, code: str, wall: bool, wake: str) -> None:
+    """The watch component, told where the page stands and when to wake it (``any`` or ``mark``)."""
+    _watch_component(
+        route=f"{WATCH_ROUTE}/{game.id}",
+        code=code,
+        seen=tl.last_seq,
+        mark=page_mark(tl),
+        wake=wake,
+        left=deadline_left(tl),
+        texts={
+            "left": tr("game.common.deadline_in", lang, places, minutes="{minutes}", seconds="{seconds}"),
+            "over": tr("game.common.deadline_over", lang, places),
+            "none": tr("game.common.no_deadline", lang, places),
+        },
+        wait_s=20,
+        fallback_every=POLL_SECONDS,
+        font_size="1.35rem" if wall else "0.875rem",
+        height=44 if wall else 28,
+        key=f"{key}_watch",
+        default=None,
+    )
 
 
 def deadline_left(tl: Timeline) -> float | None:

@@ -32,8 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from model.game.engine import Game  # noqa: E402
 from model.game.errors import GameError  # noqa: E402
-from model.game.live import WATCH  # noqa: E402
+from model.game.live import WATCH, page_mark  # noqa: E402
 from model.game.store import ENV_VAR, shared_store  # noqa: E402
 
 WATCH_PATH = "/_rapprochement/watch/{game}"  # ui/game_views.WATCH_ROUTE, from the root
@@ -52,11 +53,21 @@ def last_seq(game_id: str, code: str) -> int:
     return WATCH.last_seq(store, game_id)
 
 
-async def watch(request: Request) -> JSONResponse:
-    """``GET /_rapprochement/watch/GAME?code=C[&after=N&wait=S]`` -> ``{"seq": N}`` (never cached).
+def position(game_id: str, seq: int) -> list:
+    """The game's :func:`~model.game.live.page_mark` once its log has reached ``seq``.
 
-    With ``after``, the answer waits (up to ``wait`` seconds, at most :data:`MAX_WAIT`) until
-    the log has gone past ``after``.
+    The process's shared timeline: read from the database once per new entry, whoever asks.
+    """
+    store = shared_store(os.environ.get(ENV_VAR) or None)
+    return page_mark(Game(store, game_id).timeline(at_least=seq))
+
+
+async def watch(request: Request) -> JSONResponse:
+    """``GET /_rapprochement/watch/GAME?code=C[&after=N&wait=S]`` -> ``{"seq": N, "mark": M}`` (never cached).
+
+    ``mark`` is what the page shows of the game's position (:func:`~model.game.live.page_mark`):
+    a seat's page wakes only when it changed. With ``after``, the answer waits (up to ``wait``
+    seconds, at most :data:`MAX_WAIT`) until the log has gone past ``after``.
     """
     headers = {"Cache-Control": "no-store"}
     game, code = request.path_params["game"], request.query_params.get("code", "")
@@ -70,7 +81,8 @@ async def watch(request: Request) -> JSONResponse:
         while True:
             seq = await run_in_threadpool(last_seq, game, code)
             if seq > after or time.monotonic() >= until or await request.is_disconnected():
-                return JSONResponse({"seq": seq}, headers=headers)
+                mark = await run_in_threadpool(position, game, seq)
+                return JSONResponse({"seq": seq, "mark": mark}, headers=headers)
             await asyncio.sleep(LOOK_EVERY)
     except GameError as err:
         return JSONResponse({"error": err.key}, status_code=404, headers=headers)

@@ -107,6 +107,17 @@ class LogWatch:
             self._locks.clear()
 
 
+def page_mark(tl: Timeline) -> list:
+    """What makes a game's page draw itself anew: the turn, status, branch, deadline, injected events.
+
+    Submissions and joins do not change it: a seat's page need not redraw for them (the
+    teacher's and the projector's pages count them in a part of their own). The watch route
+    hands it to the pages' watch, which wakes a seat's page only when it changed (one rerun
+    per resolve); a list, so that it reads the same in JSON and in Python.
+    """
+    return [tl.turn, tl.status, tl.branch, tl.deadline, len(tl.injects)]
+
+
 class Timelines:
     """Each game's timeline, folded once per process and extended by the new entries only."""
 

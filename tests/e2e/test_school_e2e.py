@@ -21,6 +21,7 @@ from model.catalogue import load_catalogue
 from model.cli import UserError
 from model.cli.app import nginx_binary
 from model.game.engine import Game
+from model.game.replay import LOBBY, RUNNING
 from model.game.store import GameStore
 from model.i18n import tr
 from tests.e2e.test_game_e2e import choose_and_submit
@@ -110,15 +111,20 @@ def test_two_servers_one_postgresql_game_every_page_sees_every_resolve(school, b
     game = json.loads(created.stdout)
     seats, teacher = game["seats"], game["instructor"]["link"]
     watch = f"/_rapprochement/watch/{game['game']}?code="
+    lobby = {"seq": 0, "mark": [0, LOBBY, 0, None, 0]}  # the mark: turn, status, branch, deadline, injects
     for server in (a.url, b.url, front):  # the route every page's watch asks, on every process
-        assert ask(server + watch + seats["seoul"]["code"]) == (200, {"seq": 0})
+        assert ask(server + watch + seats["seoul"]["code"]) == (200, lobby)
         assert ask(server + watch + "WRONGCODE123")[0] == 404
     t0 = time.monotonic()  # a question held open: answered when its time is up if nothing moved
-    assert ask(a.url + watch + seats["seoul"]["code"] + "&after=0&wait=1.5") == (200, {"seq": 0})
+    assert ask(a.url + watch + seats["seoul"]["code"] + "&after=0&wait=1.5") == (200, lobby)
     assert time.monotonic() - t0 >= 1.4
     assert teacher.startswith(front)  # the links name the one address students use
+    seoul_sent: list[float] = []  # when the Seoul page sent anything to its server (a run asked for)
+    seoul = browser.new_page()
+    seoul.on("websocket", lambda ws: ws.on("framesent", lambda _frame: seoul_sent.append(time.monotonic())))
+    seoul.goto(on(a.url, seats["seoul"]["link"]))
     pages = {
-        "seoul@A": browser.new_page(on(a.url, seats["seoul"]["link"])),
+        "seoul@A": seoul,
         "tokyo@B": browser.new_page(on(b.url, seats["tokyo"]["link"])),
         "washington@front": browser.new_page(seats["washington"]["link"]),
         "kr_public@front": browser.new_page(seats["kr_public"]["link"]),
@@ -137,9 +143,16 @@ def test_two_servers_one_postgresql_game_every_page_sees_every_resolve(school, b
     seat_pages = [p for name, p in pages.items() if not name.startswith("projector")]
     wait_all(seat_pages, tr("game.play.submit"))
     choose_and_submit(pages["seoul@A"], ["seoul_propose_summit"], "Seoul, from server A.")
+    time.sleep(1.0)  # the Seoul page has settled after its own submission
+    quiet_since = time.monotonic()
     choose_and_submit(pages["tokyo@B"], ["tokyo_propose_summit"], "Tokyo, from server B.")
     for said in ("Tokyo, from server B", "Seoul, from server A"):  # the teacher's live list of statements
         teacher_b.locator('[data-testid="stMarkdownContainer"]', has_text=said).first.wait_for()
+    time.sleep(3.0)  # the Seoul page's watch has heard of Tokyo's submission (within 0.5 s across processes)
+    # ... and let it pass: another seat's submission changes nothing a seat's page shows, so
+    # thirty seat pages do not each run their script for it
+    assert [t for t in seoul_sent if t > quiet_since] == []
+    assert ask(b.url + watch + seats["seoul"]["code"])[1]["mark"] == [0, RUNNING, 0, None, 0]
 
     teacher_a.get_by_role("button", name=tr("game.instructor.resolve", turn=1)).click()
     wait_all(everyone, turn_heading(2))
