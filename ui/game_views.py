@@ -322,6 +322,17 @@ def game_table(view: WorldView) -> pd.DataFrame:
     return view.derived("game_table", make)
 
 
+def start_table(view: WorldView) -> pd.DataFrame:
+    """Where the game starts (the month before its first turn), as a tidy table like :func:`game_table`."""
+
+    def make() -> pd.DataFrame:
+        traj = view.trajectory[view.trajectory.t == -1]
+        frame = pd.DataFrame({"run": 0, "month": traj.month, "variable": traj.variable, "value": traj.value})
+        return frame.reset_index(drop=True)
+
+    return view.derived("start_table", make)
+
+
 def fan_table(game: Game, tl: Timeline, view: WorldView) -> pd.DataFrame:
     """Where the game is heading (see :func:`model.game.fork.projection`), once per world.
 
@@ -372,11 +383,18 @@ def trajectory_figure(
 ) -> tuple[charts.Figure, Any] | None:
     """The class's game so far, its turns numbered, optionally the fan; and who decided what.
 
+    Before the first resolve the chart shows where the game starts: a page draws its chart
+    when it opens, and a resolve then only redraws it (a browser's first Vega-Lite chart costs
+    it about half a second more than the later ones, and thirty browsers of a class pay it at
+    once on a resolve otherwise).
+
     Returns:
         The figure and the strip of decisions to draw under it (None before the first
-        resolve), or None when there is nothing to draw yet and no fan was asked for.
+        resolve), or None when there is nothing to draw and no fan was asked for.
     """
     table = game_table(view)
+    if table.empty:
+        table = start_table(view)
     projection = fan_table(game, tl, view) if fan and tl.status != ENDED and tl.turn < game.turns else None
     if table.empty and projection is None:
         return None
