@@ -81,6 +81,7 @@ class Tab:
     page: Page | None = None
     load: float | None = None
     seen: list[float | None] = field(default_factory=list)
+    asked: int = 0  # messages the page sent its server (each asks for a run: a rerun, a widget's value)
 
 
 @dataclass
@@ -124,11 +125,16 @@ async def wait_all(tabs: list[Tab], text: str, since: float, timeout: float) -> 
         await asyncio.sleep(0.25)
 
 
+def _count(tab: Tab) -> None:
+    tab.asked += 1
+
+
 async def open_tab(context: BrowserContext, tab: Tab, ready: str) -> None:
     """Open a tab's link and time until ``ready`` is on the page."""
     page = await context.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     await page.add_init_script(WATCHER)
+    page.on("websocket", lambda ws: ws.on("framesent", lambda _frame: _count(tab)))
     tab.page = page
     t0 = time.time()
     try:
@@ -222,11 +228,15 @@ async def run_class(
     for tab in seats:
         if tab.page is not None:
             await want(tab.page, submit_label)
+    asked = lambda: sum(t.asked for t in seats)  # noqa: E731
+    before = asked()
     t0 = time.time()
     await teacher.page.get_by_role("button", name=tr("game.instructor.start")).click()
     result.start_seen = await wait_all(seats, submit_label, t0, 60)
+    print(f"  class {number} start: the seat pages sent {asked() - before} messages", file=sys.stderr)
 
     for turn in range(1, turns + 1):
+        between = asked()
         await asyncio.sleep(think / 2)
         writers = {}
         for tab in seats:  # one page per seat submits
@@ -243,6 +253,7 @@ async def run_class(
         button = teacher.page.get_by_role("button", name=tr("game.instructor.resolve", turn=turn))
         await button.wait_for()
         cpu0 = cpu()
+        before = asked()
         t0 = time.time()
         await button.click()
         answered = await wait_all([teacher], flash, t0, 60)
@@ -256,7 +267,8 @@ async def run_class(
         print(
             f"  class {number} turn {turn}: teacher {_fmt(answered[0])} s, pages {len(done)}/{len(tabs)}, "
             f"median {_fmt(_median(done))} s, max {_fmt(_max(done))} s; CPU meanwhile: browsers "
-            f"{result.resolve_cpu[-1][0]:.1f} s, servers {result.resolve_cpu[-1][1]:.1f} s",
+            f"{result.resolve_cpu[-1][0]:.1f} s, servers {result.resolve_cpu[-1][1]:.1f} s; messages from the "
+            f"seat pages: {before - between} while the teams played, {asked() - before} on the resolve",
             file=sys.stderr,
         )
     for context in contexts:
