@@ -349,7 +349,7 @@ def screen_design() -> tuple[int, int]:
     from model.analysis.sensitivity import tornado as swings
 
     replicates = inspect.signature(swings).parameters["replicates"].default
-    return 1 + 2 * len(select_parameters()), int(replicates)
+    return 1 + 2 * len(select_parameters(screen=True)), int(replicates)
 
 
 @st.cache_resource(show_spinner=False)

@@ -159,12 +159,12 @@ class Elections(Process):
 
     def _keep(self, site: str, approval: np.ndarray, bias: float) -> np.ndarray:
         p = self.model.p
-        logit = p["election_approval_slope"] * (approval - 45.0) / 10.0 + bias
+        logit = p["election_approval_slope"] * (approval - p["election_approval_pivot"]) / 10.0 + bias
         return self.model.streams.uniform(site) < 1.0 / (1.0 + np.exp(-logit))
 
     def _new_government(self, prefix: str, happened: np.ndarray, site: str, cause: str) -> None:
         state, p = self.model.state, self.model.p
-        level = p["honeymoon_approval"] + 5.0 * self.model.streams.normal(f"{site}:honeymoon")
+        level = p["honeymoon_approval"] + p["honeymoon_sd"] * self.model.streams.normal(f"{site}:honeymoon")
         state.assign(f"{prefix}_gov_approval", level, happened, cause, "elections")
 
     def _stance(self, name: str, params: dict, happened: np.ndarray, site: str, cause: str) -> None:
@@ -172,7 +172,7 @@ class Elections(Process):
         if "stance" in params:
             value = 1.0 if params["stance"] in ("hawkish", "transactional") else 0.0
         else:
-            value = self.model.streams.bernoulli(f"{site}:stance", 0.5).astype(float)
+            value = self.model.streams.bernoulli(f"{site}:stance", self.model.p["leader_stance_prob"]).astype(float)
         state.assign(name, value, happened, cause, "elections")
 
     def hold(self, entry: EventType, happened: np.ndarray, site: str, params: dict) -> None:

@@ -131,16 +131,18 @@ class Public(SeatAgent):
         """Mobilise when angry and the issue is salient; reach out when warm."""
         v, p, m = self.model.state.v, self.model.p, self.menu
         fav = self.model.state.get(self.opinion)
-        anger = (35.0 - fav) / 35.0 + self.grievance()
-        warmth = (fav - 35.0) / 35.0 + (v["people"] - 50.0) / 50.0
-        salience = v[f"{self.prefix}_salience"] / 50.0
+        level, per = p["public_mood_level"], p["public_mood_per"]
+        anger = (level - fav) / per + self.grievance()
+        warmth = (fav - level) / per + (v["people"] - p["public_people_reference"]) / p["public_people_per"]
+        salience = v[f"{self.prefix}_salience"] / p["public_salience_level"]
         w = p["w_mobilisation"]
-        # Salience drives the framing both ways; a bad mood adds only half as much, so that
+        # Salience drives the framing both ways; a bad mood adds only a share as much, so that
         # coverage follows events rather than feeding on itself.
-        u = w * (salience - 1.0 + 0.5 * anger) * tag_matrix(m, "nationalist")
+        u = w * (salience - 1.0 + p["public_anger_framing_share"] * anger) * tag_matrix(m, "nationalist")
         u = u + w * (warmth + 1.0 - salience) * tag_matrix(m, "conciliatory")
         # a boycott needs a grievance of trade (2019), not just a bad mood
-        u = u + w * (2.0 * self.grievance() - 1.5 + anger) * tag_matrix(m, "boycott")
+        boycott = p["public_boycott_grievance"] * self.grievance() - p["public_boycott_threshold"] + anger
+        u = u + w * boycott * tag_matrix(m, "boycott")
         return u - self.action_cost(p["public_action_cost"])
 
     def step(self) -> None:
@@ -149,7 +151,9 @@ class Public(SeatAgent):
         pre = self.prefix
         self.opinion_step()
         relax(model, f"{pre}_gov_approval", p["approval_relax_rate"], p[f"{pre}_approval_base"], {}, self.seat)
-        threat_pull = {"threat_level": p["threat_gain"] * (v["nk_threat"] - 50.0) + 0.3 * (v["china_pressure"] - 30.0)}
+        nk = p["threat_gain"] * (v["nk_threat"] - p["threat_nk_reference"])
+        china = p["threat_china_weight"] * (v["china_pressure"] - p["china_pressure_base"])
+        threat_pull = {"threat_level": nk + china}
         relax(model, f"{pre}_threat", p["threat_relax_rate"], p["threat_base"], threat_pull, self.seat)
         relax(model, f"{pre}_salience", p["salience_decay"], p["salience_base"], {}, self.seat)
         self.travel_step()
@@ -296,5 +300,5 @@ class JapanesePublic(Public):
     opinion = "jp_favorable_korea"
 
     def grievance(self) -> np.ndarray:
-        """Court orders against Japanese companies anger the Japanese public."""
-        return self.model.state.v["liquidation_stage"] / 3.0
+        """Court orders against Japanese companies anger the Japanese public (per stage of three)."""
+        return self.model.p["w_grievance_liquidation"] * self.model.state.v["liquidation_stage"] / 3.0

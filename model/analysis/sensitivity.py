@@ -60,8 +60,11 @@ class Design:
         return self.samples * (k + 1 if self.method == "morris" else k + 2)
 
 
-def select_parameters(names: Sequence[str] | None = None) -> list[Coefficient]:
+def select_parameters(names: Sequence[str] | None = None, *, screen: bool = False) -> list[Coefficient]:
     """The coefficients to vary: ids or group names (``rate``, ``public``...), default all.
+
+    ``screen``: for the explorer's tornado, whose default leaves out the units of measure
+    (``screen: false`` in the catalogue: their swing is that of the weight they divide).
 
     Raises:
         SensitivityError: A name that is neither a coefficient nor a group (with suggestions),
@@ -70,7 +73,7 @@ def select_parameters(names: Sequence[str] | None = None) -> list[Coefficient]:
     coefficients = load_catalogue().coefficients
     groups = sorted({c.group for c in coefficients.values()})
     if not names:
-        chosen = list(coefficients.values())
+        chosen = [c for c in coefficients.values() if c.screen or not screen]
     else:
         chosen, unknown = [], []
         for name in names:
@@ -392,7 +395,8 @@ def tornado(
     Args:
         scenario: A validated scenario.
         output: The output variable, read at the scenario's last month.
-        params: Coefficient ids or groups (default: every coefficient).
+        params: Coefficient ids or groups (default: every coefficient but the units of measure,
+            ``screen: false`` in the catalogue; see :func:`select_parameters`).
         replicates: Runs per setting.
         seed: Root seed of the runs.
         top: How many rows to return (``None``: all).
@@ -421,7 +425,7 @@ def tornado(
         )
     if replicates < 2:
         raise SensitivityError(tr("sensitivity.bad_sizes"))
-    chosen = select_parameters(params)
+    chosen = select_parameters(params, screen=True)
     arrays, streams, written = swing_design(scenario, chosen, replicates)
     settings = 1 + 2 * len(chosen)
     index = OUTPUT_VARIABLES.index(output)

@@ -155,6 +155,11 @@ class Coefficient(_Strict):
     meaning: str
     source: str
     calibrate: bool = False
+    screen: bool = True
+    """False for a unit of measure (the points of a situation per unit of a pull): its swing is
+    mostly the swing of the weight it divides, which the explorer's one-at-a-time tornado already
+    makes, so that tornado holds it at its value to stay within its budget. Every other
+    sensitivity analysis (``rapprochement sensitivity``, a tornado that names it) varies it."""
 
 
 class Pull(_Strict):

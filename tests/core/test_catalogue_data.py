@@ -131,3 +131,40 @@ def test_a_profiles_leanings_are_in_the_catalogue():
                             parameters={"profile_hawkish_tokyo_nationalist": np.array([0.0, 1.0, 2.0])})
     prefs = varied.seats["tokyo"].utilities()[i]
     assert prefs[0] < prefs[1] < prefs[2]
+
+
+def test_the_units_of_measure_are_held_fixed_only_by_the_explorers_tornado():
+    """Units of measure are varied by every analysis but the explorer's tornado.
+
+    ``screen: false`` coefficients (points per unit of a pull) are held at their values by the
+    one-at-a-time tornado, so as to stay in its budget; the weights they divide are swung.
+    """
+    from model.analysis.sensitivity import select_parameters
+
+    units = {cid for cid, c in load_catalogue().coefficients.items() if not c.screen}
+    assert {"rule_diversion_per", "public_mood_per", "cha_abandonment_per"} <= units
+    assert all(cid.endswith("_per") for cid in units)  # only pure scales, never a weight or a level
+    everything = {c.id for c in select_parameters()}
+    screened = {c.id for c in select_parameters(screen=True)}
+    assert units <= everything and not units & screened
+    assert everything - screened == units
+    assert {c.id for c in select_parameters(["rule_diversion_per", "w_diversion"], screen=True)} == {
+        "rule_diversion_per", "w_diversion"}  # named, a unit is swung like any other
+
+
+def test_the_new_constants_are_read_from_the_catalogue():
+    """A behavioural constant moved to the catalogue in round 2 changes what the model does."""
+    sc = quiet("initial: {kr_gov_approval: 20}\n")
+    events = load_catalogue().events
+    spreads = []
+    for sd in (0.0, 5.0):
+        model = RelationsModel(sc, runs=400, seed=4, uncertainty="point", parameters={"honeymoon_sd": sd})
+        model.elections.hold(events["kr_presidential_election"], np.ones(400, dtype=bool), "test:sd", {})
+        spreads.append(float(np.std(model.state.v["kr_gov_approval"])))
+    assert spreads[0] < 1e-9 < 3.0 < spreads[1] < 7.0
+    shares = []
+    for prob in (0.0, 1.0):
+        model = RelationsModel(sc, runs=200, seed=4, uncertainty="point", parameters={"leader_stance_prob": prob})
+        model.elections.hold(events["kr_presidential_election"], np.ones(200, dtype=bool), "test:stance", {})
+        shares.append(float(np.mean(model.state.v["kr_hawkish"])))
+    assert shares == [0.0, 1.0]

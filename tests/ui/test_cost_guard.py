@@ -122,3 +122,19 @@ def test_the_tornados_refinement_stays_within_its_budget(spare):
     table = tornado(tiny, replicates=2, progress=lambda done, total: totals.append(total), max_runs=bound)
     assert totals[0] == settings * 2
     assert table.attrs["runs"] <= bound
+
+
+def test_the_explorers_tornado_fits_every_shipped_scenario():
+    """Its first pass is within the budget for the longest shipped scenario (168 months).
+
+    Every screened assumption at both ends, each 100 runs; the units of measure are held fixed
+    (the catalogue's ``screen: false``, issue 11).
+    """
+    from model.cost import check_screen
+    from model.scenario import load_scenario, shipped_scenarios
+    from ui.widgets import screen_design
+
+    settings, replicates = screen_design()
+    for path in shipped_scenarios().values():
+        check_screen(settings, replicates, len(load_scenario(path).months))  # raises if too costly
+
