@@ -20,7 +20,16 @@ from model.agents.exogenous import Courts, Elections, IrritantCalendar, Pyongyan
 from model.agents.governments import Seoul, Tokyo, Washington
 from model.agents.publics import JapanesePublic, KoreanPublic
 from model.agents.seats import SeatAgent
-from model.catalogue import ACTORS, TRACKS, UNCERTAINTY, Decision, EventType, load_catalogue, load_posterior
+from model.catalogue import (
+    ACTORS,
+    INSTITUTION_INITIAL,
+    TRACKS,
+    UNCERTAINTY,
+    Decision,
+    EventType,
+    load_catalogue,
+    load_posterior,
+)
 from model.effects import Pending, apply_entry, apply_pending, relax
 from model.ledger import Ledger
 from model.rng import RunStreams, run_keys, stream_keys
@@ -47,18 +56,7 @@ DEFAULT_INITIAL: dict[str, float] = {
     "us_pressure": 0.0,
     "china_pressure": 30.0,
     "kr_dependence": 100.0,
-    "gsomia": 1.0,
-    "jp_export_controls": 0.0,
-    "jp_whitelist_kr": 1.0,
-    "kr_whitelist_jp": 1.0,
-    "kr_countermeasures": 0.0,
-    "kr_wto_case": 0.0,
-    "shuttle_diplomacy": 0.0,
-    "foundation": 0.0,
-    "healing_foundation": 0.0,
-    "liquidation_stage": 0.0,
-    "boycott": 0.0,
-}
+} | INSTITUTION_INITIAL  # the institutional facts' own, from the catalogue (institutions.yaml)
 
 
 @dataclass

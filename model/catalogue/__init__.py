@@ -21,24 +21,36 @@ from model.yaml_problems import Problem, field_name, keyed, line_map, line_of, s
 ACTORS = ("seoul", "tokyo", "washington", "kr_public", "jp_public")
 EVENT_ACTORS = ACTORS + ("pyongyang", "courts", "calendar", "elections", "world")
 
-# Institutional facts: on/off or staged, changed only by events and decisions.
-INSTITUTIONS = (
-    "gsomia",
-    "jp_export_controls",
-    "jp_whitelist_kr",
-    "kr_whitelist_jp",
-    "kr_countermeasures",
-    "kr_wto_case",
-    "shuttle_diplomacy",
-    "foundation",
-    "healing_foundation",
-    "liquidation_stage",
-    "boycott",
-    "jp_border",
-    "kr_border",
-)
+
+
+def _as_int(value: object) -> int:
+    return value if isinstance(value, int) else 1
+
+
+def _institution_table() -> dict[str, dict]:
+    """The institutional facts as ``institutions.yaml`` lists them (read leniently at import).
+
+    Why leniently: the names shape the state and the schemas at import, and a broken file must
+    still reach :func:`read_catalogue`, which reports each problem with its line.
+    """
+    try:
+        text = resources.files(__package__).joinpath("institutions.yaml").read_text(encoding="utf-8")
+        table = (yaml.safe_load(text) or {}).get("institutions")
+    except (OSError, yaml.YAMLError, AttributeError):
+        return {}
+    if not isinstance(table, dict):
+        return {}
+    return {str(k): (v if isinstance(v, dict) else {}) for k, v in table.items()}
+
+
+_INSTITUTION_TABLE = _institution_table()
+# Institutional facts: on/off or staged, changed only by events and decisions (institutions.yaml).
+INSTITUTIONS = tuple(_INSTITUTION_TABLE)
 # Institutional facts with stages 0..3 rather than on/off.
-STAGED_INSTITUTIONS = ("liquidation_stage", "jp_border", "kr_border")
+STAGED_INSTITUTIONS = tuple(k for k, v in _INSTITUTION_TABLE.items() if _as_int(v.get("stages", 1)) > 1)
+# Where a scenario says nothing about a fact.
+INSTITUTION_INITIAL = {k: float(v["initial"]) for k, v in _INSTITUTION_TABLE.items()
+                       if isinstance(v.get("initial"), int | float)}
 TRACKS = ("diplomatic", "security", "economic", "history", "people")
 PUBLIC_OPINION = ("kr_favorable_japan", "jp_favorable_korea")
 # Continuous variables besides the tracks and opinion: approval, threat, salience, environment.
@@ -111,12 +123,10 @@ class _Entry(_Strict):
     triggers: tuple[Trigger, ...] = ()
     mechanism: str | None = None
 
-    @field_validator("preconditions", "sets", "raises")
+    @field_validator("preconditions")
     @classmethod
-    def _known_institutions(cls, value: dict) -> dict:
-        for key, cond in value.items():
-            if key not in INSTITUTIONS:
-                raise ValueError(f"unknown institutional fact {key!r}")
+    def _conditions(cls, value: dict) -> dict:
+        for cond in value.values():
             parse_condition(cond)
         return value
 
@@ -180,6 +190,15 @@ class Pull(_Strict):
     source: str
 
 
+class Institution(_Strict):
+    """An institutional fact (institutions.yaml): on/off, or staged 0..``stages``."""
+
+    id: str
+    initial: float = Field(ge=0)
+    stages: int = Field(1, ge=1, le=9)
+    source: str
+
+
 class Catalogue(BaseModel):
     """Everything the model reads from data, checked for consistency once at load."""
 
@@ -189,6 +208,7 @@ class Catalogue(BaseModel):
     decisions: dict[str, Decision]
     coefficients: dict[str, Coefficient]
     pulls: tuple[Pull, ...] = ()
+    institutions: dict[str, Institution] = {}
 
     def menu(self, actor: str) -> list[Decision]:
         """The decisions open to one seat, "hold" first."""
@@ -245,8 +265,8 @@ class CatalogueError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-FILES = {"events": "events.yaml", "decisions": "decisions.yaml", "coefficients": "coefficients.yaml",
-         "pulls": "pulls.yaml"}
+FILES = {"institutions": "institutions.yaml", "events": "events.yaml", "decisions": "decisions.yaml",
+         "coefficients": "coefficients.yaml", "pulls": "pulls.yaml"}
 """Each section of the catalogue and the file that holds it."""
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -312,13 +332,23 @@ def _check_references(cat: Catalogue, sources: dict[str, _Source] | None = None)
     """
     src = sources or {section: _Source(name) for section, name in FILES.items()}
     problems: list[Problem] = []
+    facts = cat.institutions or {name: None for name in INSTITUTIONS}
+    for fact in cat.institutions.values():
+        if fact.initial > fact.stages:
+            problems.append(src["institutions"].problem(("institutions", fact.id, "initial"), "at_most",
+                                                        le=fact.stages))
     for section, entries in (("events", cat.events), ("decisions", cat.decisions)):
         for entry in entries.values():
+            for field in ("preconditions", "sets", "raises"):
+                for name in getattr(entry, field):
+                    if name not in facts:
+                        problems.append(src[section].problem((section, entry.id, field, name),
+                                                             "catalogue.problem.unknown_fact", name=name))
             for j, trig in enumerate(entry.triggers):
                 if trig.event not in cat.events:
                     problems.append(src[section].problem((section, entry.id, "triggers", j, "event"),
                                                          "unknown_event", kind=trig.event))
-    state = set(INSTITUTIONS + TRACKS + PUBLIC_OPINION + CONTINUOUS)
+    state = set(tuple(facts) + TRACKS + PUBLIC_OPINION + CONTINUOUS)
     for i, pull in enumerate(cat.pulls):
         if pull.coefficient not in cat.coefficients:
             problems.append(src["pulls"].problem(("pulls", i, "coefficient"), "catalogue.problem.unknown_coefficient",
@@ -427,13 +457,14 @@ def read_catalogue(folder: str | Path | None = None) -> Catalogue:
             problems.append(keyed(shown, 1, "(file)", "no_file"))
             text = ""
         sources[section] = _parse(text, shown, problems)
+    institutions = _entries(sources["institutions"], "institutions", Institution, problems)
     events = _entries(sources["events"], "events", EventType, problems)
     decisions = _entries(sources["decisions"], "decisions", Decision, problems)
     coefs = _entries(sources["coefficients"], "coefficients", Coefficient, problems)
     pulls = _entries(sources["pulls"], "pulls", Pull, problems)
     if problems:
         raise CatalogueError(problems)
-    cat = Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls)
+    cat = Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls, institutions=institutions)
     _check_references(cat, sources)
     try:
         calibration = yaml.safe_load(base.joinpath("calibrated.yaml").read_text(encoding="utf-8")) or {}
@@ -456,7 +487,7 @@ def read_catalogue(folder: str | Path | None = None) -> Catalogue:
             coef = coefs[cid]
             note = "calibration run: the polls and visitor counts do not pin it (loose), default kept"
             coefs[cid] = coef.model_copy(update={"source": f"{note}; {coef.source}"})
-    return Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls)
+    return Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls, institutions=institutions)
 
 
 @cache

@@ -168,3 +168,82 @@ def test_the_new_constants_are_read_from_the_catalogue():
         model.elections.hold(events["kr_presidential_election"], np.ones(200, dtype=bool), "test:stance", {})
         shares.append(float(np.mean(model.state.v["kr_hawkish"])))
     assert shares == [0.0, 1.0]
+
+
+def test_a_new_institution_needs_no_python(tmp_path):
+    """A fact listed in institutions.yaml runs with no code: a copy of the package, YAML changed only.
+
+    The new fact (a fisheries agreement) is in force where a scenario says nothing, a new
+    decision of Tokyo ends it, and a line of pulls.yaml lets its end weigh on the economic
+    track; the output table carries it and the ledger names its pull.
+    """
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import model
+
+    package = tmp_path / "model"
+    shutil.copytree(Path(model.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    cat = package / "catalogue"
+    with open(cat / "institutions.yaml", "a", encoding="utf-8") as f:
+        f.write("  fisheries_agreement: {initial: 1, source: test}\n")
+    with open(cat / "decisions.yaml", "a", encoding="utf-8") as f:
+        f.write("  tokyo_end_fisheries_agreement:\n    actor: tokyo\n    label: End the fisheries agreement\n"
+                "    tags: [firm]\n    preconditions: {fisheries_agreement: 1}\n    sets: {fisheries_agreement: 0}\n"
+                "    briefing: Let the fisheries agreement lapse.\n")
+    with open(cat / "pulls.yaml", "a", encoding="utf-8") as f:
+        f.write("  - {track: economic, cause: fisheries_agreement, coefficient: pull_countermeasures, "
+                "variables: [fisheries_agreement], reference: 1, source: test}\n")
+    script = """
+import numpy as np
+import model
+from model.catalogue import INSTITUTIONS
+from model.ensemble import run_ensemble
+from model.scenario import parse_scenario
+from model.state import OUTPUT_VARIABLES
+assert model.__file__.startswith(TMP), model.__file__
+assert "fisheries_agreement" in INSTITUTIONS and "fisheries_agreement" in OUTPUT_VARIABLES
+text = ("id: t\\ntitle: T\\nquestion: Q?\\nstart: 2026-01\\nend: 2026-04\\n"
+        "processes: {pyongyang: false, courts: false, calendar: false, world: false, rules: false, "
+        "mobilisation: false}\\n"
+        "decisions:\\n  - {month: 2026-02, actor: tokyo, type: tokyo_end_fisheries_agreement}\\n")
+scripted = run_ensemble(parse_scenario(text), runs=3, seed=0, ledger=True, uncertainty="point")
+calm = run_ensemble(parse_scenario(text.split("decisions:")[0]), runs=3, seed=0, uncertainty="point")
+fact = scripted.series("fisheries_agreement")
+assert (fact[0] == 1).all() and (fact[-1] == 0).all(), fact
+assert (calm.series("fisheries_agreement") == 1).all()
+assert (scripted.series("economic")[-1] < calm.series("economic")[-1]).all()
+frame = scripted.ledger_frame()
+assert "fisheries_agreement" in set(frame["cause"]), sorted(set(frame["cause"]))
+print("ok")
+""".replace("TMP", repr(str(tmp_path)))
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-3000:]
+
+
+def test_an_unknown_fact_is_refused_with_its_line(tmp_path):
+    """An event or decision naming a fact that institutions.yaml does not list names file, line, field."""
+    import re
+    import shutil
+    from importlib import resources
+    from pathlib import Path
+
+    from model.catalogue import FILES, CatalogueError, read_catalogue
+
+    shipped = Path(str(resources.files("model.catalogue")))
+    for name in FILES.values():
+        shutil.copy(shipped / name, tmp_path / name)
+    lines = (tmp_path / "decisions.yaml").read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip() == "sets: {shuttle_diplomacy: 0}")
+    lines[at] = lines[at].replace("shuttle_diplomacy", "shuttle_diplomacyy")
+    (tmp_path / "decisions.yaml").write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(CatalogueError) as info:
+        read_catalogue(tmp_path)
+    found = [str(p) for p in info.value.problems]
+    assert len(found) == 1
+    file = re.escape(str(tmp_path / "decisions.yaml"))
+    assert re.match(rf"^{file}:{at + 1}: decisions\.\w+\.sets\.shuttle_diplomacyy: "
+                    r"unknown institutional fact 'shuttle_diplomacyy' \(none in institutions.yaml\)$", found[0]), found
