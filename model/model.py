@@ -23,6 +23,7 @@ from model.agents.seats import SeatAgent
 from model.catalogue import (
     ACTORS,
     INSTITUTION_INITIAL,
+    LEVEL_INITIAL,
     TRACKS,
     UNCERTAINTY,
     Decision,
@@ -36,27 +37,9 @@ from model.rng import RunStreams, run_keys, stream_keys
 from model.scenario import Scenario
 from model.state import COHORTS, OUTPUT_VARIABLES, State
 
-# Where a scenario says nothing: assumption, a middling relationship in calm times.
-DEFAULT_INITIAL: dict[str, float] = {
-    "diplomatic": 50.0,
-    "security": 50.0,
-    "economic": 60.0,
-    "history": 40.0,
-    "people": 55.0,
-    "kr_favorable_japan": 30.0,
-    "jp_favorable_korea": 35.0,
-    "kr_gov_approval": 45.0,
-    "jp_gov_approval": 40.0,
-    "kr_threat": 50.0,
-    "jp_threat": 50.0,
-    "kr_salience": 40.0,
-    "jp_salience": 30.0,
-    "nk_threat": 50.0,
-    "us_commitment": 60.0,
-    "us_pressure": 0.0,
-    "china_pressure": 30.0,
-    "kr_dependence": 100.0,
-} | INSTITUTION_INITIAL  # the institutional facts' own, from the catalogue (institutions.yaml)
+# Where a scenario says nothing: the continuous variables' starting levels (levels.yaml, each
+# with meaning, range and source) and the institutional facts' own (institutions.yaml).
+DEFAULT_INITIAL: dict[str, float] = LEVEL_INITIAL | INSTITUTION_INITIAL
 
 
 @dataclass

@@ -10,7 +10,7 @@ import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -27,15 +27,16 @@ def _as_int(value: object) -> int:
     return value if isinstance(value, int) else 1
 
 
-def _institution_table() -> dict[str, dict]:
-    """The institutional facts as ``institutions.yaml`` lists them (read leniently at import).
+def _table(filename: str, section: str) -> dict[str, dict]:
+    """One section of a catalogue file as a mapping of id to fields (read leniently at import).
 
-    Why leniently: the names shape the state and the schemas at import, and a broken file must
-    still reach :func:`read_catalogue`, which reports each problem with its line.
+    Why leniently: the institutions' names shape the state and the schemas at import, and the
+    model's defaults are read at import; a broken file must still reach :func:`read_catalogue`,
+    which reports each problem with its line.
     """
     try:
-        text = resources.files(__package__).joinpath("institutions.yaml").read_text(encoding="utf-8")
-        table = (yaml.safe_load(text) or {}).get("institutions")
+        text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+        table = (yaml.safe_load(text) or {}).get(section)
     except (OSError, yaml.YAMLError, AttributeError):
         return {}
     if not isinstance(table, dict):
@@ -43,7 +44,7 @@ def _institution_table() -> dict[str, dict]:
     return {str(k): (v if isinstance(v, dict) else {}) for k, v in table.items()}
 
 
-_INSTITUTION_TABLE = _institution_table()
+_INSTITUTION_TABLE = _table("institutions.yaml", "institutions")
 # Institutional facts: on/off or staged, changed only by events and decisions (institutions.yaml).
 INSTITUTIONS = tuple(_INSTITUTION_TABLE)
 # Institutional facts with stages 0..3 rather than on/off.
@@ -74,6 +75,11 @@ TRAVEL = {"kr_favorable_japan": "kr_visitors_japan", "jp_favorable_korea": "jp_v
 TRAVEL_VARIABLES = tuple(TRAVEL.values())
 # Continuous variables an effect may shift.
 SHIFTABLE = TRACKS + PUBLIC_OPINION + CONTINUOUS
+# Continuous variables with a starting level in levels.yaml (travel is derived from opinion).
+LEVELLED = tuple(v for v in SHIFTABLE if v not in TRAVEL_VARIABLES)
+# Where a scenario says nothing about a continuous variable (levels.yaml).
+LEVEL_INITIAL = {k: float(v["value"]) for k, v in _table("levels.yaml", "levels").items()
+                 if isinstance(v.get("value"), int | float)}
 CHANNELS = ("general", "history", "security", "economic", "culture")
 
 _CONDITION = re.compile(r"^(>=|<=|==)?\s*(\d+)$")
@@ -199,6 +205,16 @@ class Institution(_Strict):
     source: str
 
 
+class Level(_Strict):
+    """A continuous variable's starting level where a scenario says nothing (levels.yaml)."""
+
+    id: str
+    value: float = Field(ge=0, le=100)
+    range: tuple[Annotated[float, Field(ge=0, le=100)], Annotated[float, Field(ge=0, le=100)]]
+    meaning: str
+    source: str
+
+
 class Catalogue(BaseModel):
     """Everything the model reads from data, checked for consistency once at load."""
 
@@ -209,6 +225,7 @@ class Catalogue(BaseModel):
     coefficients: dict[str, Coefficient]
     pulls: tuple[Pull, ...] = ()
     institutions: dict[str, Institution] = {}
+    levels: dict[str, Level] = {}
 
     def menu(self, actor: str) -> list[Decision]:
         """The decisions open to one seat, "hold" first."""
@@ -265,7 +282,8 @@ class CatalogueError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-FILES = {"institutions": "institutions.yaml", "events": "events.yaml", "decisions": "decisions.yaml",
+FILES = {"institutions": "institutions.yaml", "levels": "levels.yaml", "events": "events.yaml",
+         "decisions": "decisions.yaml",
          "coefficients": "coefficients.yaml", "pulls": "pulls.yaml"}
 """Each section of the catalogue and the file that holds it."""
 
@@ -337,6 +355,19 @@ def _check_references(cat: Catalogue, sources: dict[str, _Source] | None = None)
         if fact.initial > fact.stages:
             problems.append(src["institutions"].problem(("institutions", fact.id, "initial"), "at_most",
                                                         le=fact.stages))
+    if cat.levels:
+        for name, level in cat.levels.items():
+            low, high = level.range
+            if name not in LEVELLED:
+                problems.append(src["levels"].problem(("levels", name), "unknown_variable", name=name))
+            elif low > high:
+                problems.append(src["levels"].problem(("levels", name, "range"), "catalogue.problem.range_order",
+                                                      low=low, high=high))
+            elif not low <= level.value <= high:
+                problems.append(src["levels"].problem(("levels", name, "value"), "outside_range",
+                                                      value=level.value, low=low, high=high))
+        problems += [src["levels"].problem(("levels", name), "missing")
+                     for name in LEVELLED if name not in cat.levels]
     for section, entries in (("events", cat.events), ("decisions", cat.decisions)):
         for entry in entries.values():
             for field in ("preconditions", "sets", "raises"):
@@ -458,13 +489,15 @@ def read_catalogue(folder: str | Path | None = None) -> Catalogue:
             text = ""
         sources[section] = _parse(text, shown, problems)
     institutions = _entries(sources["institutions"], "institutions", Institution, problems)
+    levels = _entries(sources["levels"], "levels", Level, problems)
     events = _entries(sources["events"], "events", EventType, problems)
     decisions = _entries(sources["decisions"], "decisions", Decision, problems)
     coefs = _entries(sources["coefficients"], "coefficients", Coefficient, problems)
     pulls = _entries(sources["pulls"], "pulls", Pull, problems)
     if problems:
         raise CatalogueError(problems)
-    cat = Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls, institutions=institutions)
+    cat = Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls, institutions=institutions,
+                    levels=levels)
     _check_references(cat, sources)
     try:
         calibration = yaml.safe_load(base.joinpath("calibrated.yaml").read_text(encoding="utf-8")) or {}
@@ -487,7 +520,8 @@ def read_catalogue(folder: str | Path | None = None) -> Catalogue:
             coef = coefs[cid]
             note = "calibration run: the polls and visitor counts do not pin it (loose), default kept"
             coefs[cid] = coef.model_copy(update={"source": f"{note}; {coef.source}"})
-    return Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls, institutions=institutions)
+    return Catalogue(events=events, decisions=decisions, coefficients=coefs, pulls=pulls, institutions=institutions,
+                    levels=levels)
 
 
 @cache

@@ -159,3 +159,37 @@ def test_validate_reports_a_catalogue_copy(copy, capsys):
     assert err.startswith(f"{copy / 'pulls.yaml'}:{line}: pulls[2].coefficient: unknown coefficient 'pull_gsomiaa'")
     assert main(["--lang", "ko", "validate", "--catalogue", str(copy)]) == 1
     assert "알 수 없는 계수입니다" in capsys.readouterr().err
+
+
+def test_the_models_default_starting_levels_are_the_catalogues():
+    """levels.yaml is where the continuous variables' defaults live, each with meaning, range, source."""
+    from model.model import DEFAULT_INITIAL
+
+    cat = read_catalogue()
+    assert cat.levels and all(DEFAULT_INITIAL[name] == level.value for name, level in cat.levels.items())
+    assert all(level.meaning and level.source for level in cat.levels.values())
+    assert all(not re.search(r"\b20[2-9]\d\b", level.source) for level in cat.levels.values()), \
+        "no poll from 2020 on may stand behind a default"
+
+
+def test_a_starting_level_outside_its_range_reversed_or_off_the_scale(copy):
+    line = _edit(copy, "levels.yaml", "value: 50", "value: 50", "value: 95")  # diplomatic, range [30, 70]
+    found = _problems(copy)
+    where = f"{copy / 'levels.yaml'}:{line}: levels.diplomatic.value"
+    assert found == [f"{where}: 95.0 is outside the plausible range (30 to 70)"]
+    _edit(copy, "levels.yaml", "value: 95", "value: 95", "value: 50")
+    line = _edit(copy, "levels.yaml", "range: [30, 70]", "[30, 70]", "[70, 30]")
+    assert _problems(copy) == [f"{copy / 'levels.yaml'}:{line}: levels.diplomatic.range: "
+                               "the range runs from 70 down to 30; write the lower end first"]
+    _edit(copy, "levels.yaml", "range: [70, 30]", "[70, 30]", "[30, 170]")
+    found = _problems(copy)
+    assert found == [f"{copy / 'levels.yaml'}:{line}: levels.diplomatic.range[1]: must be at most 100.0"]
+
+
+def test_a_starting_level_of_an_unknown_variable_and_a_missing_one(copy, capsys):
+    line = _edit(copy, "levels.yaml", "kr_threat:", "kr_threat:", "kr_threats:")
+    found = _problems(copy)
+    assert f"{copy / 'levels.yaml'}:{line}: levels.kr_threats: unknown state variable 'kr_threats'" in found
+    assert any(p.endswith(": levels.kr_threat: this field is required") for p in found)
+    assert main(["validate", "--catalogue", str(copy)]) == 1
+    assert f"levels.yaml:{line}: levels.kr_threats: unknown state variable" in capsys.readouterr().err
