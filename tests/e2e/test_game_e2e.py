@@ -17,6 +17,7 @@ import time
 from playwright.sync_api import Page
 
 from model.catalogue import load_catalogue
+from model.game.engine import Game
 from model.game.show import show_game
 from model.game.store import GameStore
 from model.i18n import tr
@@ -139,3 +140,42 @@ def test_a_class_plays_two_turns_across_a_server_restart(app_server: AppServer, 
     ]
     resolve_2 = [e for e in shown["log"] if e["kind"] == "resolve"][1]
     assert resolve_2["played_by"]["tokyo"] == "rule" and resolve_2["played_by"]["seoul"] == "human"
+
+
+def test_a_choice_made_before_the_page_redraws_is_the_one_submitted(app_server: AppServer, browser: BrowserSession):
+    """A team chooses, the teacher injects a crisis (every seat page redraws), the team submits.
+
+    The choice and the statement must still be on the form after the redraw, and what is stored
+    must be what the team chose: a page that rebuilt its form on a redraw (a widget key or
+    options that moved with the log) would submit nothing, or the rules' choice, without a word.
+    """
+    game = new_game(app_server)
+    codes = {"instructor": game["instructor"]["code"]}
+    store = GameStore(app_server.db_url)
+    try:
+        Game(store, game["game"]).start(codes["instructor"])
+        seoul = browser.new_page(game["seats"]["seoul"]["link"])
+        seoul.get_by_role("button", name=tr("game.play.submit")).wait_for()
+        chosen = ["seoul_propose_summit", "seoul_trilateral_exercise"]
+        box = seoul.locator('[data-testid="stMultiSelect"]').first
+        for decision in chosen:
+            box.click()
+            seoul.keyboard.type(label(decision))
+            exact = re.compile(f"^{re.escape(label(decision))}$")
+            seoul.locator('[role="option"]').filter(has_text=exact).first.click()
+        seoul.keyboard.press("Escape")
+        seoul.locator('[data-testid="stTextArea"] textarea').first.fill("Talks first.")
+
+        Game(store, game["game"]).inject(codes["instructor"], "nuclear_test")
+        news = tr("game.news.breaking", event=load_catalogue().label("event", "nuclear_test"))
+        seoul.get_by_text(news).first.wait_for()  # the page has redrawn with the crisis on it
+
+        for decision in chosen:  # still on the form, as the team left it
+            box.get_by_text(label(decision), exact=True).wait_for(timeout=5_000)
+        assert seoul.locator('[data-testid="stTextArea"] textarea').first.input_value() == "Talks first."
+        seoul.get_by_role("button", name=tr("game.play.submit")).click()
+        seoul.get_by_text(tr("game.play.submitted", decisions="").split(":")[0], exact=False).first.wait_for()
+        pending = Game(store, game["game"]).timeline().pending["seoul"]
+    finally:
+        store.dispose()
+    assert list(pending.decisions) == chosen and pending.statement == "Talks first."
