@@ -102,6 +102,23 @@ def check_screen(samples: int, replicates: int, months: int) -> int:
     return cost
 
 
+def screen_replicates(settings: int, months: int, most: int) -> int:
+    """Runs per setting of a one-at-a-time screen of ``settings`` settings within its budget.
+
+    The rule: ``most`` runs per setting when the first pass fits the budget; for a scenario too
+    long for that, as many as fit, never fewer than :data:`model.limits.MIN_SCREEN_REPLICATES`
+    (nor more than ``most``). Fewer runs widen the whiskers by ``sqrt(most / replicates)``; the
+    ranking's method is unchanged.
+
+    Raises:
+        TooCostly: when even the floor does not fit (with the longest scenario that would).
+    """
+    fit = limits.MAX_SCREEN_RUN_MONTHS // max(settings * months, 1)
+    replicates = max(min(most, limits.MIN_SCREEN_REPLICATES), min(most, fit))
+    check_screen(settings, replicates, months)
+    return replicates
+
+
 def screen_runs(months: int) -> int:
     """Most runs a sensitivity screen of a ``months``-long scenario may make in all (its budget).
 

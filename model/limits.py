@@ -54,7 +54,15 @@ MAX_SCREEN_RUN_MONTHS = 6_000_000
 """Cost budget of the explorer's tornado ("what matters"), in run-months: its first pass must
 fit before it starts (the 2012-2025 replay's 193 settings x 100 runs x 168 months, 3.2 million,
 does) and its refinement of the ranking around the fifth place spends at most the rest (on the
-replay, about 16,000 more runs; on a two-year what-if, all that the refinement asks for)."""
+replay, about 16,000 more runs; on a two-year what-if, all that the refinement asks for).
+A first pass that would not fit at 100 runs per setting runs fewer, down to
+:data:`MIN_SCREEN_REPLICATES` (see :func:`model.cost.screen_replicates`)."""
+
+MIN_SCREEN_REPLICATES = 50
+"""Fewest runs per setting of the explorer's tornado: a long scenario whose first pass would pass
+the budget at 100 runs per setting runs as many as fit, never fewer than this (the 90% whiskers
+are then at most sqrt(100/50) = 1.41 times as wide, and the page says so); a scenario too long
+even for this is refused before anything runs."""
 
 HEAVY_SLOTS = 2
 """Heavy jobs (ensembles, sensitivity screens) running at once on one server; others queue.

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from model.catalogue import load_catalogue
-from model.cost import Busy, HeavyGate, TooCostly, check_screen, screen_runs
+from model.cost import Busy, HeavyGate, TooCostly, screen_replicates, screen_runs
 from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, LANGUAGES, PLACE_SETTINGS, language_from_locale, tr
 from model.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from model.scenario import shipped_scenarios as _shipped_paths
@@ -352,6 +352,15 @@ def screen_design() -> tuple[int, int]:
     return 1 + 2 * len(select_parameters(screen=True)), int(replicates)
 
 
+def screen_plan(months: int) -> int | None:
+    """Runs per setting the explorer's tornado makes for a ``months``-long scenario (None: refused)."""
+    settings, most = screen_design()
+    try:
+        return screen_replicates(settings, months, most)
+    except TooCostly:
+        return None
+
+
 @st.cache_resource(show_spinner=False)
 def heavy_gate() -> HeavyGate:
     """The server's queue for heavy work (shared by sessions and by the server's processes)."""
@@ -361,8 +370,9 @@ def heavy_gate() -> HeavyGate:
 def tornado(scenario_yaml: str, output: str, seed: int, lang: str) -> pd.DataFrame:
     """The tornado of one output (one-at-a-time swings of every coefficient), with a progress bar.
 
-    Priced before it starts (every setting, each of its runs, every month), its refinement
-    bounded by what is left of the budget, and run in the server's queue for heavy work, like
+    Priced before it starts (every setting, each of its runs, every month; a long scenario runs
+    fewer runs per setting, down to a floor: :func:`model.cost.screen_replicates`), its
+    refinement bounded by what is left of the budget, and run in the server's queue for heavy work, like
     an ensemble.
 
     Raises:
@@ -371,9 +381,9 @@ def tornado(scenario_yaml: str, output: str, seed: int, lang: str) -> pd.DataFra
     from model.analysis.sensitivity import tornado as swings
 
     scenario = parse_cached(scenario_yaml, "<page>")
-    settings, replicates = screen_design()
+    settings, most = screen_design()
     try:
-        check_screen(settings, replicates, len(scenario.months))
+        replicates = screen_replicates(settings, len(scenario.months), most)
     except TooCostly as err:
         raise RunFailed(tr(err.key, lang, **err.values)) from err
     bar = st.progress(0.0, text=tr("explore.matter_running", lang))
@@ -387,7 +397,7 @@ def tornado(scenario_yaml: str, output: str, seed: int, lang: str) -> pd.DataFra
     try:
         with heavy_gate().slot(waiting=waiting):
             return swings(
-                scenario, output, seed=seed, lang=lang, progress=progress,
+                scenario, output, seed=seed, lang=lang, progress=progress, replicates=replicates,
                 max_runs=screen_runs(len(scenario.months)),
             )
     except Busy as err:

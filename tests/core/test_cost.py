@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 
 from model import limits
-from model.cost import Busy, HeavyGate, TooCostly, check_ensemble, check_screen, ensemble_cost, ledger_runs
+from model.cost import (
+    Busy,
+    HeavyGate,
+    TooCostly,
+    check_ensemble,
+    check_screen,
+    ensemble_cost,
+    ledger_runs,
+    screen_replicates,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +49,26 @@ def test_a_screen_over_budget_says_how_long_a_scenario_fits():
         check_screen(185, 100, 600)  # the explorer's tornado of a 50-year upload
     most = err.value.values["most_months"]
     assert check_screen(185, 100, most) <= limits.MAX_SCREEN_RUN_MONTHS < check_screen(185, 100, most) + 18_500
+
+
+def test_a_long_screen_runs_fewer_replicates_within_the_budget_down_to_a_floor():
+    """The rule of :func:`screen_replicates`: 100 per setting when it fits, else as many as fit, >= the floor.
+
+    The history scenario (168 months) with one screened coefficient more than the catalogue had
+    when its first pass reached 5,997,600 of 6,000,000 run-months (357 settings) used to be refused.
+    """
+    budget, floor = limits.MAX_SCREEN_RUN_MONTHS, limits.MIN_SCREEN_REPLICATES
+    assert screen_replicates(357, 168, 100) == 100  # fits as it is: unchanged
+    with pytest.raises(TooCostly):
+        check_screen(359, 100, 168)  # the old rule refused the next coefficient
+    replicates = screen_replicates(359, 168, 100)
+    assert floor <= replicates < 100 and 359 * replicates * 168 <= budget < 359 * (replicates + 1) * 168
+    assert screen_replicates(3, 24, 2) == 2  # never more than asked, even far within the budget
+    longest = budget // (359 * floor)  # months that fit at the floor
+    assert screen_replicates(359, longest, 100) == floor
+    with pytest.raises(TooCostly) as err:
+        screen_replicates(359, longest + 1, 100)  # not even the floor fits: refused, nothing unbounded
+    assert err.value.values["most_months"] == longest
 
 
 def test_heavy_work_waits_for_a_free_slot(tmp_path):

@@ -8,6 +8,7 @@ server is refused before it starts, saying what would fit.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,9 +80,9 @@ def test_a_screen_too_big_for_the_server_is_refused_before_it_starts(scenario_di
     import model.analysis.sensitivity as sensitivity
     from ui.widgets import screen_design
 
-    settings, replicates = screen_design()
-    runs = settings * replicates
-    monkeypatch.setattr(limits, "MAX_SCREEN_RUN_MONTHS", runs * 10)  # ten months' worth
+    settings, _replicates = screen_design()
+    runs = settings * limits.MIN_SCREEN_REPLICATES  # at the floor of runs per setting
+    monkeypatch.setattr(limits, "MAX_SCREEN_RUN_MONTHS", runs * 10)  # ten months' worth, even at the floor
     called = []
     monkeypatch.setattr(sensitivity, "swing_design", lambda *a, **k: called.append(1))
     at = show(run_small(explore()), "matter")
@@ -90,6 +91,46 @@ def test_a_screen_too_big_for_the_server_is_refused_before_it_starts(scenario_di
     (message,) = [e.value for e in at.error]
     expected = tr("cost.screen", runs=runs, months=24, most_months=10)
     assert expected in message
+
+
+@pytest.mark.parametrize("lang", ["en", "ko", "ja"])
+def test_a_screen_over_the_old_limit_runs_fewer_replicates_and_says_so(scenario_dir, gate_dir, monkeypatch, lang):
+    """A scenario whose first pass passes the budget at 100 runs per setting screens at fewer.
+
+    Three screened assumptions (7 settings) and a budget of 60 runs per setting for the page's
+    24-month scenario: the old rule refused it; now it runs 60 per setting, spends at most the
+    budget, and the page says how many runs it used and what that means for the whiskers.
+    """
+    from model.analysis import sensitivity
+    from model.catalogue import load_catalogue
+
+    three = [load_catalogue().coefficients[c] for c in ("pull_gsomia", "china_pressure_base", "honeymoon_sd")]
+    monkeypatch.setattr(sensitivity, "select_parameters", lambda params=None, *, screen=False: three)
+    budget = 7 * 60 * 24
+    monkeypatch.setattr(limits, "MAX_SCREEN_RUN_MONTHS", budget)
+    with pytest.raises(cost.TooCostly):
+        cost.check_screen(7, 100, 24)  # over the old limit
+    spent: list[int] = []
+    real = sensitivity.tornado
+
+    @functools.wraps(real)  # keeps the signature the page's price reads its default from
+    def counted(*args, **kwargs):
+        spent.append(kwargs["replicates"])
+        table = real(*args, **kwargs)
+        assert table.attrs["runs"] <= budget // 24  # the refinement too stays within the budget
+        return table
+
+    monkeypatch.setattr(sensitivity, "tornado", counted)
+    at = explore()
+    if lang != "en":
+        at.selectbox(key="settings_lang_widget").set_value(lang).run()
+    at = show(run_small(at), "matter")
+    assert tr("explore.matter_intro", lang, runs=60) in [m.value for m in at.markdown]
+    at.button(key="explore_matter_run").click().run()
+    assert not at.exception and not at.error and spent == [60]
+    fewer = tr("explore.matter_fewer", lang, runs=60, usual=100, months=24, wider="1.29",
+               floor=limits.MIN_SCREEN_REPLICATES)
+    assert fewer in [c.value for c in at.caption]
 
 
 def test_the_tornados_price_counts_the_runs_it_makes():
@@ -127,14 +168,18 @@ def test_the_tornados_refinement_stays_within_its_budget(spare):
 def test_the_explorers_tornado_fits_every_shipped_scenario():
     """Its first pass is within the budget for the longest shipped scenario (168 months).
 
-    Every screened assumption at both ends, each 100 runs; the units of measure are held fixed
-    (the catalogue's ``screen: false``, issue 11).
+    Every screened assumption at both ends, each 100 runs, or fewer for a long scenario down to
+    the floor (:func:`model.cost.screen_replicates`); the units of measure are held fixed (the
+    catalogue's ``screen: false``, issue 11).
     """
-    from model.cost import check_screen
+    from model.cost import check_screen, screen_replicates
     from model.scenario import load_scenario, shipped_scenarios
     from ui.widgets import screen_design
 
-    settings, replicates = screen_design()
+    settings, most = screen_design()
     for path in shipped_scenarios().values():
-        check_screen(settings, replicates, len(load_scenario(path).months))  # raises if too costly
+        months = len(load_scenario(path).months)
+        replicates = screen_replicates(settings, months, most)  # raises if too costly even at the floor
+        assert limits.MIN_SCREEN_REPLICATES <= replicates <= most
+        assert check_screen(settings, replicates, months) <= limits.MAX_SCREEN_RUN_MONTHS
 

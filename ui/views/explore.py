@@ -16,6 +16,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
+from model import limits
 from model.catalogue import load_catalogue
 from model.i18n import month_text, scenario_text, tr
 from model.scenario import Scenario, ScenarioError
@@ -580,7 +581,8 @@ def matter_section(scenario: Scenario, seed: int, lang: str, places: str, yaml_t
     """The tornado: which assumptions, swung across their plausible range, move the output most."""
     from model.analysis.sensitivity import OUTPUTS, SWING_REPLICATES
 
-    st.markdown(tr("explore.matter_intro", lang, places, runs=SWING_REPLICATES))
+    planned = widgets.screen_plan(len(scenario.months)) or SWING_REPLICATES
+    st.markdown(tr("explore.matter_intro", lang, places, runs=planned))
     output = st.selectbox(
         tr("explore.matter_output", lang),
         OUTPUTS,
@@ -601,10 +603,14 @@ def matter_section(scenario: Scenario, seed: int, lang: str, places: str, yaml_t
             return
         widgets.result_store().put(key, found)
     widgets.show_figure(charts.tornado_chart(found, output, scenario.end, lang, places), lang, "tornado")
+    used = int(found.attrs.get("replicates", SWING_REPLICATES))
     st.caption(
-        tr("explore.matter_note", lang, places, runs=found.attrs.get("replicates", SWING_REPLICATES), seed=seed,
-           month=month_text(scenario.end, lang))
+        tr("explore.matter_note", lang, places, runs=used, seed=seed, month=month_text(scenario.end, lang))
     )
+    if used < SWING_REPLICATES:  # a long scenario: fewer runs per setting to fit the server's budget
+        st.caption(tr("explore.matter_fewer", lang, places, runs=used, usual=SWING_REPLICATES,
+                      months=len(scenario.months), wider=f"{(SWING_REPLICATES / used) ** 0.5:.2f}",
+                      floor=limits.MIN_SCREEN_REPLICATES))
 
 
 def why_section(scenario: Scenario, result: widgets.Results, lang: str, places: str) -> None:
