@@ -18,12 +18,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from model import bounded_yaml
 from model.catalogue import ACTORS, INSTITUTIONS, SHIFTABLE, load_catalogue
-from model.i18n import tr
 from model.limits import MAX_MONTHS, MAX_PARSE_SECONDS, MAX_SCENARIO_BYTES, MAX_SCHEDULED
 from model.state import INSTITUTION_BOUNDS
-from model.yaml_problems import Problem, field_name, keyed, line_map, line_of, schema_problem
-
-_keyed, _line_map, _line_of, _field_name = keyed, line_map, line_of, field_name
+from model.yaml_problems import Problem, field_name, keyed, line_map, line_of, schema_problem, syntax_problem
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # libyaml's safe dumper when PyYAML was built with it: the same text, five times faster (a
@@ -185,15 +182,14 @@ class Scenario(_Strict):
 
 def _limit_problem(filename: str, line: int, field: str, key: str, **values: Any) -> Problem:
     """A refusal by one of the bounds of :mod:`model.limits`, its message from ``scenario.limit``."""
-    full = f"scenario.limit.{key}"
-    return Problem(filename, line, field, tr(full, "en", **values), full, tuple(sorted(values.items())))
+    return keyed(filename, line, field, f"scenario.limit.{key}", **values)
 
 
 def _schema_problem(filename: str, line: int, field: str, err: dict) -> Problem:
     """A schema error as a translatable problem; a month not written as YYYY-MM says so."""
     ctx = err.get("ctx") or {}
     if err["type"] == "value_error" and isinstance(ctx.get("error"), _NotAMonth):
-        return _keyed(filename, line, field, "month", value=str(err.get("input")))
+        return keyed(filename, line, field, "month", value=str(err.get("input")))
     return schema_problem(filename, line, field, err)
 
 
@@ -298,8 +294,8 @@ def _with_base(data: dict, lines: dict, filename: str) -> tuple[dict, dict, dict
     path = shipped_scenarios().get(str(name))
     if path is None:
         known = ", ".join(shipped_scenarios())
-        line = _line_of(lines, ("base",))
-        raise ScenarioError([_keyed(filename, line, "base", "unknown_base", name=str(name), known=known)])
+        line = line_of(lines, ("base",))
+        raise ScenarioError([keyed(filename, line, "base", "unknown_base", name=str(name), known=known)])
     base = load_scenario(path).model_dump(mode="json", exclude_none=True)
     merged = dict(base)
     renumber: dict[tuple, int] = {}
@@ -349,15 +345,9 @@ def _compose(text: str, filename: str) -> tuple[yaml.Node | None, Any]:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise _refuse(_limit_problem(filename, line, "(file)", exc.limit, **exc.values)) from None
     except yaml.MarkedYAMLError as exc:
-        raise _refuse(_syntax_problem(filename, exc)) from None
+        raise _refuse(syntax_problem(filename, exc)) from None
     except yaml.YAMLError as exc:
-        raise _refuse(_keyed(filename, 1, "(syntax)", "yaml", detail=str(exc))) from None
-
-
-def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark else 1
-    return _keyed(filename, line, "(syntax)", "syntax", detail=str(exc.problem or exc))
+        raise _refuse(keyed(filename, 1, "(syntax)", "yaml", detail=str(exc))) from None
 
 
 def _count_scheduled(node: yaml.Node, filename: str) -> None:
@@ -394,7 +384,7 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
     started = time.monotonic()
     node, loader = _compose(text, filename)
     where: dict[int, tuple] = {}
-    lines = _line_map(node, where=where) if node is not None else {}
+    lines = line_map(node, where=where) if node is not None else {}
     if node is not None:
         _count_scheduled(node, filename)
     try:
@@ -403,19 +393,19 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
         raise _refuse(_limit_problem(filename, 1, "(file)", exc.limit, **exc.values)) from None
     except bounded_yaml.BadValue as exc:
         path = where.get(id(exc.node), ())
-        raise _refuse(Problem(filename, exc.node.start_mark.line + 1, _field_name(path), exc.reason)) from None
+        raise _refuse(Problem(filename, exc.node.start_mark.line + 1, field_name(path), exc.reason)) from None
     except yaml.MarkedYAMLError as exc:
-        raise _refuse(_syntax_problem(filename, exc)) from None
+        raise _refuse(syntax_problem(filename, exc)) from None
     except yaml.YAMLError as exc:
-        raise _refuse(_keyed(filename, 1, "(syntax)", "yaml", detail=str(exc))) from None
+        raise _refuse(keyed(filename, 1, "(syntax)", "yaml", detail=str(exc))) from None
     if not isinstance(data, dict):
-        raise ScenarioError([_keyed(filename, 1, "(file)", "not_mapping")])
+        raise ScenarioError([keyed(filename, 1, "(file)", "not_mapping")])
     renumber: dict[tuple, int] = {}
     if "base" in data:
         data, lines, renumber = _with_base(data, lines, filename)
     _check_time(started, filename)
     problems = [
-        _keyed(filename, _line_of(lines, p), _field_name(p, renumber), key, **values)
+        keyed(filename, line_of(lines, p), field_name(p, renumber), key, **values)
         for p, key, values in _semantic_problems(data)
     ]
     _check_time(started, filename)
@@ -424,7 +414,7 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
     except ValidationError as exc:
         for err in exc.errors():
             path = tuple(err["loc"])
-            problems.append(_schema_problem(filename, _line_of(lines, path), _field_name(path, renumber), err))
+            problems.append(_schema_problem(filename, line_of(lines, path), field_name(path, renumber), err))
     _check_time(started, filename)
     if problems:
         problems.sort(key=lambda p: p.line)
@@ -453,18 +443,18 @@ def read_scenario_text(path: str | Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError([_keyed(str(path), 1, "(file)", "not_text", position=exc.start + 1)]) from None
+        raise ScenarioError([keyed(str(path), 1, "(file)", "not_text", position=exc.start + 1)]) from None
 
 
 def _unreadable(path: Path, exc: OSError) -> Problem:
     """Why a file cannot be opened, in the reader's words (Python's own text only as a last resort)."""
     if isinstance(exc, FileNotFoundError):
-        return _keyed(str(path), 1, "(file)", "no_file")
+        return keyed(str(path), 1, "(file)", "no_file")
     if isinstance(exc, IsADirectoryError):
-        return _keyed(str(path), 1, "(file)", "is_folder")
+        return keyed(str(path), 1, "(file)", "is_folder")
     if isinstance(exc, PermissionError):
-        return _keyed(str(path), 1, "(file)", "no_permission")
-    return _keyed(str(path), 1, "(file)", "cannot_read", detail=exc.strerror or str(exc))
+        return keyed(str(path), 1, "(file)", "no_permission")
+    return keyed(str(path), 1, "(file)", "cannot_read", detail=exc.strerror or str(exc))
 
 
 def _file_size(path: Path) -> int | None:

@@ -51,6 +51,13 @@ def keyed(filename: str, line: int, field: str, key: str, **values: Any) -> Prob
     return Problem(filename, line, field, tr(full, "en", **values), full, tuple(sorted(values.items())))
 
 
+def syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """A YAML syntax error at the line where the parser saw it."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    return keyed(filename, line, "(syntax)", "syntax", detail=str(exc.problem or exc))
+
+
 # Pydantic's error types -> our message keys and the context values they show.
 PYDANTIC_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "extra_forbidden": ("unknown_field", ()),

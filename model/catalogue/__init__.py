@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model import i18n
-from model.yaml_problems import Problem, field_name, keyed, line_map, line_of, schema_problem
+from model.yaml_problems import Problem, field_name, keyed, line_map, line_of, schema_problem, syntax_problem
 
 ACTORS = ("seoul", "tokyo", "washington", "kr_public", "jp_public")
 EVENT_ACTORS = ACTORS + ("pyongyang", "courts", "calendar", "elections", "world")
@@ -307,9 +307,7 @@ def _parse(text: str, filename: str, problems: list[Problem]) -> _Source:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problems.append(keyed(filename, mark.line + 1 if mark else 1, "(syntax)", "syntax",
-                              detail=str(exc.problem or exc)))
+        problems.append(syntax_problem(filename, exc))
         return _Source(filename, None)
     finally:
         loader.dispose()
@@ -341,6 +339,15 @@ def _entries(source: _Source, section: str, build: type[BaseModel], problems: li
     return built if keyed_by_id else tuple(built.values())
 
 
+def _range_problems(source: _Source, path: tuple, value: float, low: float, high: float) -> list[Problem]:
+    """An entry's range written backwards, or its value outside it (levels and coefficients alike)."""
+    if low > high:
+        return [source.problem(path + ("range",), "catalogue.problem.range_order", low=low, high=high)]
+    if not low <= value <= high:
+        return [source.problem(path + ("value",), "outside_range", value=value, low=low, high=high)]
+    return []
+
+
 def _check_references(cat: Catalogue, sources: dict[str, _Source] | None = None) -> None:
     """Check what one entry says of another (triggers, pulls, rates, ranges).
 
@@ -360,12 +367,8 @@ def _check_references(cat: Catalogue, sources: dict[str, _Source] | None = None)
             low, high = level.range
             if name not in LEVELLED:
                 problems.append(src["levels"].problem(("levels", name), "unknown_variable", name=name))
-            elif low > high:
-                problems.append(src["levels"].problem(("levels", name, "range"), "catalogue.problem.range_order",
-                                                      low=low, high=high))
-            elif not low <= level.value <= high:
-                problems.append(src["levels"].problem(("levels", name, "value"), "outside_range",
-                                                      value=level.value, low=low, high=high))
+            else:
+                problems += _range_problems(src["levels"], ("levels", name), level.value, low, high)
         problems += [src["levels"].problem(("levels", name), "missing")
                      for name in LEVELLED if name not in cat.levels]
     for section, entries in (("events", cat.events), ("decisions", cat.decisions)):
@@ -390,13 +393,7 @@ def _check_references(cat: Catalogue, sources: dict[str, _Source] | None = None)
         if pull.scale and pull.scale not in state:
             problems.append(src["pulls"].problem(("pulls", i, "scale"), "unknown_variable", name=pull.scale))
     for cid, coef in cat.coefficients.items():
-        low, high = coef.range
-        if low > high:
-            problems.append(src["coefficients"].problem(("coefficients", cid, "range"),
-                                                        "catalogue.problem.range_order", low=low, high=high))
-        elif not low <= coef.value <= high:
-            problems.append(src["coefficients"].problem(("coefficients", cid, "value"), "outside_range",
-                                                        value=coef.value, low=low, high=high))
+        problems += _range_problems(src["coefficients"], ("coefficients", cid), coef.value, *coef.range)
     for event in cat.events.values():
         if event.rate is None:
             continue
