@@ -223,6 +223,7 @@ class RelationsModel(mesa.Model):
         the runs do not all start from one number) minus the run's share over the fieldwork
         months, read before this month's nudge.
         """
+        from model.analysis.assimilation import half_life_rate
         from model.analysis.calibration import POLL_NOISE_FLOOR
 
         for var in self._watch.get(t, ()):
@@ -239,7 +240,7 @@ class RelationsModel(mesa.Model):
         for var, found in gaps.items():
             gap = np.mean([g for g, _h in found], axis=0)
             half_life = float(np.mean([h for _g, h in found]))
-            self.assimilate(var, gap, 1.0 - 0.5 ** (1.0 / half_life))
+            self.assimilate(var, gap, half_life_rate(half_life))
 
     # ----- the month -----
     @property
@@ -301,7 +302,7 @@ class RelationsModel(mesa.Model):
         Why: a forecaster starts from what was observed, not from where the model drifted. Every
         cohort moves by the same ``gap`` (per run: the poll minus the simulated share), so the
         cohorts keep their differences; the gap is booked as ``observed_poll`` and fades by
-        ``rate`` a month (estimated from the training polls, :mod:`model.analysis.assimilation`),
+        ``rate`` a month (the assimilation's rule, :mod:`model.analysis.assimilation`),
         so the mechanisms take over again as the observation ages.
         """
         state = self.state

@@ -118,7 +118,7 @@ class State:
         self.memory = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
         # What an observed poll corrected (data assimilation at a forecast origin; see
         # ``RelationsModel.assimilate``): the gap between the poll and the model, fading at the
-        # rate ``observed_rate`` per month estimated from the training polls, booked as
+        # rate ``observed_rate`` per month (the assimilation's rule), booked as
         # ``observed_poll``. Zero unless a forecast or the replay meets a poll.
         self.observed = {pub: np.zeros((len(c), runs)) for pub, c in COHORTS.items()}
         self.observed_rate = {pub: np.zeros(runs) for pub in COHORTS}

@@ -20,8 +20,8 @@ pulls:
   after the headlines;
 - what an observed poll corrected (``observed_poll``): a forecast starts from what was
   observed, so at its origin each public is nudged to the last poll (every cohort by the same
-  amount, keeping their differences) and the gap fades at a rate estimated from the training
-  polls (:mod:`model.analysis.assimilation`).
+  amount, keeping their differences) and the gap fades by the assimilation's rule
+  (:mod:`model.analysis.assimilation`).
 
 Travel has a slow part, capacity (flights, prices, habit), which grows toward a long-run
 level, and a fast part: it follows the public's mood and collapses in a boycott. Border

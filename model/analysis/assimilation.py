@@ -6,12 +6,16 @@ to the last poll(s) observed at or before it (every cohort by the same amount, s
 differences; :meth:`model.model.RelationsModel.assimilate`), and the gap fades month by month so
 that the mechanisms take over again as the observation ages.
 
-The fading rate has a stated basis and uses the training polls only: how long the model's misfit
-persisted on the training polls. Per public, the residuals ``r`` (poll minus the ensemble's
-median, over the training waves of that public's series) are paired with the next wave of the
-same series, ``d`` months later, and the monthly persistence ``rho`` minimises
-``sum (r[k+1] - rho**d r[k])**2`` over [0, 1]; the gap then fades by ``1 - rho`` a month. A public
-with fewer than two pairs takes the estimate pooled over both publics.
+How fast the gap fades is a rule (:data:`RULES`). The shipped one (:data:`SHIPPED_RULE`) is a
+half-life of 12 months, an assumption picked among the rules by the backtest itself
+(docs/VALIDATION.md, round 5), so its score is optimistic until unseen polls confirm it. The
+rule with a basis in the training polls alone, ``residuals``, measures how long the model's
+misfit persisted there: per public, the residuals ``r`` (poll minus the ensemble's median, over
+the training waves of that public's series) are paired with the next wave of the same series,
+``d`` months later, and the monthly persistence ``rho`` minimises
+``sum (r[k+1] - rho**d r[k])**2`` over [0, 1]; the gap then fades by ``1 - rho`` a month (a
+public with fewer than two pairs takes the estimate pooled over both publics). It found no
+persistence, so it forecasts as the free start does.
 
 The gap's uncertainty is in the forecast: each run's gap is drawn around the poll with the poll's
 sampling error (``POLL_NOISE_FLOOR``), so the runs do not all start from one number.
@@ -34,6 +38,11 @@ RULES = {
 }
 """How the gap's monthly fading rate is set: every rule the backtest tried (docs/VALIDATION.md)."""
 SHIPPED_RULE = "half_life_12"
+
+
+def half_life_rate(months: float) -> float:
+    """The monthly fading rate of a gap that halves in ``months`` months."""
+    return 1.0 - 0.5 ** (1.0 / months)
 
 
 def persistence(pairs: list[tuple[float, float, int]]) -> float | None:
@@ -128,7 +137,7 @@ class Assimilation:
         elif self.rule == "opinion_pace":
             rate = model.p["fav_relax_rate"]
         elif self.rule == "half_life_12":
-            rate = 1.0 - 0.5 ** (1.0 / 12.0)
+            rate = half_life_rate(12.0)
         elif self.rule == "no_fade":
             rate = 0.0
         else:

@@ -12,10 +12,10 @@ For each origin (e.g. 2015-12):
    :mod:`model.analysis.abc`);
 3. the replay is run from 2012 to 2019 with each run's coefficients drawn from that posterior,
    from the events alone (no poll after the origin enters); at the origin each public is nudged
-   to the last poll observed at or before it and the gap fades at a monthly rate estimated from
-   the persistence of the model's residuals on the training polls (data assimilation,
-   :mod:`model.analysis.assimilation`; the same forecast without the nudge is scored alongside
-   as ``model_free``). Each test target's forecast is the ensemble at its fieldwork months plus
+   to the last poll observed at or before it and the gap fades by the assimilation's shipped
+   rule, a 12-month half-life (data assimilation, :mod:`model.analysis.assimilation`; the same
+   forecast without the nudge is scored alongside as ``model_free``, and ``alternatives`` scores
+   the other rules). Each test target's forecast is the ensemble at its fieldwork months plus
    the poll-level noise measured on the training set
    (:func:`model.analysis.calibration.residual_noise`);
 4. two baselines fitted on the same training years forecast the same targets: persistence (the
