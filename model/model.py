@@ -314,6 +314,24 @@ class RelationsModel(mesa.Model):
         state.observed[public] += state.cohorts[public] - old
         state.observed_rate[public][:] = rate
 
+    def assimilate_travel(self, variable: str, factor: float | np.ndarray) -> None:
+        """Scale a travel direction by what the last observed visitor total says the model missed.
+
+        Why: a forecast of travel, like one of opinion, starts from what was observed. Capacity
+        (the slow part), the travel the public would choose and the visits all move by the same
+        ratio ``factor`` (per run: observed total over simulated), so the mood and border parts
+        keep their proportions; capacity then grows toward its long-run level as before, and the
+        public's experience of travel (what contact reads, an average over years) is left as
+        simulated and follows the visits from then on. The change of visits is booked as
+        ``observed_visits``.
+        """
+        state = self.state
+        seat = next(s for s in ("kr_public", "jp_public") if self.seats[s].travel == variable)
+        factor = np.broadcast_to(np.asarray(factor, dtype=np.float64), (self.runs,))
+        state.capacity[variable] *= factor
+        state.free_travel[variable] *= factor
+        state.shift(variable, state.v[variable] * (factor - 1.0), "observed_visits", seat)
+
     def run(self) -> None:
         """Simulate to the scenario's end (Mesa ``run_until``)."""
         self.run_until(len(self.months))

@@ -224,6 +224,25 @@ def test_abc_calibration_resumes_where_it_stopped(tmp_path):
     np.testing.assert_array_equal(resumed.samples, straight.samples)
 
 
+def test_a_changed_catalogue_does_not_resume_the_old_calibration(tmp_path, monkeypatch):
+    """The settings' name covers the catalogue: after an event's effect changes, no old history is resumed."""
+    import shutil
+
+    from model.analysis import abc
+
+    setup = _tiny_setup()
+    folder = tmp_path / "catalogue"
+    shutil.copytree(abc.CATALOGUE_DIR, folder)
+    monkeypatch.setattr(abc, "CATALOGUE_DIR", folder)
+    before = abc.settings_hash(setup, 3, 12, 2)
+    # what the calibration writes does not change the name (a resumed run finds its history)
+    (folder / "calibrated.yaml").write_text("values: {}\n", encoding="utf-8")
+    assert abc.settings_hash(setup, 3, 12, 2) == before
+    events = folder / "events.yaml"
+    events.write_text(events.read_text(encoding="utf-8").replace("mean: -2.5", "mean: -2.4", 1), encoding="utf-8")
+    assert abc.settings_hash(setup, 3, 12, 2) != before
+
+
 def test_calibrate_command_writes_the_posterior_with_provenance(tmp_path, capsys):
     """`rapprochement calibrate` writes posterior.csv, posterior.yaml (command, seed, data hash) and calibrated.yaml."""
     import yaml

@@ -329,9 +329,32 @@ class Posterior:
         return self.samples[np.minimum(np.searchsorted(cum, positions), len(cum) - 1)]
 
 
-def settings_hash(setup: Setup, seed: int, population: int, generations: int) -> str:
-    """A name for a calibration's settings: the same settings resume the same run."""
+CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "catalogue"
+CALIBRATION_OUTPUTS = ("calibrated.yaml", "posterior.yaml")
+"""The catalogue files a calibration writes (they do not change what it simulates)."""
+
+
+def catalogue_fingerprint(folder: Path | None = None) -> bytes:
+    """The catalogue files a calibration simulates with (events, decisions, coefficients, ...).
+
+    Why: a calibration resumed after a catalogue change (an event's effect, a fixed coefficient)
+    would silently return the posterior of the old model; the settings' name must change with it.
+    """
     h = hashlib.sha256()
+    for path in sorted((folder or CATALOGUE_DIR).glob("*.yaml")):
+        if path.name not in CALIBRATION_OUTPUTS:
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.digest()
+
+
+def settings_hash(setup: Setup, seed: int, population: int, generations: int) -> str:
+    """A name for a calibration's settings: the same settings resume the same run.
+
+    The settings are the coefficients and ranges, the targets, the scenario, the seed and
+    population, and the catalogue the model simulates with (:func:`catalogue_fingerprint`).
+    """
+    h = hashlib.sha256()
+    h.update(catalogue_fingerprint())
     h.update(repr((setup.ids, setup.low.tolist(), setup.high.tolist(), sorted(setup.fixed.items()),
                    [(t.series, t.month, t.value) for t in setup.targets], setup.scenario.end,
                    seed, population)).encode())

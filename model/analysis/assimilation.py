@@ -17,6 +17,15 @@ the training waves of that public's series) are paired with the next wave of the
 public with fewer than two pairs takes the estimate pooled over both publics). It found no
 persistence, so it forecasts as the free start does.
 
+Travel is assimilated too (round 6 of docs/VALIDATION.md): at the origin each direction's
+capacity, the travel its public would choose and the visits are scaled by the ratio of the last
+whole year's observed visitor total to the simulated one (per run;
+:meth:`model.model.RelationsModel.assimilate_travel`, booked as ``observed_visits``). Capacity then
+grows toward its long-run level as before, so no separate fading is needed; the public's travel
+experience (what contact reads, an average over years) is left as simulated and follows the
+visits from then on. Basis: the same as for the polls, a forecast starts from what was observed
+(here the visitor totals up to the origin, training data).
+
 The gap's uncertainty is in the forecast: each run's gap is drawn around the poll with the poll's
 sampling error (``POLL_NOISE_FLOOR``), so the runs do not all start from one number.
 """
@@ -67,7 +76,8 @@ class Assimilation:
 
     Attributes:
         origin_index: the month index (in the forecast's scenario) after which the nudge happens.
-        targets: the training poll targets (visitor totals are not assimilated).
+        targets: the training targets: poll waves (each public meets its last polls) and visitor
+            totals (each travel direction meets its last whole year).
         windows: each target's fieldwork month indices in the forecast's scenario.
         offsets: each target's wording offset (added to the simulated share).
         noise_sd: the poll's sampling error drawn into each run's gap (points, one sd).
@@ -76,6 +86,8 @@ class Assimilation:
         rates, rho, gaps, at_poll: filled in when applied, per public: the monthly fading rate,
             the monthly persistence, the median gap at the origin, and each run's gap at the
             polls' own months (before it faded to the origin).
+        travel_factors: filled in when applied, per travel direction: the median ratio of the last
+            observed visitor total to the simulated one, by which the travel was scaled.
     """
 
     origin_index: int
@@ -89,9 +101,10 @@ class Assimilation:
     rho: dict[str, float] = field(default_factory=dict)
     gaps: dict[str, float] = field(default_factory=dict)
     at_poll: dict[str, np.ndarray] = field(default_factory=dict)
+    travel_factors: dict[str, float] = field(default_factory=dict)
 
     def __call__(self, model, i: int, series: dict[str, np.ndarray]) -> None:
-        """After month ``i`` of the run: at the origin, nudge each public (see the module docstring)."""
+        """After month ``i`` of the run: at the origin, nudge each public and travel (module docstring)."""
         if i != self.origin_index:
             return
         polls = [j for j, t in enumerate(self.targets) if t.series not in VISITOR_TARGETS]
@@ -129,6 +142,18 @@ class Assimilation:
             self.gaps[public] = float(np.median(gap))
             self.at_poll[public] = at_poll / len(last[public])
             model.assimilate(public, gap, rate)
+        self._travel(model, series)
+
+    def _travel(self, model, series: dict[str, np.ndarray]) -> None:
+        """Scale each travel direction to its last observed visitor total (see the module docstring)."""
+        visits = [j for j, t in enumerate(self.targets) if t.series in VISITOR_TARGETS]
+        for key in dict.fromkeys(self.targets[j].series for j in visits):
+            j = max((j for j in visits if self.targets[j].series == key), key=lambda j: self.targets[j].month)
+            t = self.targets[j]
+            simulated = np.maximum(series[t.variable][self.windows[j]].mean(axis=0), 1e-9)
+            factor = t.value / simulated
+            self.travel_factors[t.variable] = float(np.median(factor))
+            model.assimilate_travel(t.variable, factor)
 
     def _rate(self, model, rho: float) -> np.ndarray:
         """Each run's monthly fading rate under this rule."""

@@ -13,9 +13,10 @@ For each origin (e.g. 2015-12):
 3. the replay is run from 2012 to 2019 with each run's coefficients drawn from that posterior,
    from the events alone (no poll after the origin enters); at the origin each public is nudged
    to the last poll observed at or before it and the gap fades by the assimilation's shipped
-   rule, a 12-month half-life (data assimilation, :mod:`model.analysis.assimilation`; the same
-   forecast without the nudge is scored alongside as ``model_free``, and ``alternatives`` scores
-   the other rules). Each test target's forecast is the ensemble at its fieldwork months plus
+   rule, a 12-month half-life, and each travel direction is scaled to the last whole year's
+   visitor total (data assimilation, :mod:`model.analysis.assimilation`; the same forecast
+   without either nudge is scored alongside as ``model_free``, and ``alternatives`` scores the
+   other rules). Each test target's forecast is the ensemble at its fieldwork months plus
    the poll-level noise measured on the training set
    (:func:`model.analysis.calibration.residual_noise`);
 4. two baselines fitted on the same training years forecast the same targets: persistence (the
@@ -208,9 +209,8 @@ def backtest_origin(
     sc = cal.load_replay(scenario_path, until=LAST_TEST_MONTH)
     sc = sc.model_copy(update={"parameters": setup.scenario.parameters})
     last_train = {key: _series_history(train, key)[-1] for key in dict.fromkeys(t.series for t in test)}
-    poll_train = [t for t in train if t.series not in VISITOR_TARGETS]
     wanted = test + [t for t in last_train.values() if t not in test]
-    fsetup = Setup(scenario=sc, ids=setup.ids, low=setup.low, high=setup.high, targets=wanted + poll_train,
+    fsetup = Setup(scenario=sc, ids=setup.ids, low=setup.low, high=setup.high, targets=wanted + train,
                    fixed=setup.fixed)
     rows_theta = posterior.resample(settings.runs, seed)
     n_wanted = len(wanted)
@@ -221,7 +221,7 @@ def backtest_origin(
         nudge = None
         if rule is not None:
             nudge = Assimilation(
-                origin_index=list(sc.months).index(origin), targets=poll_train,
+                origin_index=list(sc.months).index(origin), targets=train,
                 windows=fsetup.windows[n_wanted:], offsets=fsetup.offsets[n_wanted:],
                 noise_sd=cal.POLL_NOISE_FLOOR, seed=seed, rule=rule,
             )
@@ -243,7 +243,9 @@ def backtest_origin(
             sim[(t.series, t.month)] = noisy if t.series in VISITOR_TARGETS else np.clip(noisy, 0.0, 100.0)
         if nudge is not None:
             say(f"origin {origin}: {method} assimilated the last polls ({rule}); monthly fading rate "
-                + ", ".join(f"{k} {v:.3f} (gap {nudge.gaps[k]:+.1f})" for k, v in nudge.rates.items()))
+                + ", ".join(f"{k} {v:.3f} (gap {nudge.gaps[k]:+.1f})" for k, v in nudge.rates.items())
+                + "; travel scaled to the last visitor totals: "
+                + ", ".join(f"{k} x{v:.2f}" for k, v in nudge.travel_factors.items()))
         sims[method] = (sim, previous)
     base = baseline_forecasts(train, test)
     out = []

@@ -154,3 +154,51 @@ def test_a_scenario_cannot_hold_a_poll_from_2020_on_and_calibrations_never_see_i
     path.write_text(text.replace("2020-06", "2019-06").replace("2020-05", "2019-05"), encoding="utf-8")
     assert load_replay(path).observations is None
     assert load_replay(path, observed=True).observations[0].month == "2019-06"
+
+
+def _visits(value: float, year: int, variable: str = "kr_visitors_japan") -> PollTarget:
+    key = "kr_visitors" if variable == "kr_visitors_japan" else "jp_visitors"
+    return PollTarget(key, variable, year, tuple(f"{year}-{m:02d}" for m in range(1, 13)), value, "exact", "test")
+
+
+def test_travel_meets_the_last_visitor_total_and_the_ledger_adds_up():
+    """At the origin each travel direction is scaled to its last year's total; experience is left to follow."""
+    sc = quiet()
+    runs = 10
+    m = RelationsModel(sc, runs=runs, seed=5, ledger=True)
+    travel = ("kr_visitors_japan", "jp_visitors_korea")
+    start = {v: m.state.get(v).copy() for v in (*travel, PUBLIC)}
+    # an older total and the last one per direction: only the last one counts (the labels only
+    # order the targets; the windows place them in this run)
+    targets = [_target(22.0, "2018-06"), _visits(1.0, 2017), _visits(9.0, 2018),
+               _visits(2.0, 2018, "jp_visitors_korea")]
+    year = np.arange(12)
+    windows = [np.array([5]), year, year, year]
+    nudge = Assimilation(origin_index=11, targets=targets, windows=windows, offsets=np.zeros(4), noise_sd=0.0,
+                         seed=2, rule="half_life_12")
+    series = {v: np.empty((len(sc.months), runs)) for v in (*travel, PUBLIC)}
+    for i in range(len(sc.months)):
+        m.step()
+        for v in series:
+            series[v][i] = m.state.get(v)
+        if i == 11:
+            before = {v: (m.state.v[v].copy(), m.state.capacity[v].copy(), m.state.free_travel[v].copy(),
+                          m.state.experience[v].copy()) for v in travel}
+            opinion = m.state.get(PUBLIC).copy() - m.state.observed[PUBLIC]
+            nudge(m, i, series)
+            for v, total in (("kr_visitors_japan", 9.0), ("jp_visitors_korea", 2.0)):
+                factor = total / series[v][year].mean(axis=0)
+                visits, capacity, free, experience = before[v]
+                assert np.allclose(m.state.v[v], visits * factor)
+                assert np.allclose(m.state.capacity[v], capacity * factor)
+                assert np.allclose(m.state.free_travel[v], free * factor)
+                # experience (what contact reads) is left as simulated: opinion does not jump
+                assert np.array_equal(m.state.experience[v], experience)
+                assert nudge.travel_factors[v] == pytest.approx(float(np.median(factor)))
+            # the public moved only by its poll's gap, not by the travel nudge
+            assert np.allclose(m.state.get(PUBLIC) - m.state.observed[PUBLIC], opinion)
+    for var, first in start.items():
+        led = m.ledger.contributions(var, 0, len(sc.months) - 1)
+        assert np.allclose(sum(led.values()), m.state.get(var) - first, atol=1e-6), var
+    assert ("observed_visits", "kr_public") in m.ledger.contributions("kr_visitors_japan", 11, 11)
+    assert ("observed_visits", "jp_public") in m.ledger.contributions("jp_visitors_korea", 11, 11)
