@@ -96,4 +96,3 @@ def test_two_rules_per_capital_differ():
     for actor, (a, b) in RULES.items():
         menu = CAT.menu(actor)
         assert not np.allclose(a().preference(menu, CAT.defaults()), b().preference(menu, CAT.defaults())), actor
-
