@@ -49,6 +49,7 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SUBMITTED = tr("game.play.submitted", decisions="").split(":")[0] + ":"
 GOAL_MAX, GOAL_MEDIAN, GOAL_TEACHER = 5.0, 3.0, 2.0
+STEPS = ("route_answered", "page_asked_to_run", "run_and_redraw")  # a page's way from a click to its redraw
 PAGE_TIMEOUT_MS = 120_000
 RAPPROCHEMENT = Path(sys.executable).parent / "rapprochement"
 
@@ -82,6 +83,8 @@ class Tab:
     load: float | None = None
     seen: list[float | None] = field(default_factory=list)
     asked: int = 0  # messages the page sent its server (each asks for a run: a rerun, a widget's value)
+    answers: list[float] = field(default_factory=list)  # when the watch route answered the page (epoch s)
+    sends: list[float] = field(default_factory=list)  # when the page sent its server a message (epoch s)
 
 
 @dataclass
@@ -93,6 +96,8 @@ class ClassResult:
     teacher: list[float | None] = field(default_factory=list)
     resolve_cpu: list[tuple[float, float]] = field(default_factory=list)  # (browsers, servers) CPU s
     start_seen: list[float | None] = field(default_factory=list)
+    start_steps: dict[str, list[float | None]] = field(default_factory=dict)  # the start, step by step
+    resolve_steps: dict[str, list[float | None]] = field(default_factory=dict)  # seat pages' resolves, too
     errors: list[str] = field(default_factory=list)
 
 
@@ -127,6 +132,29 @@ async def wait_all(tabs: list[Tab], text: str, since: float, timeout: float) -> 
 
 def _count(tab: Tab) -> None:
     tab.asked += 1
+    tab.sends.append(time.time())
+
+
+def _answered(tab: Tab, url: str) -> None:
+    if "/_rapprochement/watch/" in url:
+        tab.answers.append(time.time())
+
+
+def steps(tab: Tab, since: float, shown: float | None) -> tuple[float | None, float | None, float | None]:
+    """A page's way from a click (``since``) to showing its result ``shown`` s later, in three steps.
+
+    Seconds from the click until the watch route answered the page, from that answer until
+    the page asked its server to run (the component woke it), and from there until the page
+    showed the result (the run and the browser's redraw). None where a step was not seen.
+    """
+    answer = next((t for t in tab.answers if t >= since), None)
+    sent = next((t for t in tab.sends if answer is not None and t >= answer), None)
+    end = None if shown is None else since + shown
+    return (
+        None if answer is None else answer - since,
+        None if sent is None or answer is None else sent - answer,
+        None if end is None or sent is None else end - sent,
+    )
 
 
 async def open_tab(context: BrowserContext, tab: Tab, ready: str) -> None:
@@ -135,6 +163,7 @@ async def open_tab(context: BrowserContext, tab: Tab, ready: str) -> None:
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     await page.add_init_script(WATCHER)
     page.on("websocket", lambda ws: ws.on("framesent", lambda _frame: _count(tab)))
+    page.on("response", lambda response: _answered(tab, response.url))
     tab.page = page
     t0 = time.time()
     try:
@@ -251,6 +280,9 @@ async def run_class(
     t0 = time.time()
     await teacher.page.get_by_role("button", name=tr("game.instructor.start")).click()
     result.start_seen = await wait_all(seats, submit_label, t0, 60)
+    parts = [steps(tab, t0, shown) for tab, shown in zip(seats, result.start_seen, strict=True)]
+    for k, name in enumerate(STEPS):
+        result.start_steps[name] = [part[k] for part in parts]
     print(f"  class {number} start: the seat pages sent {asked() - before} messages", file=sys.stderr)
 
     for turn in range(1, turns + 1):
@@ -281,6 +313,9 @@ async def run_class(
         result.resolve_cpu.append((cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]))
         for tab, x in zip(tabs, times, strict=True):
             tab.seen.append(x)
+            if tab.role not in ("instructor", "projector"):
+                for name, step in zip(STEPS, steps(tab, t0, x), strict=True):
+                    result.resolve_steps.setdefault(name, []).append(step)
         done = [x for x in times if x is not None]
         print(
             f"  class {number} turn {turn}: teacher {_fmt(answered[0])} s, pages {len(done)}/{len(tabs)}, "
@@ -336,8 +371,9 @@ async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> 
     cpu0, wall0 = cpu_seconds(server_pids), time.time()
     browsers_cpu = 0.0
     async with async_playwright() as pw:
+        chromium = niced_chromium(args.browser_nice, args.tmp) if args.browser_nice else CHROMIUM
         browsers = [
-            await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            await pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
             for _ in range(args.classes)
         ]
         from bench.serving import descendants
@@ -375,6 +411,14 @@ async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> 
     return out
 
 
+def niced_chromium(nice: int, folder: Path) -> Path:
+    """A Chromium that runs below the app servers' priority (a harness variant, labelled as such)."""
+    wrapper = folder / "chromium-niced"
+    wrapper.write_text(f'#!/bin/sh\nexec nice -n {int(nice)} {CHROMIUM} "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
 def summarise(args, results: list[ClassResult], load_before, load_after, server_cpu: float) -> dict:
     seen = [x for r in results for t in r.tabs for x in t.seen]
     got = [x for x in seen if x is not None]
@@ -400,7 +444,21 @@ def summarise(args, results: list[ClassResult], load_before, load_after, server_
             "median": _median(loads),
             "max": _max(loads),
         },
-        "start_to_seats": {"median": _median([x for r in results for x in r.start_seen])},
+        "start_to_seats": {
+            "median": _median([x for r in results for x in r.start_seen]),
+            "max": _max([x for r in results for x in r.start_seen]),
+            **{
+                f"{name}_median_max": [_median(xs), _max(xs)]
+                for name in STEPS
+                for xs in [[x for r in results for x in r.start_steps.get(name, [])]]
+            },
+        },
+        "resolve_steps": {
+            f"{name}_median_max": [_median(xs), _max(xs)]
+            for name in STEPS
+            for xs in [[x for r in results for x in r.resolve_steps.get(name, [])]]
+        },
+        "browser_nice": args.browser_nice,
         "server_cpu_cores": round(server_cpu, 2),
         "cpu_per_resolve": {
             "browsers_median_s": _median([b for r in results for b, _ in r.resolve_cpu]),
@@ -440,13 +498,32 @@ def report(out: dict) -> None:
         f"{out['classes']} class(es), {out['pages']} pages, {out['processes']} app process(es), "
         f"{out['database']}, {out['turns']} turns ({os.cpu_count()} cores)"
     )
+    if out.get("browser_nice"):
+        print(
+            f"  HARNESS VARIANT, not the goal's setting: the browsers run at nice {out['browser_nice']}, "
+            "below the app servers (as if the students' devices did their own drawing)"
+        )
     print(
         f"  resolve -> page on the new turn: median {_fmt(r['median'])} s, 90% {_fmt(r['p90'])} s, "
         f"max {_fmt(r['max'])} s, missed {r['missed']} of {r['observations']}"
     )
     print(f"  teacher answered: median {_fmt(t['median'])} s, max {_fmt(t['max'])} s, missed {t['missed']}")
     print(f"  pages loaded: {p['loaded']} of {p['of']}, median {_fmt(p['median'])} s, max {_fmt(p['max'])} s")
-    print(f"  start -> seats can submit: median {_fmt(out['start_to_seats']['median'])} s")
+    s = out["start_to_seats"]
+    print(f"  start -> seats can submit: median {_fmt(s['median'])} s, max {_fmt(s['max'])} s")
+    print(
+        "    by step (median / max): the watch route answered the page "
+        f"{' / '.join(_fmt(x) for x in s['route_answered_median_max'])} s after the click; the page asked "
+        f"its server to run {' / '.join(_fmt(x) for x in s['page_asked_to_run_median_max'])} s after that; "
+        f"the run and the redraw took {' / '.join(_fmt(x) for x in s['run_and_redraw_median_max'])} s"
+    )
+    s = out["resolve_steps"]
+    print(
+        "  resolve -> seat page, by step (median / max): route answered "
+        f"{' / '.join(_fmt(x) for x in s['route_answered_median_max'])} s; page asked to run "
+        f"{' / '.join(_fmt(x) for x in s['page_asked_to_run_median_max'])} s after; run and redraw "
+        f"{' / '.join(_fmt(x) for x in s['run_and_redraw_median_max'])} s"
+    )
     h = out.get("health_check", {})
     print(f"  health check answered in: median {_fmt(h.get('median'))} s, max {_fmt(h.get('max'))} s")
     print(
@@ -481,6 +558,12 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=10.0, help="seconds the teams take per turn")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     parser.add_argument("--profile", type=Path, help="write py-spy profiles of the servers here")
+    parser.add_argument(
+        "--browser-nice",
+        type=int,
+        default=0,
+        help="a harness variant, not the goal's setting: run the browsers at this nice level, below the servers",
+    )
     args = parser.parse_args()
     if args.school:
         args.classes, args.processes, args.postgres = 4, 2, True
@@ -489,6 +572,7 @@ def main() -> None:
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rapprochement-bench-")))
         front, db_url, pids = serve(stack, args.processes, args.postgres, tmp)
+        args.tmp = tmp
         out = asyncio.run(play(args, [front], db_url, pids))
     report(out)
     if args.json:
