@@ -81,6 +81,7 @@ class Tab:
     link: str
     page: Page | None = None
     load: float | None = None
+    opened: float | None = None  # when the bench opened the link (epoch s)
     seen: list[float | None] = field(default_factory=list)
     asked: int = 0  # messages the page sent its server (each asks for a run: a rerun, a widget's value)
     answers: list[float] = field(default_factory=list)  # when the watch route answered the page (epoch s)
@@ -165,7 +166,7 @@ async def open_tab(context: BrowserContext, tab: Tab, ready: str) -> None:
     page.on("websocket", lambda ws: ws.on("framesent", lambda _frame: _count(tab)))
     page.on("response", lambda response: _answered(tab, response.url))
     tab.page = page
-    t0 = time.time()
+    t0 = tab.opened = time.time()
     try:
         await page.goto(tab.link)
         await want(page, ready)
@@ -248,7 +249,15 @@ def turn_text(turn: int, turns: int) -> str:
 
 
 async def run_class(
-    browser, game: dict, pages_per_seat: int, turns: int, offset: float, think: float, number: int, cpu
+    browser,
+    game: dict,
+    pages_per_seat: int,
+    turns: int,
+    offset: float,
+    think: float,
+    number: int,
+    cpu,
+    start_when_live: bool = False,
 ) -> ClassResult:
     """Open every page of one class, start, play and resolve every turn, timing each page."""
     await asyncio.sleep(offset)
@@ -275,6 +284,10 @@ async def run_class(
     for tab in seats:
         if tab.page is not None:
             await want(tab.page, submit_label)
+    if start_when_live:  # a variant: Start only once every seat page's watch has been answered
+        deadline = time.time() + PAGE_TIMEOUT_MS / 1000
+        while any(t.page is not None and not t.answers for t in seats) and time.time() < deadline:
+            await asyncio.sleep(0.25)
     asked = lambda: sum(t.asked for t in seats)  # noqa: E731
     before = asked()
     t0 = time.time()
@@ -390,7 +403,17 @@ async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> 
         probe = asyncio.create_task(probe_health(fronts[0], health))
         results = await asyncio.gather(
             *(
-                run_class(browsers[i], g, args.pages_per_seat, args.turns, i * args.stagger, args.think, i + 1, cpu)
+                run_class(
+                    browsers[i],
+                    g,
+                    args.pages_per_seat,
+                    args.turns,
+                    i * args.stagger,
+                    args.think,
+                    i + 1,
+                    cpu,
+                    args.start_when_live,
+                )
                 for i, g in enumerate(games)
             )
         )
@@ -423,6 +446,7 @@ def summarise(args, results: list[ClassResult], load_before, load_after, server_
     seen = [x for r in results for t in r.tabs for x in t.seen]
     got = [x for x in seen if x is not None]
     loads = [t.load for r in results for t in r.tabs]
+    live = [t.answers[0] - t.opened if t.answers and t.opened else None for r in results for t in r.tabs]
     teacher = [x for r in results for x in r.teacher]
     out = {
         "classes": args.classes,
@@ -434,7 +458,7 @@ def summarise(args, results: list[ClassResult], load_before, load_after, server_
             "observations": len(seen),
             "missed": len(seen) - len(got),
             "median": statistics.median(got) if got else None,
-            "p90": statistics.quantiles(got, n=10)[-1] if len(got) > 1 else None,
+            "p90": statistics.quantiles(got, n=10, method="inclusive")[-1] if len(got) > 1 else None,
             "max": max(got, default=None),
         },
         "teacher_answered": {"median": _median(teacher), "max": _max(teacher), "missed": teacher.count(None)},
@@ -443,6 +467,9 @@ def summarise(args, results: list[ClassResult], load_before, load_after, server_
             "of": len(loads),
             "median": _median(loads),
             "max": _max(loads),
+            "live_median": _median(live),
+            "live_max": _max(live),
+            "live": sum(x is not None for x in live),
         },
         "start_to_seats": {
             "median": _median([x for r in results for x in r.start_seen]),
@@ -459,6 +486,7 @@ def summarise(args, results: list[ClassResult], load_before, load_after, server_
             for xs in [[x for r in results for x in r.resolve_steps.get(name, [])]]
         },
         "browser_nice": args.browser_nice,
+        "start_when_live": args.start_when_live,
         "server_cpu_cores": round(server_cpu, 2),
         "cpu_per_resolve": {
             "browsers_median_s": _median([b for r in results for b, _ in r.resolve_cpu]),
@@ -509,6 +537,12 @@ def report(out: dict) -> None:
     )
     print(f"  teacher answered: median {_fmt(t['median'])} s, max {_fmt(t['max'])} s, missed {t['missed']}")
     print(f"  pages loaded: {p['loaded']} of {p['of']}, median {_fmt(p['median'])} s, max {_fmt(p['max'])} s")
+    print(
+        f"  pages live (their watch answered once: the page's code all loaded, it hears the game): {p['live']} of "
+        f"{p['of']}, median {_fmt(p['live_median'])} s, max {_fmt(p['live_max'])} s after the link was opened"
+    )
+    if out.get("start_when_live"):
+        print("  VARIANT: Start was pressed once every seat page was live (not only showing its briefing)")
     s = out["start_to_seats"]
     print(f"  start -> seats can submit: median {_fmt(s['median'])} s, max {_fmt(s['max'])} s")
     print(
@@ -558,6 +592,11 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=10.0, help="seconds the teams take per turn")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     parser.add_argument("--profile", type=Path, help="write py-spy profiles of the servers here")
+    parser.add_argument(
+        "--start-when-live",
+        action="store_true",
+        help="press Start once every seat page's watch was answered, not as soon as it shows its briefing",
+    )
     parser.add_argument(
         "--browser-nice",
         type=int,
