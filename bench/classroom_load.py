@@ -86,6 +86,7 @@ class Tab:
     asked: int = 0  # messages the page sent its server (each asks for a run: a rerun, a widget's value)
     answers: list[float] = field(default_factory=list)  # when the watch route answered the page (epoch s)
     sends: list[float] = field(default_factory=list)  # when the page sent its server a message (epoch s)
+    asks: list[float] = field(default_factory=list)  # when the watch's questions reached the route (epoch s)
 
 
 @dataclass
@@ -136,9 +137,17 @@ def _count(tab: Tab) -> None:
     tab.sends.append(time.time())
 
 
-def _answered(tab: Tab, url: str) -> None:
-    if "/_rapprochement/watch/" in url:
+def _answered(tab: Tab, response) -> None:
+    """Note a watch answer, and when its question left the browser.
+
+    A question can wait in the browser for a free connection: a browser opens at most six to
+    one address, and a page still fetching its code holds them.
+    """
+    if "/_rapprochement/watch/" in response.url:
         tab.answers.append(time.time())
+        timing = response.request.timing
+        if timing.get("requestStart", -1) >= 0:
+            tab.asks.append((timing["startTime"] + timing["requestStart"]) / 1000)
 
 
 def steps(tab: Tab, since: float, shown: float | None) -> tuple[float | None, float | None, float | None]:
@@ -164,7 +173,7 @@ async def open_tab(context: BrowserContext, tab: Tab, ready: str) -> None:
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     await page.add_init_script(WATCHER)
     page.on("websocket", lambda ws: ws.on("framesent", lambda _frame: _count(tab)))
-    page.on("response", lambda response: _answered(tab, response.url))
+    page.on("response", lambda response: _answered(tab, response))
     tab.page = page
     t0 = tab.opened = time.time()
     try:
@@ -284,7 +293,7 @@ async def run_class(
     for tab in seats:
         if tab.page is not None:
             await want(tab.page, submit_label)
-    if start_when_live:  # a variant: Start only once every seat page's watch has been answered
+    if start_when_live:  # a variant: Start only once every seat page's watch was answered once
         deadline = time.time() + PAGE_TIMEOUT_MS / 1000
         while any(t.page is not None and not t.answers for t in seats) and time.time() < deadline:
             await asyncio.sleep(0.25)
@@ -446,7 +455,7 @@ def summarise(args, results: list[ClassResult], load_before, load_after, server_
     seen = [x for r in results for t in r.tabs for x in t.seen]
     got = [x for x in seen if x is not None]
     loads = [t.load for r in results for t in r.tabs]
-    live = [t.answers[0] - t.opened if t.answers and t.opened else None for r in results for t in r.tabs]
+    live = [min(t.asks) - t.opened if t.asks and t.opened else None for r in results for t in r.tabs]
     teacher = [x for r in results for x in r.teacher]
     out = {
         "classes": args.classes,
@@ -538,7 +547,7 @@ def report(out: dict) -> None:
     print(f"  teacher answered: median {_fmt(t['median'])} s, max {_fmt(t['max'])} s, missed {t['missed']}")
     print(f"  pages loaded: {p['loaded']} of {p['of']}, median {_fmt(p['median'])} s, max {_fmt(p['max'])} s")
     print(
-        f"  pages live (their watch answered once: the page's code all loaded, it hears the game): {p['live']} of "
+        f"  pages live (their watch's first question reached the server: the page's code loaded): {p['live']} of "
         f"{p['of']}, median {_fmt(p['live_median'])} s, max {_fmt(p['live_max'])} s after the link was opened"
     )
     if out.get("start_when_live"):
