@@ -33,16 +33,12 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from bench.serving import cpu_seconds, descendants  # noqa: E402
-from model.game.setup import create_game, scenario_file  # noqa: E402
-from model.game.store import GameStore  # noqa: E402
+from bench.seat_page import create_seat_game, require_turn_shown, teacher_and_seat_browser  # noqa: E402
 from model.i18n import tr  # noqa: E402
 from tests.support.app_server import AppServer  # noqa: E402
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 COUNTERS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration", "ThreadTime", "ProcessTime")
 COLUMNS = ("task", "script", "layout", "style", "thread", "renderer", "browser", "received")
-SEATS = ["seoul", "tokyo", "washington", "kr_public", "jp_public"]
 
 
 async def counters(cdp) -> list[float]:
@@ -51,23 +47,9 @@ async def counters(cdp) -> list[float]:
 
 
 async def measure(url: str, db_url: str, turns: int, settle: float) -> list[list[float]]:
-    store = GameStore(db_url)
-    try:
-        text = scenario_file("baseline-2026").read_text(encoding="utf-8")
-        new = create_game(store, text, SEATS, seed=3, turns=turns + 1)
-    finally:
-        store.dispose()
+    new = create_seat_game(db_url, turns + 1)
     rows = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        teacher = await (await browser.new_context()).new_page()
-        await teacher.goto(f"{url}/instructor?game={new.id}&code={new.instructor_code}")
-        others = set(descendants(os.getpid()))
-        own = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)  # the seat's laptop
-
-        def seat_browser_cpu() -> float:
-            return cpu_seconds([p for p in descendants(os.getpid()) if p not in others])
-
+    async with async_playwright() as pw, teacher_and_seat_browser(pw, url, new) as (teacher, own, seat_browser_cpu):
         seat_context = await own.new_context(viewport={"width": 1280, "height": 900})
         seat = await seat_context.new_page()
         received = [0]
@@ -84,12 +66,8 @@ async def measure(url: str, db_url: str, turns: int, settle: float) -> list[list
             await teacher.get_by_role("button", name=tr("game.instructor.resolve", turn=turn)).click()
             await asyncio.sleep(settle)  # nothing of the bench runs in the page meanwhile
             after = [*await counters(cdp), seat_browser_cpu(), received[0]]
-            shown = tr("game.common.turn_of", turn=turn + 1, turns=turns + 1)
-            if not await seat.evaluate("(t) => document.body.textContent.includes(t)", shown):
-                raise SystemExit(f"resolve {turn}: the seat page did not show the new turn within {settle} s")
+            await require_turn_shown(seat, turn + 1, turns + 1, turn, settle)
             rows.append([a - b for a, b in zip(after, before, strict=True)])
-        await own.close()
-        await browser.close()
     return rows
 
 

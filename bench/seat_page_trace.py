@@ -35,14 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from bench.serving import cpu_seconds, descendants  # noqa: E402
-from model.game.setup import create_game, scenario_file  # noqa: E402
-from model.game.store import GameStore  # noqa: E402
+from bench.seat_page import create_seat_game, require_turn_shown, teacher_and_seat_browser  # noqa: E402
 from model.i18n import tr  # noqa: E402
 from tests.support.app_server import AppServer  # noqa: E402
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-SEATS = ["seoul", "tokyo", "washington", "kr_public", "jp_public"]
 CATEGORIES = ",".join(
     [
         "devtools.timeline",
@@ -206,22 +202,8 @@ def summarise_profile(profile: dict, top: int = 200) -> tuple[list, list, float]
 
 
 async def measure(url: str, db_url: str, turns: int, settle: float, idle: float, save: Path | None) -> None:
-    store = GameStore(db_url)
-    try:
-        text = scenario_file("baseline-2026").read_text(encoding="utf-8")
-        new = create_game(store, text, SEATS, seed=3, turns=turns + 2)
-    finally:
-        store.dispose()
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        teacher = await (await browser.new_context()).new_page()
-        await teacher.goto(f"{url}/instructor?game={new.id}&code={new.instructor_code}")
-        others = set(descendants(os.getpid()))
-        own = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-
-        def seat_browser_cpu() -> float:
-            return cpu_seconds([p for p in descendants(os.getpid()) if p not in others])
-
+    new = create_seat_game(db_url, turns + 2)
+    async with async_playwright() as pw, teacher_and_seat_browser(pw, url, new) as (teacher, own, seat_browser_cpu):
         context = await own.new_context(viewport={"width": 1280, "height": 900})
         seat = await context.new_page()
         await seat.goto(f"{url}/play?game={new.id}&code={new.seat_codes['seoul']}")
@@ -251,17 +233,13 @@ async def measure(url: str, db_url: str, turns: int, settle: float, idle: float,
             c3 = seat_browser_cpu()
             profile = (await cdp.send("Profiler.stop"))["profile"]
             raw = await own.stop_tracing()
-            shown = tr("game.common.turn_of", turn=turn + 1, turns=turns + 2)
-            if not await seat.evaluate("(t) => document.body.textContent.includes(t)", shown):
-                raise SystemExit(f"resolve {turn}: the seat page did not show the new turn within {settle} s")
+            await require_turn_shown(seat, turn + 1, turns + 2, turn, settle)
             events = json.loads(raw)["traceEvents"]
             if save:
                 save.mkdir(parents=True, exist_ok=True)
                 (save / f"resolve{turn}.trace.json").write_bytes(raw)
                 (save / f"resolve{turn}.cpuprofile").write_text(json.dumps(profile))
             report(turn, events, idle_events, profile, c3 - c2, c1 - c0, idle, settle)
-        await own.close()
-        await browser.close()
 
 
 GROUPS = (  # the JavaScript profile's files, by what they are

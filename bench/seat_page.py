@@ -1,0 +1,60 @@
+"""What the one-seat-page benches share: the game, the teacher's page and the seat's browser.
+
+The game is written to the store the server reads; the seat page runs in a Chromium of its own
+(a student's laptop) whose CPU is counted apart from the teacher's.
+
+Why one module: ``seat_page_cost.py`` (counters) and ``seat_page_trace.py`` (a trace and a
+profile) must measure the same setting, or their figures cannot be read side by side.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from bench.serving import cpu_seconds, descendants
+from model.game.setup import create_game, scenario_file
+from model.game.store import GameStore
+from model.i18n import tr
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+
+SEATS = ["seoul", "tokyo", "washington", "kr_public", "jp_public"]
+
+
+def create_seat_game(db_url: str, turns: int):
+    """A baseline game for the five seats, written to the store the server reads."""
+    store = GameStore(db_url)
+    try:
+        return create_game(store, scenario_file("baseline-2026").read_text(encoding="utf-8"), SEATS,
+                           seed=3, turns=turns)
+    finally:
+        store.dispose()
+
+
+@asynccontextmanager
+async def teacher_and_seat_browser(pw, url: str, game) -> AsyncIterator[tuple[object, object, Callable[[], float]]]:
+    """Yield the teacher's page (open), the seat's own Chromium and its CPU seconds so far."""
+    browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    own = None
+    try:
+        teacher = await (await browser.new_context()).new_page()
+        await teacher.goto(f"{url}/instructor?game={game.id}&code={game.instructor_code}")
+        others = set(descendants(os.getpid()))
+        own = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+        def seat_browser_cpu() -> float:
+            return cpu_seconds([p for p in descendants(os.getpid()) if p not in others])
+
+        yield teacher, own, seat_browser_cpu
+    finally:
+        if own is not None:
+            await own.close()
+        await browser.close()
+
+
+async def require_turn_shown(seat, turn: int, turns: int, resolve: int, settle: float) -> None:
+    """Stop the bench if the seat page does not show ``turn`` (checked once, after the settle)."""
+    shown = tr("game.common.turn_of", turn=turn, turns=turns)
+    if not await seat.evaluate("(t) => document.body.textContent.includes(t)", shown):
+        raise SystemExit(f"resolve {resolve}: the seat page did not show the new turn within {settle} s")
