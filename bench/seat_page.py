@@ -10,16 +10,31 @@ profile) must measure the same setting, or their figures cannot be read side by 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from bench.serving import cpu_seconds, descendants
 from model.game.setup import create_game, scenario_file
 from model.game.store import GameStore
 from model.i18n import tr
+from tests.support.app_server import AppServer
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 SEATS = ["seoul", "tokyo", "washington", "kr_public", "jp_public"]
+
+
+def beside_one_server[T](run: Callable[[str, str], T]) -> T:
+    """``run(url, db_url)`` beside one app server on a fresh SQLite store, both removed after."""
+    with tempfile.TemporaryDirectory(prefix="rapprochement-bench-") as tmp:
+        db_url = f"sqlite:///{Path(tmp) / 'games.db'}"
+        server = AppServer(db_url=db_url, env={"RAPPROCHEMENT_STATE_DIR": str(Path(tmp) / "state")})
+        server.start(timeout=120)
+        try:
+            return run(server.url, db_url)
+        finally:
+            server.close()
 
 
 def create_seat_game(db_url: str, turns: int):

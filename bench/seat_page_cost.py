@@ -25,7 +25,6 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,9 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from bench.seat_page import create_seat_game, require_turn_shown, teacher_and_seat_browser  # noqa: E402
+from bench.seat_page import beside_one_server, create_seat_game, require_turn_shown, teacher_and_seat_browser  # noqa: E402
 from model.i18n import tr  # noqa: E402
-from tests.support.app_server import AppServer  # noqa: E402
 
 COUNTERS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration", "ThreadTime", "ProcessTime")
 COLUMNS = ("task", "script", "layout", "style", "thread", "renderer", "browser", "received")
@@ -76,14 +74,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=5)
     parser.add_argument("--settle", type=float, default=6.0, help="seconds counted after each click on Resolve")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="rapprochement-bench-") as tmp:
-        db_url = f"sqlite:///{Path(tmp) / 'games.db'}"
-        server = AppServer(db_url=db_url, env={"RAPPROCHEMENT_STATE_DIR": str(Path(tmp) / "state")})
-        server.start(timeout=120)
-        try:
-            rows = asyncio.run(measure(server.url, db_url, args.turns, args.settle))
-        finally:
-            server.close()
+    rows = beside_one_server(lambda url, db_url: asyncio.run(measure(url, db_url, args.turns, args.settle)))
     print(f"one seat page per resolve, seconds (load average {os.getloadavg()[0]:.2f}):")
     print("           main thread's task durations  CPU: main thread, renderer, whole browser; messages received")
     print("  resolve  " + " ".join(f"{c:>8}" for c in COLUMNS))

@@ -26,7 +26,6 @@ import asyncio
 import json
 import os
 import sys
-import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -35,9 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from bench.seat_page import create_seat_game, require_turn_shown, teacher_and_seat_browser  # noqa: E402
+from bench.seat_page import beside_one_server, create_seat_game, require_turn_shown, teacher_and_seat_browser  # noqa: E402
 from model.i18n import tr  # noqa: E402
-from tests.support.app_server import AppServer  # noqa: E402
 
 CATEGORIES = ",".join(
     [
@@ -323,14 +321,7 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=5.0, help="seconds traced while nothing happens")
     parser.add_argument("--save", type=Path, help="keep the traces and profiles here (open them in DevTools)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="rapprochement-bench-") as tmp:
-        db_url = f"sqlite:///{Path(tmp) / 'games.db'}"
-        server = AppServer(db_url=db_url, env={"RAPPROCHEMENT_STATE_DIR": str(Path(tmp) / "state")})
-        server.start(timeout=120)
-        try:
-            asyncio.run(measure(server.url, db_url, args.turns, args.settle, args.idle, args.save))
-        finally:
-            server.close()
+    beside_one_server(lambda url, db: asyncio.run(measure(url, db, args.turns, args.settle, args.idle, args.save)))
 
 
 if __name__ == "__main__":
