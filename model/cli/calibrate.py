@@ -17,32 +17,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from model.analysis.calibration import DEFAULT_STRUCTURE, STRUCTURES
 
     p = subparsers.add_parser(
-        "calibrate",
-        help="posterior of the calibratable coefficients from the polls and visitor counts up to 2019 (ABC-SMC)",
-        description=(
-            "Calibrate a structure's free coefficients to the Genron NPO/EAI and Cabinet Office polls "
-            "whose fieldwork ends by --until (never 2020 or later) and to the JNTO/KTO visitor totals "
-            "of 2013-2018, by ABC-SMC (pyabc), many parameter samples per model object. Writes the "
-            "posterior sample (model/catalogue/posterior.csv), its provenance and summary "
-            "(posterior.yaml) and the point estimate (calibrated.yaml), or into --out-dir. Progress "
-            "goes to stderr; an interrupted calibration resumes from --db-dir with the same settings."
-        ),
+        "calibrate", help=tr("cli.help.calibrate"), description=tr("cli.help.calibrate_description")
     )
-    p.add_argument("scenario", help="the replay scenario, e.g. scenarios/history-2012-2025.yaml")
-    p.add_argument("--until", default="2019-12", help="last training month (before 2020-01)")
+    p.add_argument("scenario", help=tr("cli.help.replay_scenario", path="scenarios/history-2012-2025.yaml"))
+    p.add_argument("--until", default="2019-12", help=tr("cli.help.until"))
     p.add_argument("--structure", default=DEFAULT_STRUCTURE, choices=sorted(STRUCTURES),
-                   help=f"which coefficients are free (default {DEFAULT_STRUCTURE}; see docs/VALIDATION.md)")
-    p.add_argument("--population", type=int, default=400, help="accepted particles per generation (default 400)")
-    p.add_argument("--generations", type=int, default=25, help="ABC-SMC generations (default 25)")
-    p.add_argument("--seed", type=int, default=2012, help="root seed of proposals and simulations")
-    p.add_argument("--backend", default="local", choices=["local", "processes", "dask"],
-                   help="where the batches are simulated (default local)")
-    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
-    p.add_argument("--db-dir", default="var/calibration",
-                   help="where pyabc keeps its history, to resume (default var/calibration)")
-    p.add_argument("--no-resume", action="store_true", help="start again even if a run with these settings exists")
-    p.add_argument("--out-dir", default=None, help="output folder (default model/catalogue)")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+                   help=tr("cli.help.structure", default=DEFAULT_STRUCTURE))
+    p.add_argument("--population", type=int, default=400, help=tr("cli.help.calibrate_population", default=400))
+    p.add_argument("--generations", type=int, default=25, help=tr("cli.help.calibrate_generations", default=25))
+    p.add_argument("--seed", type=int, default=2012, help=tr("cli.help.calibrate_seed", default=2012))
+    p.add_argument("--backend", default="local", choices=["local", "processes", "dask"], help=tr("cli.help.backend"))
+    p.add_argument("--scheduler", help=tr("cli.help.scheduler"))
+    p.add_argument("--db-dir", default="var/calibration", help=tr("cli.help.db_dir", default="var/calibration"))
+    p.add_argument("--no-resume", action="store_true", help=tr("cli.help.no_resume"))
+    p.add_argument("--out-dir", default=None, help=tr("cli.help.out_dir"))
+    p.add_argument("--quiet", action="store_true", help=tr("cli.help.quiet"))
     p.set_defaults(handler=cmd_calibrate)
 
 

@@ -113,12 +113,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help=tr("cli.help.seed", default=0))
     p.add_argument("--out", help=tr("cli.help.out"))
     p.add_argument("--backend", default="local", choices=["local", "processes", "dask"],
-                   help="where the runs are computed (default local)")
-    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 "
-                   "(default: a local cluster)")
-    p.add_argument("--point-estimate", action="store_true",
-                   help="every run uses the calibration's point estimate (default: each run draws the "
-                   "calibrated coefficients from the posterior, so the bands include what is unknown about them)")
+                   help=tr("cli.help.backend"))
+    p.add_argument("--scheduler", help=tr("cli.help.run_scheduler"))
+    p.add_argument("--point-estimate", action="store_true", help=tr("cli.help.point_estimate"))
     p.set_defaults(handler=cmd_run)
 
     v = subparsers.add_parser("validate", help=tr("cli.help.validate"))

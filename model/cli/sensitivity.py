@@ -17,35 +17,19 @@ TOP = 10  # rows of the printed ranking per output
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``sensitivity`` command."""
-    p = subparsers.add_parser(
-        "sensitivity",
-        help="rank which assumptions (coefficients) move the results (SALib Morris or Sobol)",
-    )
-    p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--method", choices=["morris", "sobol"], default="morris")
-    p.add_argument(
-        "--params",
-        nargs="+",
-        metavar="NAME",
-        help="coefficient ids or groups (dynamics, equilibrium, public, travel, rule, rate, election) "
-        "to vary, space- or comma-separated (default: every coefficient)",
-    )
-    p.add_argument(
-        "--samples",
-        type=int,
-        help="Morris trajectories (default 10) or Sobol base samples, a power of 2 (default 64)",
-    )
-    p.add_argument("--replicates", type=int, default=10, help="runs averaged per sample (default 10)")
-    p.add_argument(
-        "--outputs",
-        nargs="+",
-        metavar="VARIABLE",
-        help="variables read at the scenario's end (default: relationship_index kr_favorable_japan jp_favorable_korea)",
-    )
-    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    p.add_argument("--out", help="write the indices to a .csv or .parquet file")
-    p.add_argument("--backend", default="local", choices=["local", "processes", "dask"])
-    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    from model.analysis.sensitivity import OUTPUTS
+
+    p = subparsers.add_parser("sensitivity", help=tr("cli.help.sensitivity"))
+    p.add_argument("scenario", help=tr("cli.help.scenario_file"))
+    p.add_argument("--method", choices=["morris", "sobol"], default="morris", help=tr("cli.help.method"))
+    p.add_argument("--params", nargs="+", metavar="NAME", help=tr("cli.help.params"))
+    p.add_argument("--samples", type=int, help=tr("cli.help.samples"))
+    p.add_argument("--replicates", type=int, default=10, help=tr("cli.help.replicates", default=10))
+    p.add_argument("--outputs", nargs="+", metavar="VARIABLE", help=tr("cli.help.outputs", default=" ".join(OUTPUTS)))
+    p.add_argument("--seed", type=int, default=0, help=tr("cli.help.seed", default=0))
+    p.add_argument("--out", help=tr("cli.help.sensitivity_out"))
+    p.add_argument("--backend", default="local", choices=["local", "processes", "dask"], help=tr("cli.help.backend"))
+    p.add_argument("--scheduler", help=tr("cli.help.scheduler"))
     p.set_defaults(handler=cmd_sensitivity)
 
 

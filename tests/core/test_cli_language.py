@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from model import i18n
 from model.cli import main
+from tests.support.languages import ALLOWED, english_left
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = str(ROOT / "scenarios" / "baseline-2026.yaml")
@@ -129,3 +131,43 @@ def test_help_and_argument_errors_follow_the_language(locale, capsys):
     with pytest.raises(SystemExit):
         main(["--lang", "en", "run"])
     assert "error: the following arguments are required: scenario" in capsys.readouterr().err
+
+
+def _help(args: list[str], capsys) -> str:
+    with pytest.raises(SystemExit) as done:
+        main([*args, "--help"])
+    assert done.value.code == 0
+    return capsys.readouterr().out
+
+
+# The table's columns and the coefficient groups are names a script uses: they stay as written.
+CODES = ("ABC-SMC", "run, month, variable, value", "dynamics, equilibrium, public, travel, rule, rate, election")
+# Every command a user types, with its --help (the game's subcommands included).
+COMMANDS = [[], ["app"], ["proxy"], ["backtest"], ["calibrate"], ["game"], ["game", "new"], ["game", "show"],
+            ["run"], ["validate"], ["sensitivity"]]
+
+
+@pytest.mark.parametrize("lang", ["ko", "ja"])
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: "-".join(c) or "top")
+def test_every_commands_help_is_written_in_the_language(lang, command, capsys, monkeypatch):
+    """No English sentence is left in any command's help (names, codes and metavars may stay)."""
+    monkeypatch.setenv("COLUMNS", "2000")  # one line per option: a list is not cut in two
+    text = _help(["--lang", lang, *command], capsys)
+    # argparse's usage line lists the options' own names and metavars; the rest is prose
+    prose = text.split("\n\n", 1)[1]
+    # the options' names and metavars, {choice,lists} and seoul,tokyo lists are not prose
+    prose = re.sub(r"(?m)^\s+-[^ ]+(?: [A-Z][A-Z_:=,.]*)*(?:, -[^ ]+(?: [A-Z][A-Z_:=,.]*)*)*", " ", prose)
+    prose = re.sub(r"\{[^}]*\}|\b\w+(?:,\w+)+\b", " ", prose)
+    left = english_left(prose, ALLOWED + CODES)
+    assert not left, left
+    assert "%%" not in text  # a description is not %-formatted: a doubled percent shows as such
+
+
+def test_the_backtests_errors_follow_the_language(capsys):
+    history = str(ROOT / "scenarios" / "history-2012-2025.yaml")
+    assert main(["--lang", "ko", "backtest", history, "--origins", "2020-01"]) == 2
+    assert "학습 기간이나 시험 기간이 남지 않습니다" in capsys.readouterr().err
+    assert main(["--lang", "ja", "backtest", history, "--origins", "2015-13"]) == 2
+    assert "月（YYYY-MM）ではありません" in capsys.readouterr().err
+    assert main(["--lang", "ja", "backtest", history, "--runs", "2"]) == 2
+    assert "4以上にしてください" in capsys.readouterr().err

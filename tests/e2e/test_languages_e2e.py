@@ -29,34 +29,11 @@ from model.i18n import tr
 from tests.support.app_server import ROOT, AppServer
 from tests.support.artifacts import artifacts_dir
 from tests.support.browser import BrowserSession
+from tests.support.languages import english_left
 
 RUN_TIMEOUT_MS = 120_000
 LANGS = ("ko", "ja")
 SCRIPT = {"ko": re.compile(r"[\uac00-\ud7a3]"), "ja": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")}
-# Three or more Latin words in a row is an English sentence (or a piece of one).
-WORD = r"[A-Za-z][A-Za-z'’]*"
-ENGLISH = re.compile(rf"{WORD}(?:[ ,:;/()-]+{WORD}){{2,}}")
-# File names, paths, ids and commands (nk-missile-tests, model/analysis/polls.py, seoul_hold).
-CODE = re.compile(r"[A-Za-z0-9-]*(?:[/_]|\.(?=[A-Za-z0-9]))[A-Za-z0-9./_-]*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+){2,}")
-# What may stay in Latin letters: names, codes, file and command names, and the strings that
-# Streamlit itself draws around the app (its menus and widget hints are not ours to translate).
-ALLOWED = (
-    "Rapprochement",
-    "rapprochement run",
-    "rapprochement sensitivity",
-    "Press Enter to apply",
-    "Press Enter to submit form",
-    "Press Enter to submit",
-    "Drag and drop file here",
-    "Limit 200MB per file",
-    "Browse files",
-    "Made with Streamlit",
-    # the data files' own flags and sources, quoted as they are written in the files
-    "remembered, NOT verified this session",
-    "derived (arithmetic from reported value and reported change)",
-    "CSIS Beyond Parallel",
-    "North-Korean-Provocations-since",
-)
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +46,6 @@ def server(tmp_path_factory) -> Iterator[AppServer]:
         yield app
     finally:
         app.close()
-
-
-def english_left(text: str) -> list[str]:
-    """The English word runs in a page's text once the allowed names and codes are taken out."""
-    for allowed in ALLOWED:
-        text = text.replace(allowed, " ")
-    text = CODE.sub(" ", text)
-    return ENGLISH.findall(text)
 
 
 def page_text(page: Page) -> str:
