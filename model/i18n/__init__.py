@@ -265,12 +265,36 @@ def scenario_text(text: str | None, lang: str = DEFAULT_LANGUAGE, places: str = 
     if lang == DEFAULT_LANGUAGE:
         return text
     found = _scenario_texts().get(_normal(text), {}).get(lang)
-    return fill(found, places, lang) if found else text
+    if found:
+        return fill(found, places, lang)
+    for key, pattern in _note_patterns():
+        match = pattern.fullmatch(_normal(text))
+        local = _table(lang).get(key) if match else None
+        if local:
+            return fill(local, places, lang, **match.groupdict())
+    return text
+
+
+@cache
+def _note_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The replay's generated notes (``scenario_note.*``), as patterns over their English.
+
+    A generated note ("CNS missile database: 3 missile(s) on 2 day(s)") is one text with
+    numbers in it: its English template, with each ``{name}`` standing for a number, finds it.
+    """
+    notes = _table(DEFAULT_LANGUAGE).get
+    keys = [k for k in _table(DEFAULT_LANGUAGE) if k.startswith("scenario_note.")]
+    out = []
+    for key in keys:
+        parts = re.split(r"\{(\w+)\}", notes(key))
+        regex = "".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>\d+)" for i, p in enumerate(parts))
+        out.append((key, re.compile(regex)))
+    return tuple(out)
 
 
 def scenario_text_known(text: str, lang: str) -> bool:
     """Whether a scenario text has its translation in ``lang`` (English always has)."""
-    return lang == DEFAULT_LANGUAGE or bool(_scenario_texts().get(_normal(text), {}).get(lang))
+    return lang == DEFAULT_LANGUAGE or scenario_text(text, lang) != text
 
 
 # ----- dates and the reader's language ------------------------------------------------------

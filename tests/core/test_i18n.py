@@ -209,6 +209,31 @@ def test_shipped_scenarios_have_korean_and_japanese_texts():
     assert not missing, f"add them to model/i18n/scenarios.yaml: {missing[:20]}"
 
 
+# A replay note that quotes a row of a data file: the file, the row's date, the source's words.
+CITATION = re.compile(r"^[\w.-]+\.csv \d{4}-\d{2}-\d{2}: ")
+
+
+def test_the_replays_generated_notes_are_translated():
+    """The replay's notes are shown in the reader's language, except the rows they quote.
+
+    A note that cites a data file's row (``events.csv 2012-08-10: ...``) stays as the source
+    wrote it; a note the build script writes (the CNS missile counts) is translated.
+    """
+    sc = load_scenario(shipped_scenarios()["history-2012-2025"])
+    notes = {e.note for e in sc.events if e.note} | {d.note for d in sc.decisions if d.note}
+    generated = [n for n in notes if not CITATION.match(n)]
+    assert generated
+    for lang in OTHER:
+        left = [n for n in generated if not i18n.scenario_text_known(n, lang)]
+        assert not left, f"add a scenario_note.<id> pattern to {lang}.yaml: {left[:5]}"
+    assert i18n.scenario_text("CNS missile database: 3 missile(s) on 2 day(s)", "ko") == (
+        "CNS 미사일 데이터베이스: 발사일 2일, 미사일 3발"
+    )
+    assert i18n.scenario_text("CNS missile database: 3 missile(s) on 2 day(s)", "ja") == (
+        "CNSミサイルデータベース：発射日2日、ミサイル3発"
+    )
+
+
 def test_scenario_texts_fall_back_to_what_was_written():
     """A text nobody translated (a teacher's own) is shown as written, in any language."""
     assert i18n.scenario_text("My class's own what-if", "ko") == "My class's own what-if"
