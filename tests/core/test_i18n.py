@@ -169,6 +169,18 @@ def test_korean_particles_fit_every_naming_setting():
     assert not bad, bad
 
 
+# A number read aloud ends in a vowel or a consonant by its last digit (6.1 ends in 일, 6.2 in
+# 이): a particle or copula straight after a number fits some values and not others (a
+# percentage is read 퍼센트, which every particle fits).
+KO_AFTER_NUMBER = re.compile(r"\{\w+:[^}]*[dfg]\}(였|이었|은|는|이[ ,.]|가[ ,.]|을|를|와|과|으로|로)")
+
+
+def test_korean_particles_never_follow_a_number_straight():
+    """Write a unit between a number and its particle (3.9포인트였습니다), never 3.9였습니다."""
+    bad = [(key, m.group(0)) for key, text in i18n._table("ko").items() for m in KO_AFTER_NUMBER.finditer(text)]
+    assert not bad, bad
+
+
 def test_catalogue_entries_have_korean_and_japanese():
     """A new event, decision or coefficient fails here until its ko and ja texts exist."""
     cat = load_catalogue()

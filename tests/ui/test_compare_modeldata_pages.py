@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from model.i18n import tr
 from tests.ui.conftest import PAGES
 from ui import state_url as su
 from ui.explore_logic import Edits
@@ -86,3 +88,15 @@ def test_the_fit_speaks_the_readers_place_names(scenario_dir):
     assert roles and "test: not fitted" in set(roles[0]["What the year is to the model"])
     # each chart says in one line what it shows (for screen readers): how many figures it meets
     assert sum("published figures lie inside the simulated 90% band" in c.value for c in at.caption) == 2
+
+
+@pytest.mark.parametrize(("lang", "month"), [("ko", "2015년 12월"), ("ja", "2015年12月")])
+def test_how_far_to_trust_it_writes_months_as_the_reader_does(scenario_dir, lang, month):
+    """The backtest's origins in the lines and the table read as the language writes a month."""
+    at = AppTest.from_file(str(PAGES / "model_data.py"), default_timeout=TIMEOUT).run()
+    at.selectbox(key="settings_lang_widget").set_value(lang).run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(m.value for m in at.markdown)
+    assert month in text and "2015-12" not in text
+    table = next(d.value for d in at.dataframe if tr("modeldata.trustcol_origin", lang) in d.value.columns)
+    assert month in set(table[tr("modeldata.trustcol_origin", lang)])

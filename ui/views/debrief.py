@@ -14,7 +14,7 @@ import streamlit as st
 
 from model.game.debrief import debrief_html, effects_text, history_comparison
 from model.game.fork import fork_scenario
-from model.i18n import tr
+from model.i18n import month_text, tr
 from ui import charts, game_difference, widgets
 from ui import game_views as gv
 
@@ -97,7 +97,8 @@ def draw(lang: str, places: str) -> None:
     history = history_comparison(view)
     if history.empty:
         sc = view.scenario
-        st.info(tr("game.debrief.history_none", lang, places, first=sc.start, last=sc.end))
+        first, last = month_text(sc.start, lang), month_text(sc.end, lang)
+        st.info(tr("game.debrief.history_none", lang, places, first=first, last=last))
     else:
         st.caption(tr("game.debrief.history_caption", lang, places))
         fig = charts.publics_chart(gv.game_table(view), widgets.polls(lang), lang, places)

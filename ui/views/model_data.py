@@ -16,7 +16,7 @@ import streamlit as st
 
 from model.agents.rules import RULES
 from model.catalogue import load_catalogue
-from model.i18n import has, tr
+from model.i18n import has, month_text, tr
 from ui import charts, widgets
 from ui import explore_logic as el
 
@@ -187,13 +187,14 @@ def trust_section(lang: str, places: str) -> None:
         key = "modeldata.trust_better" if both else "modeldata.trust_mixed" if either else "modeldata.trust_worse"
         verdict = tr(key, lang)
         st.markdown("- " + tr(
-            "modeldata.trust_origin", lang, origin=row.origin, mae_model=row.mae_model,
+            "modeldata.trust_origin", lang, origin=month_text(row.origin, lang), mae_model=row.mae_model,
             mae_persistence=row.mae_persistence, mae_ar1=row.mae_ar1, verdict=verdict,
             directions=row.directions, cover90=row.cover90,
         ))
     st.markdown(tr("modeldata.trust_bands", lang))
     st.subheader(tr("modeldata.trust_table", lang))
     shown = table[["origin", "mae_model", "mae_persistence", "mae_ar1", "directions", "cover90", "crps_model"]].round(2)
+    shown["origin"] = [month_text(o, lang) for o in shown["origin"]]
     shown = shown.rename(columns={c: tr(f"modeldata.trustcol_{c}", lang) for c in shown.columns})
     st.dataframe(shown, hide_index=True, key="md_trust")
     if CHART.exists():
