@@ -1087,3 +1087,69 @@ def fit_chart(
             inside=int(points["inside"].astype(bool).sum()),
         )
     return Figure(chart, data.reset_index(drop=True), alt_text)
+
+
+def backtest_chart(scores: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> Figure:
+    """The backtest's poll forecasts, one panel per series and origin, in the reader's language.
+
+    The model's median and 90% band, the two baselines' forecasts and the polls held back from
+    the fit: what ``docs/validation/backtest.png`` shows, drawn here so that its titles,
+    legend and tooltips read in Korean and Japanese too.
+
+    Args:
+        scores: the backtest's rows (``model.analysis.backtest.load_results``): ``origin``,
+            ``series``, ``year``, ``method``, ``median``, ``q05``, ``q95``, ``observed``.
+        lang: The reader's language.
+        places: The reader's naming setting (the series' names may carry a place).
+    """
+    from model.analysis.backtest import METHODS, VISITOR_TARGETS
+
+    _check_columns(scores, ["origin", "series", "year", "method", "median", "q05", "q95", "observed"], "scores")
+    d = scores[~scores["series"].isin(list(VISITOR_TARGETS)) & scores["method"].isin(METHODS)].copy()
+    names = {m: tr(f"charts.backtest_{m}", lang) for m in METHODS}
+    poll = tr("charts.backtest_poll", lang)
+    d["what"] = d["method"].map(names)
+    d["series_label"] = [tr(f"history.series.{s}", lang, places) for s in d["series"]]
+    d["origin_label"] = [tr("charts.backtest_origin", lang, month=month_text(o, lang)) for o in d["origin"]]
+    model = d[d["method"] == "model"].assign(poll=poll)
+    value = tr("charts.value", lang)
+    year = tr("charts.backtest_year", lang)
+    colours = alt.Scale(domain=[*names.values(), poll], range=[OKABE_ITO[0], "#7f7f7f", OKABE_ITO[3], OKABE_ITO[1]])
+    x = alt.X("year:Q", title=year, axis=alt.Axis(format="d", tickMinStep=1))
+    band = alt.Chart().mark_area(opacity=0.25, color=BAND_COLOUR).encode(
+        x=x, y=alt.Y("q05:Q", title=value, scale=alt.Scale(zero=False)), y2="q95:Q",
+        tooltip=[alt.Tooltip("year:Q", title=year, format="d"),
+                 alt.Tooltip("q05:Q", title="5%", format=".1f"), alt.Tooltip("q95:Q", title="95%", format=".1f")],
+    ).transform_filter(alt.datum.method == "model")
+    lines = alt.Chart().mark_line().encode(
+        x=x, y=alt.Y("median:Q", title=value),
+        color=alt.Color("what:N", scale=colours, title=None, legend=_legend()),
+        tooltip=[alt.Tooltip("what:N", title=tr("charts.backtest_method", lang)),
+                 alt.Tooltip("year:Q", title=year, format="d"),
+                 alt.Tooltip("median:Q", title=tr("charts.median", lang), format=".1f")],
+    )
+    points = alt.Chart().mark_point(filled=True, size=50).encode(
+        x=x, y=alt.Y("observed:Q", title=value), color=alt.Color("poll:N", scale=colours, title=None),
+        tooltip=[alt.Tooltip("poll:N", title=tr("charts.backtest_method", lang)),
+                 alt.Tooltip("year:Q", title=year, format="d"),
+                 alt.Tooltip("observed:Q", title=value, format=".1f")],
+    ).transform_filter(alt.datum.method == "model")
+    data = pd.concat([d.drop(columns=["poll"], errors="ignore"), model[["poll"]]], axis=1)
+    chart = (
+        alt.layer(band, lines, points, data=data)
+        .properties(width=230, height=140)
+        .facet(row=alt.Row("series_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
+                                                                           labelAnchor="start", labelLimit=0,
+                                                                           labelOrient="top", labelFontSize=12)),
+               column=alt.Column("origin_label:N", title=None, header=alt.Header(labelFontSize=12)))
+        .resolve_scale(x="independent")
+        .properties(title=tr("charts.backtest_title", lang))
+    )
+    table = model[["series_label", "origin_label", "year", "median", "q05", "q95", "observed"]].rename(columns={
+        "series_label": tr("charts.backtest_series", lang), "origin_label": tr("charts.backtest_origin_col", lang),
+        "year": year, "median": tr("charts.median", lang), "q05": "5%", "q95": "95%", "observed": poll,
+    })
+    held = (model["observed"] >= model["q05"]) & (model["observed"] <= model["q95"])
+    inside = float(held.mean() * 100) if len(model) else 0.0
+    alt_text = tr("charts.backtest_alt", lang, polls=len(model), inside=inside)
+    return Figure(chart, table.round(1), alt_text)

@@ -208,9 +208,13 @@ def show_input_errors(errors: Iterable[InputError], lang: str, places: str) -> N
         st.warning(input_error_text(err, lang, places))
 
 
-def show_figure(fig: Figure, lang: str, key: str) -> None:
-    """Draw a chart, one line saying what it shows (for screen readers), and its numbers folded under it."""
-    st.altair_chart(fig.chart, width="stretch")
+def show_figure(fig: Figure, lang: str, key: str, stretch: bool = True) -> None:
+    """Draw a chart, one line saying what it shows (for screen readers), and its numbers folded under it.
+
+    A chart of small panels keeps its own size (``stretch=False``): stretched, each panel
+    would take the page's width.
+    """
+    st.altair_chart(fig.chart, width="stretch" if stretch else "content")
     if fig.alt:
         st.caption(fig.alt)
     with st.expander(tr("charts.show_table", lang)):

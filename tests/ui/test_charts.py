@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from model.i18n import month_text
 from ui import charts
 
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
@@ -268,3 +271,37 @@ def test_the_value_axis_names_the_unit_of_travel():
     assert charts.axis_title(["kr_visitors_japan", "jp_visitors_korea"], "en") == "Millions of visitors a year"
     assert charts.axis_title(["people"], "en") == "Value (0-100)"
     assert "millions" in charts.axis_title(["people", "kr_visitors_japan"], "en")
+
+
+def _titles(spec) -> list[str]:
+    """Every text a chart draws of its own: titles, axis and legend titles, tooltips, headers."""
+    out = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "title" and isinstance(value, str):
+                out.append(value)
+            out += _titles(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            out += _titles(value)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["ko", "ja"])
+def test_the_backtest_chart_reads_in_the_language(lang):
+    """The Model & data page's backtest chart: no English title, legend, tooltip or panel label.
+
+    (It was the PNG drawn for docs/VALIDATION.md, English on a Korean or Japanese page.)
+    """
+    from model.analysis.backtest import load_results
+
+    scores, _ = load_results()
+    fig = charts.backtest_chart(scores, lang)
+    spec = fig.chart.to_dict()
+    words = [t for t in _titles(spec) if re.search(r"[A-Za-z]{2,}", t.replace("AR(1)", ""))]
+    assert not words, words
+    data = next(iter(spec["datasets"].values()))
+    shown = {row[c] for row in data for c in ("what", "poll", "series_label", "origin_label") if row.get(c)}
+    assert shown and not [s for s in shown if re.search(r"[A-Za-z]{3,}", s.replace("AR(1)", "").replace("NPO", ""))]
+    assert month_text("2015-12", lang) in " ".join(shown)
+    assert re.search(r"[\uac00-\ud7a3]" if lang == "ko" else r"[\u3040-\u30ff]", fig.alt)

@@ -171,7 +171,7 @@ def fit_section(lang: str, places: str) -> None:
 def trust_section(lang: str, places: str) -> None:
     """What the backtest found, in plain words, from the shipped scores (``rapprochement backtest``)."""
     from model.analysis.backtest import load_results
-    from model.analysis.backtest_report import CHART, verdict_table
+    from model.analysis.backtest_report import verdict_table
 
     st.header(tr("modeldata.trust", lang))
     st.markdown(tr("modeldata.trust_intro", lang, places))
@@ -197,8 +197,7 @@ def trust_section(lang: str, places: str) -> None:
     shown["origin"] = [month_text(o, lang) for o in shown["origin"]]
     shown = shown.rename(columns={c: tr(f"modeldata.trustcol_{c}", lang) for c in shown.columns})
     st.dataframe(shown, hide_index=True, key="md_trust")
-    if CHART.exists():
-        st.image(str(CHART))
+    widgets.show_figure(charts.backtest_chart(scores, lang, places), lang, "md_backtest", stretch=False)
 
 
 def _readable_columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
