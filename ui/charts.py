@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from model.catalogue import PUBLIC_OPINION, TRACKS, TRAVEL_VARIABLES
-from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, axis_month_format, has, month_text, tr
+from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, axis_month_format, has, join_list, month_text, tr
 
 # Okabe & Ito (2008), "Color Universal Design": eight colours safe for colour-blind readers.
 OKABE_ITO = (
@@ -532,7 +532,7 @@ def describe_lines(q: pd.DataFrame, title: str, lang: str, places: str = DEFAULT
         )
     return tr(
         "charts.alt_lines", lang, places, title=title, start=month_text(first, lang), end=month_text(last, lang),
-        series="; ".join(parts),
+        series=join_list(parts, lang),
     )
 
 
@@ -630,9 +630,10 @@ def institutions_chart(
     )
     end = str(s["month"].max()) if not s.empty else ""
     at_end = s[s["month"] == end]
-    parts = "; ".join(
-        tr("charts.alt_share", lang, places, label=lbl, share=float(v))
-        for lbl, v in zip(at_end["label"], at_end["share_on"], strict=True)
+    parts = join_list(
+        (tr("charts.alt_share", lang, places, label=lbl, share=float(v))
+        for lbl, v in zip(at_end["label"], at_end["share_on"], strict=True)),
+        lang,
     )
     alt_text = tr("charts.alt_facts", lang, places, end=month_text(end, lang), facts=parts) if parts else ""
     return Figure(chart, _reader_table(s, ["month", "label", "share_on"], lang).round(1), alt_text)
@@ -892,9 +893,10 @@ def describe_waterfall(w: pd.DataFrame, lang: str, places: str = DEFAULT_PLACES)
     net = float(w["delta"].iloc[-1])
     causes = w.iloc[:-1]
     causes = causes.reindex(causes["delta"].abs().sort_values(ascending=False).index).head(3)
-    parts = ", ".join(
-        tr("charts.alt_cause", lang, places, cause=str(lbl).split(". ", 1)[-1], points=float(d))
-        for lbl, d in zip(causes["label"], causes["delta"], strict=True)
+    parts = join_list(
+        (tr("charts.alt_cause", lang, places, cause=str(lbl).split(". ", 1)[-1], points=float(d))
+         for lbl, d in zip(causes["label"], causes["delta"], strict=True)),
+        lang, short=True,
     )
     return tr("charts.alt_waterfall", lang, places, net=net, causes=parts or "-")
 
@@ -1020,9 +1022,10 @@ def tornado_chart(
     cols = ["name", "at_low", "at_high"] + (["swing"] if "swing" in t.columns else [])
     data = t[cols].rename(columns=names).round(2)
     top = t.head(3)
-    parts = ", ".join(
-        tr("charts.alt_swing", lang, places, label=lbl, at_low=float(a), at_high=float(b))
-        for lbl, a, b in zip(top["label"], top["at_low"], top["at_high"], strict=True)
+    parts = join_list(
+        (tr("charts.alt_swing", lang, places, label=lbl, at_low=float(a), at_high=float(b))
+         for lbl, a, b in zip(top["label"], top["at_low"], top["at_high"], strict=True)),
+        lang, short=True,
     )
     alt_text = tr(
         "charts.alt_tornado", lang, places, variable=out_label, month=month_text(month, lang),

@@ -40,7 +40,7 @@ from model.game.live import WATCH, page_mark
 from model.game.replay import ENDED, Timeline
 from model.game.store import ENV_VAR, GameStore, shared_store
 from model.game.world import WorldView
-from model.i18n import month_text, scenario_text, tr
+from model.i18n import join_list, month_text, scenario_text, tr
 from model.serving import BASE_URL_ENV, is_local
 from ui import charts, game_charts, widgets
 from ui.plain_text import plain, plain_values
@@ -299,9 +299,10 @@ def effects_hint(decision: Decision, lang: str, places: str) -> str:
     for eff in decision.effects:
         arrow = "↑" if eff.mean > 0 else "↓"
         hints.append(f"{arrow} {tr(f'variable.{eff.var}', lang, places)}")
-    text = tr("game.play.effects_hint", lang, places, effects=", ".join(hints)) if hints else ""
+    text = tr("game.play.effects_hint", lang, places, effects=join_list(hints, lang, short=True)) if hints else ""
     if decision.triggers:
-        events = ", ".join(f"{event_label(t.event, lang, places)} ({t.prob:.0%})" for t in decision.triggers)
+        events = join_list((f"{event_label(t.event, lang, places)} ({t.prob:.0%})" for t in decision.triggers),
+                           lang, short=True)
         text = (text + " · " if text else "") + tr("game.play.may_trigger", lang, places, events=events)
     return text
 
@@ -572,4 +573,4 @@ def handed_join_links(game_id: str) -> dict[str, str] | None:
 
 def labels(ids: Iterable[str], lang: str, places: str) -> str:
     """Decision labels joined for one line."""
-    return "; ".join(decision_label(d, lang, places) for d in ids)
+    return join_list((decision_label(d, lang, places) for d in ids), lang)

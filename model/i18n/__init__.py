@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -218,7 +218,7 @@ def keys(lang: str = DEFAULT_LANGUAGE) -> set[str]:
 # ----- where numbers come from -----------------------------------------------------------------
 
 # The words that open a coefficient's or an effect's source (catalogue files), longest first.
-_SOURCE_WORDS = ("loose", "calibrated", "assumption", "data", "definition")
+_SOURCE_WORDS = ("loose", "calibration_run", "calibrated", "assumption", "data", "definition")
 
 
 def source_text(source: str, lang: str | None = None) -> str:
@@ -298,6 +298,14 @@ def scenario_text_known(text: str, lang: str) -> bool:
 
 
 # ----- dates and the reader's language ------------------------------------------------------
+
+
+def join_list(items: Iterable[str], lang: str | None = None, short: bool = False) -> str:
+    """Items on one line as the language lists them ("a; b" in English, "a、b" in Japanese).
+
+    ``short``: a list of short items, which English separates with commas ("a, b").
+    """
+    return tr("list.comma" if short else "list.separator", lang).join(items)
 
 
 def month_text(month: str, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -344,3 +344,6 @@ def test_a_source_names_its_kind_in_the_readers_language():
     ]
     bare = [s for s in sources if s.startswith("assumption") and not i18n.source_text(s, "ko").startswith("가정")]
     assert not bare
+    runs = [s for s in sources if s.startswith("calibration run")]
+    assert runs and all(i18n.source_text(s, "ja").startswith("較正") for s in runs)
+    assert i18n.source_text("calibration run; range an assumption", "ko") == "보정 실행; range an assumption"

@@ -100,3 +100,14 @@ def test_how_far_to_trust_it_writes_months_as_the_reader_does(scenario_dir, lang
     assert month in text and "2015-12" not in text
     table = next(d.value for d in at.dataframe if tr("modeldata.trustcol_origin", lang) in d.value.columns)
     assert month in set(table[tr("modeldata.trustcol_origin", lang)])
+
+
+def test_lists_on_the_japanese_page_are_written_with_japanese_punctuation(scenario_dir):
+    """A menu of decisions and a rule's leanings read 「A、B」, not 「A; B」 or 「A, B」 after 「：」."""
+    at = AppTest.from_file(str(PAGES / "model_data.py"), default_timeout=TIMEOUT).run()
+    at.selectbox(key="settings_lang_widget").set_value("ja").run()
+    assert not at.exception, [e.value for e in at.exception]
+    menus = [c.value for c in at.caption if c.value.startswith("選択肢：")]
+    assert menus and all("; " not in m and "、" in m for m in menus), menus[:2]
+    rules = [m.value for m in at.markdown if tr("modeldata.tag_weights", "ja", weights="") in m.value]
+    assert rules and all(", " not in r and "（" in r for r in rules), rules[:2]

@@ -19,7 +19,7 @@ from model.game.replay import ENDED, LOBBY, PAUSED, RUNNING, Timeline
 from model.game.setup import DEFAULT_TURN_MONTHS, DEFAULT_TURNS, SEATS, create_game
 from model.game.show import show_game
 from model.game.store import INSTRUCTOR
-from model.i18n import LANGUAGES, scenario_text, tr
+from model.i18n import LANGUAGES, join_list, scenario_text, tr
 from model.scenario import Actors, load_scenario, shipped_scenarios
 from ui import game_views as gv
 from ui.plain_text import plain
@@ -39,7 +39,7 @@ def _profile_options(seat: str) -> list[dict[str, str]]:
 def _profile_label(profile: dict[str, str], lang: str, places: str) -> str:
     if not profile:
         return tr("game.instructor.profile_default", lang, places)
-    return ", ".join(tr(f"game.profile.{v}", lang, places) for v in profile.values())
+    return join_list((tr(f"game.profile.{v}", lang, places) for v in profile.values()), lang, short=True)
 
 
 @st.cache_data(show_spinner=False)
@@ -157,7 +157,7 @@ def seats_table(game, tl: Timeline, lang: str, places: str) -> None:
                 "game.instructor.injects_pending",
                 lang,
                 places,
-                events=", ".join(gv.event_label(e, lang, places) for e in tl.injects),
+                events=join_list((gv.event_label(e, lang, places) for e in tl.injects), lang, short=True),
             )
         )
 

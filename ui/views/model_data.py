@@ -16,7 +16,7 @@ import streamlit as st
 
 from model.agents.rules import RULES
 from model.catalogue import load_catalogue
-from model.i18n import has, month_text, tr
+from model.i18n import has, join_list, month_text, tr
 from ui import charts, widgets
 from ui import explore_logic as el
 
@@ -52,16 +52,16 @@ def actors_section(lang: str, places: str) -> None:
         with st.expander(tr(f"actor.{actor}", lang, places)):
             st.markdown(tr(f"modeldata.actor_{actor}", lang, places))
             for rule in RULES.get(actor, ()):
-                weights = ", ".join(
+                weights = join_list((
                     f"{tr(f'tag.{tag}', lang)} {w:+.1f}" for tag, w in rule.tag_weights(cat.defaults()).items()
-                )
-                st.markdown(
-                    f"- **{tr(f'modeldata.rule_{rule.__name__}', lang, places)}** "
-                    f"({tr('modeldata.tag_weights', lang)}: {weights})"
-                )
+                ), lang, short=True)
+                st.markdown("- " + tr(
+                    "modeldata.rule_line", lang, places, rule=tr(f"modeldata.rule_{rule.__name__}", lang, places),
+                    weights=tr("modeldata.tag_weights", lang, weights=weights),
+                ))
             menu = [cat.label("decision", d.id, lang, places) for d in cat.menu(actor)]
             if menu:
-                st.caption(tr("modeldata.menu", lang) + " " + "; ".join(menu))
+                st.caption(tr("modeldata.menu", lang, items=join_list(menu, lang)))
     st.subheader(tr("modeldata.processes", lang))
     for actor in PROCESS_IDS:
         name_key = f"actor.{actor}" if has(f"actor.{actor}", lang) else f"modeldata.name_{actor}"
