@@ -186,6 +186,20 @@ def test_korean_visitors_fall_in_2019_though_not_fitted():
     assert -60 < sig.simulated < -5  # a fall of the right order, not a collapse to nothing
 
 
+@pytest.mark.slow
+def test_the_export_controls_start_a_boycott_in_most_runs():
+    """Events: the 'No Japan' boycott began within days of the July 2019 export controls (events.csv).
+
+    A boycott answers an act of the other side: in most runs one is under way in July-December 2019,
+    also now that the 2018 rulings no longer anger Koreans (round 7 of docs/VALIDATION.md).
+    """
+    t = replay_table(300, 2024)
+    b = fit.wide(t, "boycott")
+    late_2019 = [m for m in b.index if "2019-07" <= str(m) <= "2019-12"]
+    started = b.loc[late_2019].max(axis=0) > 0.5
+    assert started.mean() >= 0.80, started.mean()
+
+
 def test_growing_travel_raises_korean_opinion_through_contact():
     """Mechanism: with contact through travel switched off, the 2013-2016 rise shrinks."""
     sc = cal.load_replay(REPLAY, until="2016-12")

@@ -96,3 +96,22 @@ def test_two_rules_per_capital_differ():
     for actor, (a, b) in RULES.items():
         menu = CAT.menu(actor)
         assert not np.allclose(a().preference(menu, CAT.defaults()), b().preference(menu, CAT.defaults())), actor
+
+
+def test_no_event_by_one_side_moves_its_own_public_view_of_the_other():
+    """Attribution: one side's acts move only the other side's public (docs/VALIDATION.md, round 6).
+
+    A Korean court's ruling or a Seoul act moves the Japanese public's view of Korea, not the
+    Koreans' view of Japan, and the other way round.
+    """
+    own = {"seoul": "kr_favorable_japan", "courts": "kr_favorable_japan", "kr_public": "kr_favorable_japan",
+           "tokyo": "jp_favorable_korea", "jp_public": "jp_favorable_korea"}
+    wrong = [
+        (eid, effect.var)
+        for eid, event in CAT.events.items()
+        for effect in event.effects
+        if own.get(event.actor) == effect.var
+    ]
+    assert not wrong
+    # and the courts' rulings do move the Japanese public
+    assert any(e.var == "jp_favorable_korea" for e in CAT.events["forced_labour_ruling"].effects)
