@@ -262,6 +262,9 @@ def scenario_text(text: str | None, lang: str = DEFAULT_LANGUAGE, places: str = 
     """
     if not text:
         return text or ""
+    row = quoted_row(text, lang, places)
+    if row is not None:
+        return row
     if lang == DEFAULT_LANGUAGE:
         return text
     found = _scenario_texts().get(_normal(text), {}).get(lang)
@@ -273,6 +276,36 @@ def scenario_text(text: str | None, lang: str = DEFAULT_LANGUAGE, places: str = 
         if local:
             return fill(local, places, lang, **match.groupdict())
     return text
+
+
+# A replay note that quotes a row of a data file: the file and the row's date, then its words.
+CITATION = re.compile(r"^(?P<cite>[\w.-]+\.csv \d{4}-\d{2}-\d{2}): (?P<words>.+)$", re.DOTALL)
+
+
+@cache
+def _quoted_rows() -> dict[tuple[str, str], dict[str, str]]:
+    """rows.yaml: each quoted row, keyed by its citation and the source's words."""
+    entries = yaml.safe_load(_read("rows.yaml") or "") or []
+    return {(e["cite"], _normal(e["source"])): e for e in entries if isinstance(e, dict) and e.get("source")}
+
+
+def quoted_row(text: str, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> str | None:
+    """A note that quotes a data file's row, in the reader's language; None for any other text.
+
+    The citation (file and date) stays as written, so the row can be found; the row's words
+    come from rows.yaml, with the contested names following the naming setting. A quoted row
+    that rows.yaml does not know (an edited file) is shown as the source wrote it.
+    """
+    found = CITATION.match(_normal(text))
+    if not found:
+        return None
+    entry = _quoted_rows().get((found["cite"], found["words"]))
+    if not entry:
+        return text
+    local = entry.get(_language(lang)) or entry.get(DEFAULT_LANGUAGE)
+    if not local:
+        return text
+    return f"{found['cite']}: {fill(local, places, lang)}"
 
 
 @cache

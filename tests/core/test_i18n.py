@@ -207,8 +207,7 @@ def test_translations_are_written_in_their_language():
 def test_shipped_scenarios_have_korean_and_japanese_texts():
     """Titles, questions, descriptions and notes of the shipped scenarios, in ko and ja.
 
-    The replay's notes cite rows of the data files (events.csv, the CNS database) and stay as
-    the sources wrote them.
+    The replay's notes (rows of the data files, the CNS counts) have their own tests below.
     """
     missing = []
     for sid, path in shipped_scenarios().items():
@@ -222,28 +221,102 @@ def test_shipped_scenarios_have_korean_and_japanese_texts():
 
 
 # A replay note that quotes a row of a data file: the file, the row's date, the source's words.
-CITATION = re.compile(r"^[\w.-]+\.csv \d{4}-\d{2}-\d{2}: ")
+CITATION = i18n.CITATION
+
+
+def placeholders(text: str) -> list[str]:
+    return re.findall(r"\{(\w+)\}", text)
+
+
+def replay_notes() -> set[str]:
+    sc = load_scenario(shipped_scenarios()["history-2012-2025"])
+    return {e.note for e in sc.events if e.note} | {d.note for d in sc.decisions if d.note}
+
+
+def quoted_rows() -> list[str]:
+    """Every note of a shipped scenario that quotes a data file's row."""
+    notes = set()
+    for path in shipped_scenarios().values():
+        sc = load_scenario(path)
+        notes |= {e.note for e in sc.events if e.note} | {d.note for d in sc.decisions if d.note}
+    return sorted(n for n in notes if CITATION.match(n))
 
 
 def test_the_replays_generated_notes_are_translated():
-    """The replay's notes are shown in the reader's language, except the rows they quote.
-
-    A note that cites a data file's row (``events.csv 2012-08-10: ...``) stays as the source
-    wrote it; a note the build script writes (the CNS missile counts) is translated.
-    """
-    sc = load_scenario(shipped_scenarios()["history-2012-2025"])
-    notes = {e.note for e in sc.events if e.note} | {d.note for d in sc.decisions if d.note}
-    generated = [n for n in notes if not CITATION.match(n)]
+    """The replay's notes the build script writes (the CNS missile counts) are translated."""
+    generated = [n for n in replay_notes() if not CITATION.match(n)]
     assert generated
     for lang in OTHER:
         left = [n for n in generated if not i18n.scenario_text_known(n, lang)]
         assert not left, f"add a scenario_note.<id> pattern to {lang}.yaml: {left[:5]}"
-    assert i18n.scenario_text("CNS missile database: 3 missile(s) on 2 day(s)", "ko") == (
-        "CNS 미사일 데이터베이스: 발사일 2일, 미사일 3발"
-    )
-    assert i18n.scenario_text("CNS missile database: 3 missile(s) on 2 day(s)", "ja") == (
-        "CNSミサイルデータベース：発射日2日、ミサイル3発"
-    )
+
+
+def test_every_quoted_row_of_the_replay_reads_in_korean_and_japanese():
+    """A row the replay quotes shows in the reader's language, its citation kept for provenance."""
+    rows = quoted_rows()
+    assert len(rows) > 50 and len(i18n._quoted_rows()) >= len(rows)
+    for lang, script in (("ko", HANGUL), ("ja", KANA_KANJI)):
+        left = []
+        for note in rows:
+            shown = i18n.scenario_text(note, lang)
+            cite = CITATION.match(note)["cite"]
+            words = shown.removeprefix(f"{cite}: ")
+            if shown == note or words == shown or not script.search(words):
+                left.append(note[:70])
+        assert not left, f"add the row to model/i18n/rows.yaml ({lang}): {left[:5]}"
+
+
+def test_quoted_rows_write_no_contested_name_out():
+    """In every language and setting, a quoted row names contested terms as the setting says.
+
+    The texts in rows.yaml carry placeholders: none writes a contested name out, in any of its
+    forms (the English source's hyphenated "comfort-women", "forced-labour" too).
+    """
+    literal = {v for lang in ("en", *OTHER) for vals in contested_values(lang).values() for v in vals}
+    literal = {v.strip("'\"「」（）() ").lower() for v in literal} - {"", "the emperor"}
+    literal |= {"dokdo", "takeshima", "comfort-women", "forced-labour", "forced labourer", "treated-water", "emperor"}
+    bad = []
+    for entry in i18n._quoted_rows().values():
+        for lang in ("en", *OTHER):
+            text = entry.get(lang, entry["source"] if lang == "en" else "")
+            assert text, (entry["cite"], lang)
+            bad += [(entry["cite"], lang, v) for v in literal if v in re.sub(r"\{[^}]*\}", "", text).lower()]
+            if lang == "ko":
+                assert not KO_PARTICLE.search(text), (entry["cite"], text)
+            if lang != "en":
+                assert set(placeholders(text)) == set(placeholders(entry.get("en", ""))), (entry["cite"], lang)
+    assert not bad, bad[:20]
+
+
+@pytest.mark.parametrize(
+    ("lang", "places", "name"),
+    [("en", "korean", "lands on Dokdo,"), ("en", "japanese", "lands on Takeshima,"),
+     ("en", "both", "lands on Dokdo/Takeshima,"), ("en", "neutral", "lands on the Liancourt Rocks,"),
+     ("ko", "korean", "독도 방문"), ("ko", "japanese", "다케시마 방문"), ("ja", "japanese", "竹島に上陸"),
+     ("ja", "korean", "独島に上陸"), ("ja", "both", "竹島/独島に上陸")],
+)
+def test_a_quoted_row_names_dokdo_as_the_setting_says(lang, places, name):
+    note = next(n for n in replay_notes() if n.startswith("events.csv 2012-08-10: "))
+    shown = i18n.scenario_text(note, lang, places)
+    assert shown.startswith("events.csv 2012-08-10: ")
+    assert name in shown
+    others = {"Dokdo", "Takeshima", "독도", "다케시마", "独島", "竹島"} - set(re.findall(r"\w+", name))
+    assert not [o for o in others if o in shown.replace(name, "")], shown
+
+
+def test_quoted_rows_use_the_glossarys_terms():
+    """Where a row's English uses a key term, its Korean and Japanese use the glossary's rendering."""
+    bad = []
+    for entry in i18n._quoted_rows().values():
+        en = re.sub(r"\{[^}]*\}", "", entry.get("en", entry["source"]))
+        for name, term in i18n.glossary()["terms"].items():
+            pattern = re.compile(term["en"], re.IGNORECASE)
+            for lang in OTHER:
+                if pattern.search(en) and term[lang] not in entry[lang]:
+                    bad.append((entry["cite"], name, lang))
+                bad += [(entry["cite"], name, other) for other in (term.get("avoid") or {}).get(lang, [])
+                        if other in entry[lang]]
+    assert not bad, bad
 
 
 def test_scenario_texts_fall_back_to_what_was_written():
