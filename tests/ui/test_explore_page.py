@@ -366,3 +366,22 @@ def test_point_estimate_applies_to_both_arms_of_the_difference(scenario_dir, mon
     before = 12  # 2026-01 .. 2026-12: the what-if's decision acts from 2027-01
     assert (whatif[:before] == reference[:before]).all()
     assert not (whatif == reference).all()  # and the decision does change something afterwards
+
+
+@pytest.mark.parametrize(("lang", "places", "want", "never"), [
+    ("ko", "japanese", "처음으로 다케시마 방문", "Dokdo"),
+    ("ja", "korean", "李明博大統領が独島に上陸", "Takeshima"),
+    ("en", "japanese", "lands on Takeshima,", "Dokdo"),
+])
+def test_the_replays_timeline_quotes_its_rows_in_the_language_and_naming(lang, places, want, never):
+    """A quoted row reads in the reader's language, named as the setting says, its citation kept."""
+    at = AppTest.from_file(str(PAGES / "explore.py"), default_timeout=TIMEOUT)
+    at.query_params["scenario"] = "history-2012-2025"
+    at.query_params["lang"] = lang
+    at.session_state["settings_places_widget"] = places
+    at.run()
+    no_traceback(at)
+    lines = [shown(m.value) for m in at.markdown if "events.csv 2012-08-10: " in shown(m.value)]
+    assert lines, "the 2012-08 row is on the timeline's first page"
+    assert any(want in line for line in lines), lines
+    assert not any(never in line or "Dokdo/Takeshima" in line for line in lines), lines
