@@ -40,6 +40,10 @@ class Problem:
         """The message in ``lang`` (default: the current language; ``message`` when it has no key)."""
         return tr(self.key, lang, **dict(self.values)) if self.key else self.message
 
+    def located(self, lang: str | None = None) -> str:
+        """``file:line: field: message`` with the message in ``lang`` (what a command prints)."""
+        return f"{self.file}:{self.line}: {self.field}: {self.text(lang)}"
+
 
 
 def keyed(filename: str, line: int, field: str, key: str, **values: Any) -> Problem:

@@ -125,7 +125,7 @@ def _run(handler, args: argparse.Namespace) -> int:
         return 2
     except CatalogueError as exc:  # an edited catalogue: each problem as file:line: field: message
         for problem in exc.problems:
-            print(f"{problem.file}:{problem.line}: {problem.field}: {problem.text()}", file=sys.stderr)
+            print(problem.located(), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(tr("cli.interrupted"), file=sys.stderr)

@@ -24,8 +24,8 @@ def _load(path: str):
 
 def problem_line(problem) -> str:
     """One scenario problem as ``file:line: field: message``, the message in the user's language."""
-    text = getattr(problem, "text", None)
-    return f"{problem.file}:{problem.line}: {problem.field}: {text()}" if callable(text) else str(problem)
+    located = getattr(problem, "located", None)
+    return located() if callable(located) else str(problem)
 
 
 def _progress_bar(total: int):
