@@ -114,18 +114,25 @@ def main(argv: list[str] | None = None) -> int:
         return _run(handler, args)
 
 
+def problem_line(problem) -> str:
+    """One problem of a scenario or catalogue file as ``file:line: field: message`` (user's language)."""
+    located = getattr(problem, "located", None)
+    return located() if callable(located) else str(problem)
+
+
 def _run(handler, args: argparse.Namespace) -> int:
     """Call a subcommand's handler; a user's error is one line on stderr, never a traceback."""
     from model.catalogue import CatalogueError
+    from model.scenario import ScenarioError
 
     try:
         return int(handler(args) or 0)
     except UserError as exc:
         print(tr("cli.error", message=exc), file=sys.stderr)
         return 2
-    except CatalogueError as exc:  # an edited catalogue: each problem as file:line: field: message
+    except (CatalogueError, ScenarioError) as exc:  # a file's problems, one line each
         for problem in exc.problems:
-            print(problem.located(), file=sys.stderr)
+            print(problem_line(problem), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(tr("cli.interrupted"), file=sys.stderr)

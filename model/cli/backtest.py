@@ -65,7 +65,6 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from model.analysis import backtest as bt
     from model.analysis import backtest_report as report
     from model.analysis.calibration import STRUCTURES, data_hash, load_replay
-    from model.scenario import ScenarioError
 
     origins = _origins(args.origins)
     settings = bt.Settings.quick() if args.quick else bt.Settings()
@@ -73,12 +72,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if any(v < 4 for v in overrides.values()):
         raise UserError(tr("cli.backtest.budget"))
     settings = bt.Settings(**(settings.__dict__ | overrides))
-    try:
-        scenario = load_replay(args.scenario)
-    except ScenarioError as exc:
-        for line in exc.problems:
-            print(line, file=sys.stderr)
-        return 1
+    scenario = load_replay(args.scenario)  # its problems: model.cli._run
     if args.quick and args.out is None:
         raise UserError(tr("cli.backtest.quick_out"))
     out = Path(args.out) if args.out else bt.RESULTS_FILE

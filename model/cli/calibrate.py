@@ -40,7 +40,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from model.analysis import calibration as cal
     from model.analysis.abc import run_abc
     from model.analysis.polls import HOLDOUT_START, HoldoutError
-    from model.scenario import ScenarioError
 
     if args.population < 4:
         raise UserError(tr("history.error.runs"))
@@ -51,10 +50,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UserError(tr("history.error.no_dir", path=out))
     try:
         setup = cal.make_setup(args.scenario, until=args.until, structure=args.structure)
-    except ScenarioError as exc:
-        for problem_line in exc.problems:
-            print(problem_line, file=sys.stderr)
-        return 1
     except HoldoutError:
         raise UserError(tr("history.error.holdout", until=args.until, start=HOLDOUT_START)) from None
     progress = None if args.quiet else cal.stderr_progress

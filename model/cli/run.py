@@ -7,25 +7,9 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from model.cli import UserError, open_backend
+from model.cli import UserError, open_backend, problem_line
 from model.i18n import tr
 from model.scenario import ScenarioError, load_scenario
-
-
-def _load(path: str):
-    """Load a scenario or print its problems (file:line: field: message) and fail."""
-    try:
-        return load_scenario(path)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            print(problem_line(problem), file=sys.stderr)
-        raise SystemExit(1) from None
-
-
-def problem_line(problem) -> str:
-    """One scenario problem as ``file:line: field: message``, the message in the user's language."""
-    located = getattr(problem, "located", None)
-    return located() if callable(located) else str(problem)
 
 
 def _progress_bar(total: int):
@@ -46,7 +30,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run an ensemble and write the tidy table (run, month, variable, value)."""
     from model.ensemble import iter_chunks, tidy, write_table
 
-    scenario = _load(args.scenario)
+    scenario = load_scenario(args.scenario)  # its problems: model.cli._run
     if args.runs < 1:
         raise UserError(tr("cli.runs_min"))
     out = Path(args.out) if args.out else None

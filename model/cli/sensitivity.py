@@ -72,9 +72,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Run the analysis and write or print the indices."""
     from model.analysis.sensitivity import OUTPUTS, SensitivityError, run_sensitivity
     from model.backends import BackendError
-    from model.cli.run import _load, _progress_bar
+    from model.cli.run import _progress_bar
+    from model.scenario import load_scenario
 
-    scenario = _load(args.scenario)
+    scenario = load_scenario(args.scenario)  # its problems: model.cli._run
     out = Path(args.out) if args.out else None
     _check_out(out)
     params = [p for item in args.params or [] for p in item.split(",") if p.strip()]
