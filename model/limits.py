@@ -37,7 +37,13 @@ MAX_ALIAS_NODES = 10_000
 MAX_PARSE_SECONDS = 5.0
 """Longest one parse may take (checked as it goes); the bounds above keep real files far under."""
 
-# ----- run requests from the app (model.cost) -----
+# ----- run requests from the app (model.cost) and the command line -----
+MAX_SEED = 2**32 - 1
+"""Largest root seed a person may give (the explorer, the compare page, ``--seed``): numpy's
+``SeedSequence`` takes any non-negative integer, but a game keeps its seed in a 64-bit column
+and a link should stay short; 32 bits are far more seeds than anyone will try."""
+
+
 MAX_RUNS = 2_000
 """Most runs one page request may ask for: enough for smooth bands, bounded for a shared host."""
 

@@ -42,7 +42,7 @@ MAX_RUNS = limits.MAX_RUNS
 MIN_RUNS = 1
 DEFAULT_RUNS = 200
 DEFAULT_SEED = 7
-MAX_SEED = 2**32 - 1
+MAX_SEED = limits.MAX_SEED
 MAX_EDITS = 200
 """Most individual edits one page (or one link) may carry."""
 

@@ -21,10 +21,24 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
 from model.i18n import LANGUAGES, language, language_from_env, tr
+from model.limits import MAX_SEED
 
 
 class UserError(Exception):
     """A problem the user can fix; printed without a traceback, exit code 2."""
+
+
+def seed(text: str) -> int:
+    """``--seed``'s type: a whole number from 0 to :data:`~model.limits.MAX_SEED`.
+
+    Why: numpy's ``SeedSequence`` refuses a negative seed only when the first run starts (a
+    traceback, or for ``game new`` a stored game that fails at its first resolve), and a seed
+    past 64 bits does not fit the game's database column.
+    """
+    value = int(text) if text.strip().lstrip("+").isdigit() else -1
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(tr("cli.seed_range", value=text, low=0, high=MAX_SEED))
+    return value
 
 
 def open_backend(stack: ExitStack, args: argparse.Namespace):
@@ -133,6 +147,13 @@ def _run(handler, args: argparse.Namespace) -> int:
     except (CatalogueError, ScenarioError) as exc:  # a file's problems, one line each
         for problem in exc.problems:
             print(problem_line(problem), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if exc.errno is None:  # not a file or system call that failed: a defect, keep its traceback
+            raise
+        # an output that cannot be written (a folder that is read-only, full, or not there)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(tr("cli.error", message=f"{where}{exc.strerror or exc}"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(tr("cli.interrupted"), file=sys.stderr)

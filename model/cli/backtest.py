@@ -11,7 +11,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from model.cli import UserError, open_backend
+from model.cli import UserError, open_backend, seed
 from model.i18n import tr
 
 _ORIGIN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--population", type=int, default=None, help=tr("cli.help.population"))
     p.add_argument("--generations", type=int, default=None, help=tr("cli.help.generations"))
     p.add_argument("--runs", type=int, default=None, help=tr("cli.help.forecast_runs"))
-    p.add_argument("--seed", type=int, default=2012, help=tr("cli.help.seed", default=2012))
+    p.add_argument("--seed", type=seed, default=2012, help=tr("cli.help.seed", default=2012))
     p.add_argument("--backend", default="local", choices=["local", "processes", "dask"], help=tr("cli.help.backend"))
     p.add_argument("--scheduler", help=tr("cli.help.scheduler"))
     p.add_argument("--out", default=None, help=tr("cli.help.backtest_out", default="model/validation/backtest.json"))

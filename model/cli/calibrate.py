@@ -8,7 +8,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from model.cli import UserError, open_backend
+from model.cli import UserError, open_backend, seed
 from model.i18n import tr
 
 
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help=tr("cli.help.structure", default=DEFAULT_STRUCTURE))
     p.add_argument("--population", type=int, default=400, help=tr("cli.help.calibrate_population", default=400))
     p.add_argument("--generations", type=int, default=25, help=tr("cli.help.calibrate_generations", default=25))
-    p.add_argument("--seed", type=int, default=2012, help=tr("cli.help.calibrate_seed", default=2012))
+    p.add_argument("--seed", type=seed, default=2012, help=tr("cli.help.calibrate_seed", default=2012))
     p.add_argument("--backend", default="local", choices=["local", "processes", "dask"], help=tr("cli.help.backend"))
     p.add_argument("--scheduler", help=tr("cli.help.scheduler"))
     p.add_argument("--db-dir", default="var/calibration", help=tr("cli.help.db_dir", default="var/calibration"))

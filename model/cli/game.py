@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 
-from model.cli import UserError
+from model.cli import UserError, seed
 from model.game.errors import GameError
 from model.game.links import DEFAULT_BASE_URL, invitation
 from model.game.setup import DEFAULT_TURN_MONTHS, MAX_DEADLINE_MINUTES, SEATS, create_game, scenario_file
@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_TURN_MONTHS,
         help=tr("cli.help.turn_months", default=DEFAULT_TURN_MONTHS),
     )
-    new.add_argument("--seed", type=int, default=None, help=tr("cli.help.game_seed"))
+    new.add_argument("--seed", type=seed, default=None, help=tr("cli.help.game_seed"))
     new.add_argument("--homework", action="store_true", help=tr("cli.help.homework"))
     new.add_argument(
         "--profile",

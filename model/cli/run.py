@@ -7,7 +7,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from model.cli import UserError, open_backend, problem_line
+from model.cli import UserError, open_backend, problem_line, seed
 from model.i18n import tr
 from model.scenario import ScenarioError, load_scenario
 
@@ -94,7 +94,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("run", help=tr("cli.help.run"))
     p.add_argument("scenario", help=tr("cli.help.scenario_file"))
     p.add_argument("--runs", type=int, default=100, help=tr("cli.help.runs", default=100))
-    p.add_argument("--seed", type=int, default=0, help=tr("cli.help.seed", default=0))
+    p.add_argument("--seed", type=seed, default=0, help=tr("cli.help.seed", default=0))
     p.add_argument("--out", help=tr("cli.help.out"))
     p.add_argument("--backend", default="local", choices=["local", "processes", "dask"],
                    help=tr("cli.help.backend"))

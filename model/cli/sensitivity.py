@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from model.cli import UserError
+from model.cli import UserError, seed
 from model.i18n import tr
 
 TOP = 10  # rows of the printed ranking per output
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, help=tr("cli.help.samples"))
     p.add_argument("--replicates", type=int, default=10, help=tr("cli.help.replicates", default=10))
     p.add_argument("--outputs", nargs="+", metavar="VARIABLE", help=tr("cli.help.outputs", default=" ".join(OUTPUTS)))
-    p.add_argument("--seed", type=int, default=0, help=tr("cli.help.seed", default=0))
+    p.add_argument("--seed", type=seed, default=0, help=tr("cli.help.seed", default=0))
     p.add_argument("--out", help=tr("cli.help.sensitivity_out"))
     p.add_argument("--backend", default="local", choices=["local", "processes", "dask"], help=tr("cli.help.backend"))
     p.add_argument("--scheduler", help=tr("cli.help.scheduler"))

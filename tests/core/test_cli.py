@@ -98,3 +98,42 @@ def test_parquet_month_is_text_that_compares_and_sorts(tmp_path):
     assert df.month.min() == "2026-01" and df.month.max() == "2030-12"
     assert df[df.month >= "2027-01"].month.min() == "2027-01"
     assert df[df.month >= "2031-01"].empty  # a month outside the run: no error, no rows
+
+
+SEEDED = {
+    "run": ["run", BASELINE, "--runs", "2"],
+    "sensitivity": ["sensitivity", BASELINE, "--samples", "2", "--replicates", "2", "--params", "travel"],
+    "calibrate": ["calibrate", str(ROOT / "scenarios" / "history-2012-2025.yaml"), "--population", "4",
+                  "--generations", "1"],
+    "backtest": ["backtest", str(ROOT / "scenarios" / "history-2012-2025.yaml"), "--quick", "--origins", "2015-12"],
+    "game new": ["game", "new", BASELINE, "--turns", "2"],
+}
+
+
+@pytest.mark.parametrize("seed", ["-1", "99999999999999999999", "seven"])
+@pytest.mark.parametrize("command", sorted(SEEDED))
+def test_a_seed_outside_its_range_is_refused_before_anything_runs(tmp_path, capsys, command, seed):
+    """A negative or oversized seed is one line and exit 2, before anything runs or is stored.
+
+    Numpy refused a negative seed only mid-run (a traceback), and ``game new --seed -1`` stored
+    a game that failed at its first resolve.
+    """
+    db = tmp_path / "games.db"
+    extra = ["--db", str(db)] if command == "game new" else ["--out", str(tmp_path / "x.json")]
+    if command == "calibrate":
+        extra = ["--out-dir", str(tmp_path), "--db-dir", str(tmp_path)]
+    with pytest.raises(SystemExit) as stop:
+        main([*SEEDED[command], *extra, "--seed", seed])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --seed: '{seed}' is not a whole number from 0 to 4294967295" in err
+    assert not db.exists() and not (tmp_path / "x.json").exists()
+
+
+def test_an_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path, capsys):
+    """``--out`` under a path that is a file (or read-only, or full): the system's reason, exit 1."""
+    (tmp_path / "afile").write_text("")
+    for out in (tmp_path / "afile" / "x.csv", tmp_path / "afile" / "x.parquet"):
+        assert main(["run", BASELINE, "--runs", "2", "--out", str(out)]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("error: ") and "Not a directory" in err[0], err
