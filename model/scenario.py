@@ -20,7 +20,16 @@ from model import bounded_yaml
 from model.catalogue import ACTORS, INSTITUTIONS, SHIFTABLE, load_catalogue
 from model.limits import MAX_MONTHS, MAX_PARSE_SECONDS, MAX_SCENARIO_BYTES, MAX_SCHEDULED
 from model.state import INSTITUTION_BOUNDS
-from model.yaml_problems import Problem, field_name, keyed, line_map, line_of, schema_problem, syntax_problem
+from model.yaml_problems import (
+    Problem,
+    field_name,
+    keyed,
+    line_map,
+    line_of,
+    repeated_keys,
+    schema_problem,
+    syntax_problem,
+)
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # libyaml's safe dumper when PyYAML was built with it: the same text, five times faster (a
@@ -400,6 +409,12 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
         raise _refuse(keyed(filename, 1, "(syntax)", "yaml", detail=str(exc))) from None
     if not isinstance(data, dict):
         raise ScenarioError([keyed(filename, 1, "(file)", "not_mapping")])
+    repeated = [
+        keyed(filename, line, field_name(path), "repeated_key", first=first)
+        for path, line, first in repeated_keys(node)
+    ]
+    if repeated:
+        raise ScenarioError(repeated)
     renumber: dict[tuple, int] = {}
     if "base" in data:
         data, lines, renumber = _with_base(data, lines, filename)

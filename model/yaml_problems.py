@@ -127,6 +127,37 @@ def line_map(
     return out
 
 
+def repeated_keys(node: yaml.Node) -> list[tuple[tuple, int, int]]:
+    """Each key a mapping holds twice, as (its path, the line it is repeated on, its first line).
+
+    Why: YAML's loaders keep the last value of a repeated key and drop the earlier one without
+    a word, so a file with two ``events:`` lists would run with only the second. Nodes an alias
+    shares are looked at once.
+    """
+    found: list[tuple[tuple, int, int]] = []
+    seen: set[int] = set()
+
+    def walk(node: yaml.Node, path: tuple) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple, int] = {}
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                line = key.start_mark.line + 1
+                if isinstance(key, yaml.ScalarNode) and (key.tag, name) in first:
+                    found.append((path + (name,), line, first[(key.tag, name)]))
+                first.setdefault((key.tag, name), line)
+                walk(value, path + (name,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, path + (i,))
+
+    walk(node, ())
+    return found
+
+
 def line_of(lines: dict[tuple, int], path: tuple) -> int:
     """The line of ``path``, or of its nearest ancestor the map knows (1 if none)."""
     while path and path not in lines:

@@ -8,7 +8,7 @@ import pytest
 import model.model as model_module
 from model.catalogue import Catalogue, EventType, _check_references, load_catalogue
 from model.model import RelationsModel
-from tests.core.helpers import quiet
+from tests.core.helpers import quiet, scenario
 
 
 def _with_event(event: EventType) -> Catalogue:
@@ -23,8 +23,8 @@ def test_a_new_random_shock_is_data(monkeypatch):
     cat = _with_event(storm)
     _check_references(cat)
     monkeypatch.setattr(model_module, "load_catalogue", lambda: cat)
-    sc = quiet("processes: {pyongyang: false, courts: false, calendar: false, world: true, rules: false, "
-               "mobilisation: false}\n")
+    sc = scenario("processes: {pyongyang: false, courts: false, calendar: false, world: true, rules: false, "
+                  "mobilisation: false}\n")
     model = RelationsModel(sc, runs=400, seed=1, uncertainty="point", parameters={"disaster_rate": 0.5})
     model.step()
     hits = sum(o.runs for o in model.occurrences if o.id == "typhoon_aid")

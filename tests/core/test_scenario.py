@@ -65,6 +65,26 @@ def test_every_problem_is_reported_at_once():
     assert len(problems(text)) == 2
 
 
+def test_a_key_written_twice_is_refused_not_silently_dropped():
+    """Two ``events:`` lists ran with the second only: YAML keeps the last value of a repeated key."""
+    text = MINIMAL + (
+        "events:\n  - {month: 2026-09, type: nuclear_test}\n"
+        "initial: {diplomatic: 50, diplomatic: 60}\n"
+        "events:\n  - {month: 2026-08, type: ballistic_launch}\n"
+    )
+    found = problems(text)
+    assert [(p.line, p.field) for p in found] == [(8, "initial.diplomatic"), (9, "events")]
+    assert "first on line 6" in found[1].message
+    assert found[1].located("ja").startswith("bad.yaml:9: events: ")
+    assert "written a second time" not in found[1].text("ko")
+
+
+def test_an_alias_shared_by_two_fields_is_not_a_repeated_key():
+    """The nodes an alias shares are one mapping, looked at once."""
+    sc = parse_scenario(MINIMAL + "actors:\n  seoul: &s {stance: moderate}\n  tokyo: *s\n")
+    assert sc.actors.seoul.stance == sc.actors.tokyo.stance == "moderate"
+
+
 def test_initial_and_parameters_are_checked():
     text = MINIMAL + "initial: {diplomatic: 140, mood: 3}\nparameters: {fav_relax_rate: 9, nonsense: 1}\n"
     messages = {p.field: p.message for p in problems(text)}
