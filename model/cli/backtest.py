@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from model.cli import UserError, open_backend, seed
+from model.cli.calibrate import require_replay
 from model.i18n import tr
 
 _ORIGIN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -73,6 +74,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         raise UserError(tr("cli.backtest.budget"))
     settings = bt.Settings(**(settings.__dict__ | overrides))
     scenario = load_replay(args.scenario)  # its problems: model.cli._run
+    require_replay(args.scenario, [t for o in origins for part in bt.split_targets(o) for t in part])
     if args.quick and args.out is None:
         raise UserError(tr("cli.backtest.quick_out"))
     out = Path(args.out) if args.out else bt.RESULTS_FILE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import sys
 from contextlib import ExitStack
@@ -10,6 +11,9 @@ from pathlib import Path
 
 from model.cli import UserError, open_backend, seed
 from model.i18n import tr
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+REPLAY = "scenarios/history-2012-2025.yaml"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "calibrate", help=tr("cli.help.calibrate"), description=tr("cli.help.calibrate_description")
     )
-    p.add_argument("scenario", help=tr("cli.help.replay_scenario", path="scenarios/history-2012-2025.yaml"))
+    p.add_argument("scenario", help=tr("cli.help.replay_scenario", path=REPLAY))
     p.add_argument("--until", default="2019-12", help=tr("cli.help.until"))
     p.add_argument("--structure", default=DEFAULT_STRUCTURE, choices=sorted(STRUCTURES),
                    help=tr("cli.help.structure", default=DEFAULT_STRUCTURE))
@@ -35,6 +39,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_calibrate)
 
 
+def require_replay(path: str, targets: list) -> None:
+    """Refuse a scenario that does not run through the months of the polls and counts it is scored on.
+
+    Why: the calibration reads the simulation at each target's fieldwork months; a scenario
+    that starts later (the 2026 baseline) failed deep in the sampler with a ValueError, and no
+    target at all (``--until 2012-01``) with a numpy AxisError.
+
+    Raises:
+        UserError: no targets, or months the scenario does not cover.
+        ScenarioError: the file's own problems (printed by ``model.cli._run``).
+    """
+    from model.analysis.calibration import load_replay, training_targets
+
+    if not targets:
+        first = min(t.months[-1] for t in training_targets())
+        raise UserError(tr("history.error.no_targets", first=first))
+    months = set(load_replay(path).months)
+    needed = sorted({m for t in targets for m in t.months})
+    if not months.issuperset(needed):
+        raise UserError(tr("history.error.not_replay", path=path, first=needed[0], last=needed[-1], replay=REPLAY))
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run the calibration and write its result."""
     from model.analysis import calibration as cal
@@ -42,13 +68,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from model.analysis.polls import HOLDOUT_START, HoldoutError
 
     if args.population < 4:
-        raise UserError(tr("history.error.runs"))
+        raise UserError(tr("history.error.population"))
     if args.generations < 1:
-        raise UserError(tr("history.error.budget"))
+        raise UserError(tr("history.error.generations"))
     out = Path(args.out_dir) if args.out_dir else cal.CALIBRATED_FILE.parent
     if not out.exists():
         raise UserError(tr("history.error.no_dir", path=out))
+    if not _MONTH.match(args.until):
+        raise UserError(tr("history.error.until_month", until=args.until))
     try:
+        require_replay(args.scenario, cal.training_targets(args.until))
         setup = cal.make_setup(args.scenario, until=args.until, structure=args.structure)
     except HoldoutError:
         raise UserError(tr("history.error.holdout", until=args.until, start=HOLDOUT_START)) from None

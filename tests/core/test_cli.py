@@ -137,3 +137,31 @@ def test_an_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path, 
         assert main(["run", BASELINE, "--runs", "2", "--out", str(out)]) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error: ") and "Not a directory" in err[0], err
+
+
+HISTORY = str(ROOT / "scenarios" / "history-2012-2025.yaml")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["calibrate", BASELINE], f"{BASELINE} does not run from 2012-09 to 2019-10"),
+        (["backtest", BASELINE, "--quick", "--origins", "2015-12"], f"{BASELINE} does not run from 2012-09"),
+        (["calibrate", HISTORY, "--until", "2012-01"], "the first ends 2012-10): there is nothing to calibrate on"),
+        (["calibrate", HISTORY, "--until", "garbage"], "--until: 'garbage' is not a month (YYYY-MM)"),
+        (["calibrate", HISTORY, "--population", "3"], "--population must be at least 4"),
+        (["calibrate", HISTORY, "--generations", "0"], "--generations must be at least 1"),
+    ],
+)
+def test_calibrate_and_backtest_refuse_what_they_cannot_fit_in_one_line(tmp_path, capsys, args, expected):
+    """A scenario or window the calibration cannot fit is one line, exit 2, nothing written.
+
+    A scenario that is not the replay, or a window with no poll, failed deep in the sampler with
+    a traceback; --population 3 and --generations 0 were answered with other commands' options.
+    """
+    out = ["--out-dir", str(tmp_path), "--db-dir", str(tmp_path)] if args[0] == "calibrate" else \
+        ["--out", str(tmp_path / "bt.json")]
+    assert main([*args, *out, "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and expected in err[0], err
+    assert list(tmp_path.iterdir()) == []
