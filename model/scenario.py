@@ -251,7 +251,10 @@ def _semantic_problems(data: dict) -> list[tuple[tuple, str, dict]]:
 
     def check_month(path: tuple, value: Any) -> None:
         index = _month_or_none(value)
-        if index is not None and first is not None and last is not None and not first <= index <= last:
+        # a window that ends before it starts is one problem (``end``), not one per scheduled item
+        if index is not None and first is not None and last is not None and first <= last and not (
+            first <= index <= last
+        ):
             found.append((path, "outside_scenario", {"value": value, "start": data["start"], "end": data["end"]}))
 
     for key, known in (("events", cat.events), ("decisions", cat.decisions)):
@@ -305,7 +308,7 @@ def _with_base(data: dict, lines: dict, filename: str) -> tuple[dict, dict, dict
         known = ", ".join(shipped_scenarios())
         line = line_of(lines, ("base",))
         raise ScenarioError([keyed(filename, line, "base", "unknown_base", name=str(name), known=known)])
-    base = load_scenario(path).model_dump(mode="json", exclude_none=True)
+    base = _within_window(load_scenario(path).model_dump(mode="json", exclude_none=True), data)
     merged = dict(base)
     renumber: dict[tuple, int] = {}
     for key, value in data.items():
@@ -331,6 +334,25 @@ def _with_base(data: dict, lines: dict, filename: str) -> tuple[dict, dict, dict
             lines[(key, path[1] + offset) + path[2:]] = line
         renumber.update({(key, i + offset): i for i in range(len(value))})
     return merged, lines, renumber
+
+
+def _within_window(base: dict, child: dict) -> dict:
+    """The base's scheduled items that fall inside the window the child sets with ``start``/``end``.
+
+    Why: a what-if that runs only part of its base (``base: baseline-2026`` with ``end: 2027-12``)
+    was refused with one problem per base event after 2027, each named by a position the
+    child's file does not have, and could not be fixed short of copying the whole base. The
+    child's own items are still checked against the window.
+    """
+    first = _month_or_none(child.get("start", base.get("start")))
+    last = _month_or_none(child.get("end", base.get("end")))
+    if first is None or last is None or last < first:
+        return base
+    out = dict(base)
+    for key in ("events", "decisions", "observations"):
+        if isinstance(base.get(key), list):
+            out[key] = [item for item in base[key] if first <= month_index(item["month"]) <= last]
+    return out
 
 
 def _deep_merge(base: dict, child: dict) -> dict:

@@ -136,6 +136,25 @@ def test_base_overlay_errors_point_at_child_lines():
     assert p.line == 6 and p.field.endswith(".type")
 
 
+def test_a_what_if_may_run_part_of_its_base():
+    """``end: 2027-12`` on the baseline drops the base's later events; the child's own are still checked.
+
+    It was refused with one problem per base event after 2027, named ``events[2]`` to
+    ``events[6]`` of a file that lists one event.
+    """
+    head = "id: child\nbase: baseline-2026\ntitle: Child\nquestion: Q?\nend: 2027-12\n"
+    sc = parse_scenario(head + "events:\n  - {month: 2026-09, type: nuclear_test}\n")
+    assert sc.end == "2027-12" and sc.events and all(e.month <= "2027-12" for e in sc.events)
+    assert any(e.type == "nuclear_test" for e in sc.events)
+    (p,) = problems(head + "events:\n  - {month: 2028-09, type: nuclear_test}\n")
+    assert (p.line, p.field) == (7, "events[0].month") and "outside the scenario" in p.message
+
+
+def test_an_end_before_the_start_is_one_problem_not_one_per_event():
+    (p,) = problems("id: child\nbase: baseline-2026\ntitle: Child\nquestion: Q?\nstart: 2030-01\nend: 2026-12\n")
+    assert (p.line, p.field) == (6, "end") and "before it starts" in p.message
+
+
 def test_unknown_base():
     (p,) = problems("id: child\nbase: nowhere\ntitle: C\nquestion: Q?\n")
     assert p.field == "base" and "no shipped scenario" in p.message
