@@ -17,28 +17,14 @@ import importlib
 import os
 import pkgutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
 from model.i18n import LANGUAGES, language, language_from_env, tr
-from model.limits import MAX_SEED
 
 
 class UserError(Exception):
     """A problem the user can fix; printed without a traceback, exit code 2."""
-
-
-def seed(text: str) -> int:
-    """``--seed``'s type: a whole number from 0 to :data:`~model.limits.MAX_SEED`.
-
-    Why: numpy's ``SeedSequence`` refuses a negative seed only when the first run starts (a
-    traceback, or for ``game new`` a stored game that fails at its first resolve), and a seed
-    past 64 bits does not fit the game's database column.
-    """
-    value = int(text) if text.strip().lstrip("+").isdigit() else -1
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(tr("cli.seed_range", value=text, low=0, high=MAX_SEED))
-    return value
 
 
 def open_backend(stack: ExitStack, args: argparse.Namespace):
@@ -132,6 +118,34 @@ def problem_line(problem) -> str:
     """One problem of a scenario or catalogue file as ``file:line: field: message`` (user's language)."""
     located = getattr(problem, "located", None)
     return located() if callable(located) else str(problem)
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``, else one line naming the bounds."""
+
+    def parse(text: str) -> int:
+        value = int(text) if text.strip().lstrip("+").isdigit() else low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(tr("cli.whole_number_range", value=text, low=low, high=high))
+        return value
+
+    return parse
+
+
+def seed(text: str) -> int:
+    """``--seed``'s type: a whole number from 0 to :data:`~model.limits.MAX_SEED`.
+
+    Why: numpy's ``SeedSequence`` refuses a negative seed only when the first run starts (a
+    traceback, or for ``game new`` a stored game that fails at its first resolve), and a seed
+    past 64 bits does not fit the game's database column.
+    """
+    from model.limits import MAX_SEED
+
+    return whole_number(0, MAX_SEED)(text)
+
+
+port = whole_number(1, 65535)
+"""``--port``'s type (Streamlit's own refusal of port 99999 was a traceback)."""
 
 
 def _run(handler, args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from model.cli import UserError
+from model.cli import UserError, port
 from model.game.store import ENV_VAR
 from model.i18n import tr
 from model.serving import BASE_URL_ENV, WILDCARDS, is_local, links_base, nginx_config, record_server
@@ -221,7 +221,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``app`` and ``proxy``."""
     a = subparsers.add_parser("app", help=tr("cli.help.app"))
-    a.add_argument("--port", type=int, default=8501, help=tr("cli.help.port", default=8501))
+    a.add_argument("--port", type=port, default=8501, help=tr("cli.help.port", default=8501))
     a.add_argument("--address", default=None, help=tr("cli.help.address"))
     a.add_argument("--db", help=tr("cli.help.app_db"))
     a.add_argument("--classroom", action="store_true", help=tr("cli.help.classroom"))

@@ -165,3 +165,11 @@ def test_calibrate_and_backtest_refuse_what_they_cannot_fit_in_one_line(tmp_path
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and expected in err[0], err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["99999", "-1", "http"])
+def test_app_refuses_a_port_that_cannot_exist_in_one_line(value):
+    """Streamlit's own refusal of ``--port 99999`` was an OverflowError traceback."""
+    result = cli("app", "--port", value)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"argument --port: '{value}' is not a whole number from 1 to 65535" in result.stderr
