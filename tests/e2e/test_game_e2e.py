@@ -9,7 +9,6 @@ restarted in the middle of the second turn, after Seoul's submission: nothing ma
 from __future__ import annotations
 
 import json
-import re
 import socket
 import subprocess
 import time
@@ -23,6 +22,7 @@ from model.game.store import GameStore
 from model.i18n import tr
 from tests.support.app_server import RAPPROCHEMENT, ROOT, AppServer
 from tests.support.browser import BrowserSession
+from tests.support.seat_form import choose_decisions
 
 TURNS = 3
 
@@ -79,13 +79,7 @@ def label(decision: str) -> str:
 def choose_and_submit(page: Page, decisions: list[str], statement: str) -> None:
     """Pick decisions in the seat's multiselect, write a statement, submit."""
     page.get_by_role("button", name=tr("game.play.submit")).wait_for()
-    box = page.locator('[data-testid="stMultiSelect"]').first
-    for decision in decisions:
-        box.click()
-        page.keyboard.type(label(decision))  # filter the list (it only renders what fits)
-        exact = re.compile(f"^{re.escape(label(decision))}$")
-        page.locator('[role="option"]').filter(has_text=exact).first.click()
-    page.keyboard.press("Escape")
+    choose_decisions(page, [label(d) for d in decisions])
     page.locator('[data-testid="stTextArea"] textarea').first.fill(statement)
     page.get_by_role("button", name=tr("game.play.submit")).click()
     page.get_by_text(tr("game.play.submitted", decisions="").split(":")[0], exact=False).first.wait_for()
@@ -158,12 +152,7 @@ def test_a_choice_made_before_the_page_redraws_is_the_one_submitted(app_server: 
         seoul.get_by_role("button", name=tr("game.play.submit")).wait_for()
         chosen = ["seoul_propose_summit", "seoul_trilateral_exercise"]
         box = seoul.locator('[data-testid="stMultiSelect"]').first
-        for decision in chosen:
-            box.click()
-            seoul.keyboard.type(label(decision))
-            exact = re.compile(f"^{re.escape(label(decision))}$")
-            seoul.locator('[role="option"]').filter(has_text=exact).first.click()
-        seoul.keyboard.press("Escape")
+        choose_decisions(seoul, [label(d) for d in chosen])
         seoul.locator('[data-testid="stTextArea"] textarea').first.fill("Talks first.")
 
         Game(store, game["game"]).inject(codes["instructor"], "nuclear_test")

@@ -30,6 +30,7 @@ from tests.support.app_server import ROOT, AppServer
 from tests.support.artifacts import artifacts_dir
 from tests.support.browser import BrowserSession
 from tests.support.languages import english_left
+from tests.support.seat_form import choose_decisions
 
 RUN_TIMEOUT_MS = 120_000
 LANGS = ("ko", "ja")
@@ -121,11 +122,8 @@ def game(server: AppServer, _chromium) -> Iterator[dict]:
         instructor.get_by_role("button", name=tr("game.instructor.start", lang)).click()
         seoul = open_page("play", new.seat_codes["seoul"])
         seoul.get_by_role("button", name=tr("game.play.submit", lang)).wait_for()
-        seoul.locator('[data-testid="stMultiSelect"]').first.click()
         choice = label("seoul_propose_summit", lang)
-        seoul.keyboard.type(choice)
-        seoul.locator('[role="option"]').filter(has_text=re.compile(f"^{re.escape(choice)}$")).first.click()
-        seoul.keyboard.press("Escape")
+        choose_decisions(seoul, [choice])
         seoul.locator('[data-testid="stTextArea"] textarea').first.fill("우리의 성명 / 私たちの声明")
         seoul.get_by_role("button", name=tr("game.play.submit", lang)).click()
         seoul.get_by_text(tr("game.play.submitted", lang, decisions=choice), exact=False).first.wait_for()

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import time
 
@@ -26,6 +25,7 @@ from model.scenario import ScenarioError, parse_scenario
 from tests.support import hostile, payloads
 from tests.support.app_server import RAPPROCHEMENT, ROOT, AppServer
 from tests.support.browser import BrowserSession
+from tests.support.seat_form import choose_decisions
 from ui.plain_text import WORD_JOINER
 
 LOAD_MS = 120_000  # a page's first load also imports the model and reads the catalogue
@@ -116,11 +116,7 @@ def test_hostile_uploads_get_messages_while_another_browser_plays(app_server: Ap
 
 def choose(page: Page, decision_label: str) -> None:
     """Pick one decision in the seat's multiselect."""
-    box = page.locator('[data-testid="stMultiSelect"]').first
-    box.click()
-    page.keyboard.type(decision_label)
-    page.locator('[role="option"]').filter(has_text=re.compile(f"^{re.escape(decision_label)}$")).first.click()
-    page.keyboard.press("Escape")
+    choose_decisions(page, [decision_label])
 
 
 def test_a_statement_reads_as_text_on_the_other_teams_page(app_server: AppServer, browser: BrowserSession):
