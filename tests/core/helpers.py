@@ -16,9 +16,13 @@ end: 2027-12
 """
 
 
-def scenario(extra: str = "") -> Scenario:
-    """A small valid scenario, with YAML lines appended."""
-    return parse_scenario(MINIMAL + extra, filename="test.yaml")
+def scenario(extra: str = "", end: str | None = None) -> Scenario:
+    """A small valid scenario, with YAML lines appended (and another last month, if given).
+
+    A key written again in ``extra`` is refused (YAML would keep only one of the two).
+    """
+    text = MINIMAL if end is None else MINIMAL.replace("end: 2027-12", f"end: {end}")
+    return parse_scenario(text + extra, filename="test.yaml")
 
 
 def series(sc: Scenario, variable: str, runs: int = 200, seed: int = 11, **kw) -> np.ndarray:
@@ -26,9 +30,10 @@ def series(sc: Scenario, variable: str, runs: int = 200, seed: int = 11, **kw) -
     return run_ensemble(sc, runs=runs, seed=seed, **kw).series(variable)
 
 
-def quiet(extra: str = "") -> Scenario:
+def quiet(extra: str = "", end: str | None = None) -> Scenario:
     """A scenario with no random events and no rules: only what the test schedules happens."""
     return scenario(
         "processes: {pyongyang: false, courts: false, calendar: false, world: false, "
-        "rules: false, mobilisation: false}\n" + extra
+        "rules: false, mobilisation: false}\n" + extra,
+        end,
     )

@@ -38,10 +38,7 @@ def test_without_initial_travel_starts_and_stays_at_its_level():
 def test_capacity_grows_from_a_low_opening_toward_the_level():
     """Opening at a quarter of the level, travel grows every year and approaches the level."""
     start = P["kr_travel_level"] / 4
-    sc = quiet(
-        "end: 2031-12\n"
-        f"initial: {{kr_visitors_japan: {start}, kr_favorable_japan: {P['kr_fav_base']}}}\n"
-    )
+    sc = quiet(f"initial: {{kr_visitors_japan: {start}, kr_favorable_japan: {P['kr_fav_base']}}}\n", end="2031-12")
     kr = run_ensemble(sc, runs=2, seed=1, uncertainty="point").series("kr_visitors_japan").mean(axis=1)
     yearly = kr.reshape(-1, 12).mean(axis=1)
     assert (np.diff(yearly) > 0).all()
