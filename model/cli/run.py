@@ -64,6 +64,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from model.catalogue import CatalogueError, read_catalogue
 
     bad = 0
+    if args.catalogue and not Path(args.catalogue).is_dir():  # else one "no such file" per catalogue file
+        raise UserError(tr("cli.no_dir", path=args.catalogue))
     if args.catalogue:
         try:
             cat = read_catalogue(args.catalogue)

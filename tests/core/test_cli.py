@@ -173,3 +173,10 @@ def test_app_refuses_a_port_that_cannot_exist_in_one_line(value):
     result = cli("app", "--port", value)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"argument --port: '{value}' is not a whole number from 1 to 65535" in result.stderr
+
+
+def test_validate_a_catalogue_folder_that_is_not_there_is_one_line(tmp_path, capsys):
+    """It was twelve: 'no such file' and 'this field is required' for each of six catalogue files."""
+    missing = tmp_path / "nowhere"
+    assert main(["validate", "--catalogue", str(missing)]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [f"error: {missing}: no such directory"]
