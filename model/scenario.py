@@ -377,6 +377,11 @@ def _compose(text: str, filename: str) -> tuple[yaml.Node | None, Any]:
         raise _refuse(_limit_problem(filename, line, "(file)", exc.limit, **exc.values)) from None
     except yaml.MarkedYAMLError as exc:
         raise _refuse(syntax_problem(filename, exc)) from None
+    except yaml.reader.ReaderError as exc:  # a control character: its own line, one line of text
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        detail = f"unacceptable character #x{code:04x}: {exc.reason}"
+        raise _refuse(keyed(filename, line, "(syntax)", "yaml", detail=detail)) from None
     except yaml.YAMLError as exc:
         raise _refuse(keyed(filename, 1, "(syntax)", "yaml", detail=str(exc))) from None
 

@@ -155,6 +155,12 @@ def test_an_end_before_the_start_is_one_problem_not_one_per_event():
     assert (p.line, p.field) == (6, "end") and "before it starts" in p.message
 
 
+def test_a_control_character_is_one_line_at_its_own_line():
+    """It was reported at line 1 with a second line ``in "<unicode string>", position 47``."""
+    (p,) = problems(MINIMAL + "description: a \x07bell\n")
+    assert (p.line, p.field) == (6, "(syntax)") and "#x0007" in p.message and "\n" not in p.located()
+
+
 def test_unknown_base():
     (p,) = problems("id: child\nbase: nowhere\ntitle: C\nquestion: Q?\n")
     assert p.field == "base" and "no shipped scenario" in p.message
