@@ -199,6 +199,10 @@ def _schema_problem(filename: str, line: int, field: str, err: dict) -> Problem:
     ctx = err.get("ctx") or {}
     if err["type"] == "value_error" and isinstance(ctx.get("error"), _NotAMonth):
         return keyed(filename, line, field, "month", value=str(err.get("input")))
+    loc = tuple(err.get("loc", ()))
+    month_field = bool(loc) and (loc[-1] in ("start", "end", "month") or (len(loc) > 1 and loc[-2] == "window"))
+    if err["type"] == "string_type" and month_field:  # 2026-08-01 (YAML reads a date) or 202608
+        return keyed(filename, line, field, "month", value=str(err.get("input")))
     return schema_problem(filename, line, field, err)
 
 

@@ -161,6 +161,16 @@ def test_a_control_character_is_one_line_at_its_own_line():
     assert (p.line, p.field) == (6, "(syntax)") and "#x0007" in p.message and "\n" not in p.located()
 
 
+def test_a_month_written_as_a_date_or_a_number_says_how_to_write_it():
+    """YAML reads 2026-08-01 as a date and 202608 as a number: 'must be text' did not say what to write."""
+    events = "events:\n  - {month: 2026-08-01, type: nuclear_test}\n  - {month: 202608, type: nuclear_test}\n"
+    found = problems(MINIMAL + events)
+    assert [(p.line, p.field, p.message) for p in found] == [
+        (7, "events[0].month", "'2026-08-01' is not a month written as YYYY-MM"),
+        (8, "events[1].month", "'202608' is not a month written as YYYY-MM"),
+    ]
+
+
 def test_unknown_base():
     (p,) = problems("id: child\nbase: nowhere\ntitle: C\nquestion: Q?\n")
     assert p.field == "base" and "no shipped scenario" in p.message
