@@ -202,6 +202,13 @@ STRUCTURES: dict[str, Structure] = {
             "history issues move the publics only through the events themselves (12 free)",
         ),
         Structure(
+            "contact_no_history_span",
+            _OPINION + ("opinion_memory", "opening_memory") + _TRAVEL + ("contact_years", "travel_contact_weight"),
+            fixed=(("history_weight", 0.0),),
+            description="as contact_no_history, with contact's time span (contact_years) free: how long "
+            "a public's visits keep shaping its opinion is fitted, not assumed (13 free)",
+        ),
+        Structure(
             "no_contact",
             _OPINION + ("history_weight", "opinion_memory", "opening_memory") + _TRAVEL,
             fixed=(("travel_contact_weight", 0.0), ("contact_weight", 0.0)),
