@@ -76,6 +76,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from model.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)  # its problems: model.cli._run
+    if args.samples is not None and args.samples < 2:  # 0 read as "not given": the default design ran
+        raise UserError(tr("sensitivity.bad_sizes"))
     out = Path(args.out) if args.out else None
     _check_out(out)
     params = [p for item in args.params or [] for p in item.split(",") if p.strip()]

@@ -180,3 +180,12 @@ def test_validate_a_catalogue_folder_that_is_not_there_is_one_line(tmp_path, cap
     missing = tmp_path / "nowhere"
     assert main(["validate", "--catalogue", str(missing)]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [f"error: {missing}: no such directory"]
+
+
+def test_sensitivity_samples_zero_is_refused_not_read_as_the_default(tmp_path, capsys):
+    """``--samples 0`` ran the default design (110 samples x 10 runs here) instead of refusing."""
+    out = tmp_path / "s.csv"
+    args = ["sensitivity", BASELINE, "--params", "travel", "--samples", "0", "--out", str(out)]
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == "error: Use at least 2 samples and 1 replicate per sample."
+    assert not out.exists()
