@@ -183,6 +183,15 @@ class Scenario(_Strict):
         """Position of a calendar month in the scenario (0 = start)."""
         return month_index(month) - month_index(self.start)
 
+    def within(self, start: str, end: str) -> Scenario:
+        """This scenario over ``start``..``end`` only, a window inside its own.
+
+        Why: a what-if that runs part of its base (``end: 2027-12`` on the baseline) is read
+        against the base over the same months, or the run-by-run difference has no twin.
+        """
+        data = _within_window(self.model_dump(mode="json", exclude_none=True), {"start": start, "end": end})
+        return Scenario.model_validate(data | {"start": start, "end": end})
+
     def to_yaml(self) -> str:
         """The scenario as YAML that :func:`parse_scenario` reads back to an equal scenario."""
         data = self.model_dump(mode="json", exclude_none=True)

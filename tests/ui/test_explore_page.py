@@ -174,6 +174,19 @@ def test_a_broken_upload_says_what_to_fix_and_keeps_the_other_edits(scenario_dir
     assert at.selectbox(key=WASHINGTON.format(key="alpha")).value == "transactional"
 
 
+def test_a_what_if_that_runs_part_of_its_base_is_read_against_the_same_months(scenario_dir):
+    """``base: alpha`` with ``end: 2026-12``: the difference view compares it with alpha's first year."""
+    text = "id: mine\nbase: alpha\ntitle: Mine\nquestion: q\nend: 2026-12\n"
+    text += "events:\n  - {month: 2026-09, type: nuclear_test}\n"
+    at = page()
+    at.radio(key="explore_source").set_value("upload").run()
+    at.file_uploader(key="explore_upload").upload("mine.yaml", text.encode(), "application/x-yaml").run()
+    at = run_small(at)
+    no_traceback(at)
+    views = next(b for b in at.get("button_group") if b.key == "explore_view")
+    assert views.value == "difference", views.value
+
+
 def test_a_binary_or_huge_upload_is_refused_with_a_message(scenario_dir):
     at = page()
     at.radio(key="explore_source").set_value("upload").run()

@@ -391,9 +391,12 @@ def find_reference(
     from model.analysis.difference import changed_assumptions, own_items
 
     reference, title = None, ""
-    if base_id in shipped and shipped[base_id].months == scenario.months:
+    parent = shipped.get(base_id) if base_id else None
+    if parent is not None and parent.start <= scenario.start <= scenario.end <= parent.end:
+        parent = parent.within(scenario.start, scenario.end)  # a what-if may run part of its base
+    if parent is not None and parent.months == scenario.months:
         try:
-            reference = el.edited_scenario(shipped[base_id], el.reference_edits(edits), lang)
+            reference = el.edited_scenario(parent, el.reference_edits(edits), lang)
         except (el.InputError, ScenarioError):
             reference = None
         title = plain(scenario_text(shipped[base_id].title, lang, places))
