@@ -16,7 +16,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model import i18n
-from model.yaml_problems import Problem, field_name, keyed, line_map, line_of, schema_problem, syntax_problem
+from model.yaml_problems import (
+    Problem,
+    field_name,
+    keyed,
+    line_map,
+    line_of,
+    repeated_keys,
+    schema_problem,
+    syntax_problem,
+)
 
 ACTORS = ("seoul", "tokyo", "washington", "kr_public", "jp_public")
 EVENT_ACTORS = ACTORS + ("pyongyang", "courts", "calendar", "elections", "world")
@@ -311,6 +320,11 @@ def _parse(text: str, filename: str, problems: list[Problem]) -> _Source:
         return _Source(filename, None)
     finally:
         loader.dispose()
+    if node is not None:  # YAML keeps a repeated key's last value without a word (as in scenarios)
+        problems.extend(
+            keyed(filename, line, field_name(path), "repeated_key", first=first)
+            for path, line, first in repeated_keys(node)
+        )
     return _Source(filename, data if isinstance(data, dict) else {}, line_map(node) if node is not None else {})
 
 
@@ -481,9 +495,10 @@ def read_catalogue(folder: str | Path | None = None) -> Catalogue:
         shown = str(path) if folder is not None else f"model/catalogue/{name}"
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError:
+        except OSError:  # one problem for the file, not one more for each section it should hold
             problems.append(keyed(shown, 1, "(file)", "no_file"))
-            text = ""
+            sources[section] = _Source(shown, None)
+            continue
         sources[section] = _parse(text, shown, problems)
     institutions = _entries(sources["institutions"], "institutions", Institution, problems)
     levels = _entries(sources["levels"], "levels", Level, problems)

@@ -193,3 +193,21 @@ def test_a_starting_level_of_an_unknown_variable_and_a_missing_one(copy, capsys)
     assert any(p.endswith(": levels.kr_threat: this field is required") for p in found)
     assert main(["validate", "--catalogue", str(copy)]) == 1
     assert f"levels.yaml:{line}: levels.kr_threats: unknown state variable" in capsys.readouterr().err
+
+
+def test_a_key_written_twice_names_both_lines(copy):
+    """YAML keeps the second of two keys silently: an event given twice would lose its first entry."""
+    first = _block_line(copy, "events.yaml", "nuclear_test")
+    lines = (copy / "events.yaml").read_text(encoding="utf-8").split("\n")
+    end = next(i for i in range(first, len(lines)) if re.match(r"^  \w+:", lines[i]))  # the next entry
+    block = lines[first - 1:end]
+    (copy / "events.yaml").write_text("\n".join(lines[:end] + block + lines[end:]), encoding="utf-8")
+    assert _problems(copy) == [
+        f"{copy / 'events.yaml'}:{end + 1}: events.nuclear_test: written a second time (first on line {first}); "
+        "only one value can count: remove one, or merge the two"
+    ]
+
+
+def test_a_missing_file_is_one_problem(copy):
+    (copy / "pulls.yaml").unlink()
+    assert _problems(copy) == [f"{copy / 'pulls.yaml'}:1: (file): there is no such file"]
