@@ -419,16 +419,13 @@ def _check_time(started: float, filename: str) -> None:
         raise _refuse(_limit_problem(filename, 1, "(file)", "time", seconds=MAX_PARSE_SECONDS))
 
 
-def parse_scenario(text: str, filename: str = "<scenario>", *, repeated_keys_ok: bool = False) -> Scenario:
+def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
     """Parse and validate scenario YAML (safe: no code can run from a file; bounded: see below).
 
     Whatever the text, this returns or raises within about :data:`~model.limits.MAX_PARSE_SECONDS`
     and a bounded amount of memory: size, nesting depth, alias expansion and the number of
     scheduled items are refused (one problem naming the line and the limit) before any value
     is built (:mod:`model.limits`, :mod:`model.bounded_yaml`).
-
-    ``repeated_keys_ok`` lets a key written twice keep its last value, as YAML does: only for
-    a text that was accepted before repeated keys were refused (a stored game's scenario).
 
     Raises:
         ScenarioError: with every problem found, each naming file, line and field.
@@ -452,7 +449,7 @@ def parse_scenario(text: str, filename: str = "<scenario>", *, repeated_keys_ok:
         raise _refuse(keyed(filename, 1, "(syntax)", "yaml", detail=str(exc))) from None
     if not isinstance(data, dict):
         raise ScenarioError([keyed(filename, 1, "(file)", "not_mapping")])
-    repeated = [] if repeated_keys_ok else [
+    repeated = [
         keyed(filename, line, field_name(path), "repeated_key", first=first)
         for path, line, first in repeated_keys(node)
     ]

@@ -53,17 +53,12 @@ def available_scenarios() -> list[Path]:
     return [seen[k] for k in sorted(seen)]
 
 
-def parse_game_scenario(text: str, filename: str = "scenario.yaml", *, stored: bool = False) -> Any:
-    """Parse a scenario for a game; its problems become one :class:`GameError`.
-
-    ``stored``: the game's own copy, read back from the store. It was checked when the game was
-    made, under that day's rules; a rule added since (a key written twice is refused) must not
-    lock a class out of a game it is playing.
-    """
+def parse_game_scenario(text: str, filename: str = "scenario.yaml") -> Any:
+    """Parse a scenario for a game; its problems become one :class:`GameError`."""
     from model.scenario import ScenarioError, parse_scenario
 
     try:
-        return parse_scenario(text, filename=filename, repeated_keys_ok=stored)
+        return parse_scenario(text, filename=filename)
     except ScenarioError as err:
         raise GameError("game.error.scenario", message=str(err)) from err
 

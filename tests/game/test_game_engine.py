@@ -387,22 +387,3 @@ def test_rule_profiles_shape_the_rule_seats(sqlite_store, scenario_text):
             create_game(sqlite_store, scenario_text, **bad)
     with pytest.raises(GameError, match="scenario"):
         create_game(sqlite_store, "id: [broken", ["seoul"])
-
-
-def test_a_game_stored_before_repeated_keys_were_refused_still_plays(any_store, scenario_text):
-    """A scenario with a key written twice was accepted until 169aff1; its games must go on."""
-    from model.game.errors import GameError
-    from model.game.setup import game_config, parse_game_scenario
-
-    repeated = scenario_text + "title: The same game under a second title\n"
-    with pytest.raises(GameError):  # a new game from that text is refused ...
-        create_game(any_store, repeated, ["seoul", "tokyo"], seed=1)
-    # ... but a game stored before the rule (written as create_game wrote it then) reads back
-    config = game_config(parse_game_scenario(repeated, stored=True), ["seoul", "tokyo"])
-    new = any_store.create_game(repeated, 17, config, roles=["seoul", "tokyo"])
-    game = Game(any_store, new.id)
-    assert game.scenario.title == "The same game under a second title"  # YAML's last value, as then
-    game.start(new.instructor_code)
-    game.submit(new.seat_codes["seoul"], ["seoul_propose_summit"], turn=0)
-    assert game.resolve(new.instructor_code, 0)
-    assert game.world().outcomes[0].decisions["seoul"] == ("seoul_propose_summit",)
