@@ -419,13 +419,17 @@ def _check_time(started: float, filename: str) -> None:
         raise _refuse(_limit_problem(filename, 1, "(file)", "time", seconds=MAX_PARSE_SECONDS))
 
 
-def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
+def parse_scenario(text: str, filename: str = "<scenario>", *, keep_repeated_keys: bool = False) -> Scenario:
     """Parse and validate scenario YAML (safe: no code can run from a file; bounded: see below).
 
     Whatever the text, this returns or raises within about :data:`~model.limits.MAX_PARSE_SECONDS`
     and a bounded amount of memory: size, nesting depth, alias expansion and the number of
     scheduled items are refused (one problem naming the line and the limit) before any value
     is built (:mod:`model.limits`, :mod:`model.bounded_yaml`).
+
+    ``keep_repeated_keys``: a key written twice keeps its last value, as YAML does, instead of
+    being a problem. Only for a game's stored copy: it was accepted so before repeated keys
+    were refused, and a game in progress must still open.
 
     Raises:
         ScenarioError: with every problem found, each naming file, line and field.
@@ -451,7 +455,7 @@ def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
         raise ScenarioError([keyed(filename, 1, "(file)", "not_mapping")])
     repeated = [
         keyed(filename, line, field_name(path), "repeated_key", first=first)
-        for path, line, first in repeated_keys(node)
+        for path, line, first in ([] if keep_repeated_keys else repeated_keys(node))
     ]
     if repeated:
         raise ScenarioError(repeated)

@@ -76,7 +76,7 @@ class Game:
     @cached_property
     def scenario(self) -> Any:
         """The game's own copy of its scenario, parsed."""
-        return parse_game_scenario(self.record.scenario, f"{self.id}.yaml")
+        return parse_game_scenario(self.record.scenario, f"{self.id}.yaml", stored=True)
 
     @property
     def turn_minutes(self) -> float | None:

@@ -53,12 +53,16 @@ def available_scenarios() -> list[Path]:
     return [seen[k] for k in sorted(seen)]
 
 
-def parse_game_scenario(text: str, filename: str = "scenario.yaml") -> Any:
-    """Parse a scenario for a game; its problems become one :class:`GameError`."""
+def parse_game_scenario(text: str, filename: str = "scenario.yaml", *, stored: bool = False) -> Any:
+    """Parse a scenario for a game; its problems become one :class:`GameError`.
+
+    ``stored``: the game's own copy, read back from its database, which must open as it did when
+    the game was created (a key written twice keeps its last value: ``keep_repeated_keys``).
+    """
     from model.scenario import ScenarioError, parse_scenario
 
     try:
-        return parse_scenario(text, filename=filename)
+        return parse_scenario(text, filename=filename, keep_repeated_keys=stored)
     except ScenarioError as err:
         raise GameError("game.error.scenario", message=str(err)) from err
 

@@ -243,7 +243,7 @@ def game_scenario(record: GameRecord) -> Any:
     a team holds loses the scenario's scripted decisions (in a historical replay the team, not
     history, decides for its seat, while history still scripts the seats nobody holds).
     """
-    sc = parse_game_scenario(record.scenario, f"{record.id}.yaml")
+    sc = parse_game_scenario(record.scenario, f"{record.id}.yaml", stored=True)
     config = record.config
     humans = {s for s, spec in config["seats"].items() if spec.get("player") == "human"}
     actors = sc.actors

@@ -137,6 +137,24 @@ def test_same_log_same_state(sqlite_store, scenario_text):
     assert [o.decisions for o in first.outcomes] == [o.decisions for o in again.outcomes]
 
 
+def test_a_game_stored_with_a_repeated_key_still_opens_and_resolves(sqlite_store, scenario_text):
+    """A scenario that wrote a key twice was accepted until repeated keys were refused (169aff1).
+
+    A game created so must still open, as it was then (the last value counts); a new game
+    from the same text is refused.
+    """
+    text = scenario_text + "question: asked twice\n"
+    with pytest.raises(GameError):
+        create_game(sqlite_store, text, ["seoul"], seed=3)
+    config = create_game(sqlite_store, scenario_text, ["seoul"], seed=3)
+    stored = sqlite_store.create_game(text, 3, Game(sqlite_store, config.id).config, roles=["seoul"])
+    game = Game(sqlite_store, stored.id)
+    assert game.scenario.question == "asked twice"
+    game.start(stored.instructor_code)
+    assert game.resolve(stored.instructor_code, 0)
+    assert game.world().outcomes
+
+
 def test_two_games_with_one_seed_and_script_agree(sqlite_store, scenario_text):
     """Same scenario, seed and decisions: the same trajectory, rule choices included."""
     script = [Turn({"seoul": ["seoul_compensation_fund"]}), Turn({"tokyo": ["tokyo_hold"]})]
