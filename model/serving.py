@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from model.i18n import tr
+
 STATE_ENV = "RAPPROCHEMENT_STATE_DIR"
 BASE_URL_ENV = "RAPPROCHEMENT_BASE_URL"
 COOKIE = "rapprochement_node"
@@ -176,7 +178,7 @@ def nginx_config(upstreams: list[str], listen: str, prefix: Path | str) -> str:
         pass through; the ``Host`` header is kept, so the app sees the address students used.
     """
     if not upstreams:
-        raise ValueError("at least one app process is needed")
+        raise ValueError(tr("cli.app.no_process"))
     upstreams = [_numeric(u) for u in upstreams]
     prefix = Path(prefix)
     nodes = [f"node{i}" for i in range(len(upstreams))]
@@ -237,7 +239,7 @@ def _numeric(upstream: str) -> str:
     host, _, port = upstream.rpartition(":")
     host = host.strip("[]")
     if not host or not port.isdigit():
-        raise ValueError(f"an app process is given as host:port, not {upstream!r}")
+        raise ValueError(tr("cli.app.bad_upstream", upstream=upstream))
     try:
         ipaddress.ip_address(host)
         address = host
@@ -247,5 +249,5 @@ def _numeric(upstream: str) -> str:
             infos.sort(key=lambda info: info[0] != socket.AF_INET)  # IPv4 first, as most servers listen
             address = str(infos[0][4][0])
         except OSError as err:
-            raise ValueError(f"cannot find the address of {host!r}: {err}") from err
+            raise ValueError(tr("cli.app.no_address", host=host, message=err)) from err
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"

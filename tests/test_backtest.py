@@ -60,7 +60,7 @@ def test_quick_backtest_from_the_command_line(tmp_path, capsys):
     out = tmp_path / "bt.json"
     assert main(["backtest", str(REPLAY), "--origins", "2016-12", "--quick", "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
-    assert "mae_persistence" in printed and "2016-12" in printed
+    assert "Persistence's miss" in printed and "2016-12" in printed  # the verdict's table, its headers in words
     doc = json.loads(out.read_text())
     scores = pd.DataFrame(doc["scores"])
     assert doc["provenance"]["command"].endswith("--quick") and doc["provenance"]["origins"] == ["2016-12"]

@@ -20,11 +20,25 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
-from model.i18n import LANGUAGES, language, language_from_env, tr
+from model.i18n import LANGUAGES, from_english, language, language_from_env, tr
 
 
 class UserError(Exception):
     """A problem the user can fix; printed without a traceback, exit code 2."""
+
+
+def say(text: str) -> None:
+    """A line for the person at the terminal (progress, notes), on stderr: stdout is the result's."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def relay(text: str) -> None:
+    """A progress line of the analysis, which writes English, said in the user's language.
+
+    Why: ``model.analysis`` reports progress as English lines for logs and scripts; the
+    templates under ``cli.progress`` find each line and say it again with the same numbers.
+    """
+    say(from_english(text, "cli.progress"))
 
 
 def open_backend(stack: ExitStack, args: argparse.Namespace):

@@ -24,9 +24,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from model.cli import UserError, port
+from model.cli import UserError, port, say
 from model.game.store import ENV_VAR
-from model.i18n import tr
+from model.i18n import join_list, tr
 from model.serving import BASE_URL_ENV, WILDCARDS, is_local, links_base, nginx_config, record_server
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "serve.py"  # the pages and their watch route
@@ -43,6 +43,8 @@ def streamlit_command(port: int, address: str) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--global.developmentMode", "false",
         "--client.toolbarMode", "minimal",
+        # Streamlit's own welcome lines are English; cmd_app says the same in the user's language
+        "--logger.hideWelcomeMessage", "true",
         # Serving, not developing: no watching of source files (a poll of every module on
         # every run), and no full garbage collection after every run, which with thirty
         # pages polling cost the server two thirds of its time (issue 15).
@@ -59,33 +61,26 @@ def _environment(args: argparse.Namespace, base_url: str) -> dict[str, str]:
     return env
 
 
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
 def cmd_app(args: argparse.Namespace) -> int:
     """Start the app headless (no prompt, no browser): one process, or several behind one address."""
     from model.game.store import database_url
 
     address = args.address or ("0.0.0.0" if args.classroom or args.processes > 1 else "127.0.0.1")
     if args.processes < 1:
-        raise UserError("--processes must be at least 1")
+        raise UserError(tr("cli.app.processes_min"))
     base_url = links_base(address, args.port, args.base_url)
     try:
         db = database_url(args.db)
     except OSError as err:
         raise UserError(f"{args.db}: {err}") from err
     args.db = db
-    _say(f"serving the app at http://{address}:{args.port}")
-    _say(f"join links and QR codes point at {base_url}")
+    say(tr("cli.serving", url=f"http://{address}:{args.port}"))
+    say(tr("cli.app.links", url=base_url))
     if is_local(base_url):
         if args.classroom or address in WILDCARDS:
-            _say("warning: no network address found for this machine: students' devices cannot reach it")
+            say(tr("cli.app.no_lan"))
         else:
-            _say(
-                "note: the links point at this machine only; for a class, start with --classroom "
-                "(listens on the network and puts this machine's network address in the links)"
-            )
+            say(tr("cli.app.local_only"))
     record_server(os.getpid(), args.port, base_url, db)
     env = _environment(args, base_url)
     if args.processes == 1:
@@ -117,7 +112,7 @@ def nginx_binary() -> str:
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
     )
     if found is None:
-        raise UserError("several processes need nginx in front of them: install it (Debian: apt-get install nginx)")
+        raise UserError(tr("cli.app.no_nginx"))
     return found
 
 
@@ -154,7 +149,7 @@ def _front(children: _Children, upstreams: list[str], listen: str, prefix: Path)
     conf.write_text(nginx_config(upstreams, listen, prefix), encoding="utf-8")
     check = subprocess.run([binary, "-t", "-q", "-p", str(prefix), "-c", str(conf)], capture_output=True, text=True)
     if check.returncode != 0:
-        raise UserError(f"nginx refused its configuration: {check.stderr.strip()}")
+        raise UserError(tr("cli.app.nginx_refused", message=check.stderr.strip()))
     return children.start([binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"])
 
 
@@ -170,7 +165,7 @@ def _wait(children: _Children) -> int:
     try:
         while not stop["now"]:
             if children.procs[-1].poll() is not None:
-                _say("the front (nginx) stopped")
+                say(tr("cli.app.front_stopped"))
                 return 1
             time.sleep(0.5)
     finally:
@@ -188,12 +183,12 @@ def _school(args: argparse.Namespace, address: str, env: dict[str, str]) -> int:
         deadline = time.monotonic() + START_TIMEOUT
         while not all(_healthy(p) for p in ports):
             if time.monotonic() > deadline or any(p.poll() is not None for p in children.procs):
-                raise UserError("an app process did not start (see its messages above)")
+                raise UserError(tr("cli.app.process_failed"))
             time.sleep(0.3)
         prefix = Path(tempfile.mkdtemp(prefix="rapprochement-front-"))
         listen = f"[{address}]:{args.port}" if ":" in address else f"{address}:{args.port}"
         _front(children, [f"127.0.0.1:{p}" for p in ports], listen, prefix)
-        _say(f"{args.processes} app processes (ports {', '.join(map(str, ports))}) behind {listen}")
+        say(tr("cli.app.school", processes=args.processes, ports=join_list(map(str, ports), short=True), listen=listen))
     except BaseException:
         children.stop()
         raise
@@ -203,7 +198,7 @@ def _school(args: argparse.Namespace, address: str, env: dict[str, str]) -> int:
 def cmd_proxy(args: argparse.Namespace) -> int:
     """Run (or print the configuration of) the front for app processes on other machines."""
     if not args.upstream:
-        raise UserError("give the app processes with --upstream HOST:PORT (once for each)")
+        raise UserError(tr("cli.app.no_upstream"))
     prefix = Path(args.prefix or tempfile.mkdtemp(prefix="rapprochement-front-"))
     try:
         text = nginx_config(args.upstream, args.listen, prefix)
@@ -214,7 +209,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         return 0
     children = _Children()
     _front(children, args.upstream, args.listen, prefix)
-    _say(f"nginx on {args.listen} in front of {', '.join(args.upstream)}")
+    say(tr("cli.app.proxy", listen=args.listen, upstreams=join_list(args.upstream, short=True)))
     return _wait(children)
 
 

@@ -6,14 +6,13 @@ import argparse
 import datetime as dt
 import re
 import shlex
-import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from model.cli import UserError, open_backend, seed
+from model.cli import UserError, open_backend, relay, seed
 from model.cli.calibrate import require_replay
-from model.i18n import tr
+from model.i18n import current_language, month_text, tr
 
 _ORIGIN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -61,6 +60,23 @@ def _origins(text: str) -> list[str]:
     return origins
 
 
+def verdict_text(verdict) -> str:  # noqa: ANN001 - a pandas DataFrame
+    """The verdict per origin as a table for the terminal: headers and yes/no in the user's language.
+
+    The same column names as the Model & data page's table (``modeldata.trustcol_*``).
+    """
+    import pandas as pd
+
+    shown = verdict.round(2)
+    shown["origin"] = [month_text(o, current_language()) for o in shown["origin"]]
+    for column in shown.columns:
+        if shown[column].dtype == bool:
+            shown[column] = [tr("charts.yes" if v else "charts.no") for v in shown[column]]
+    shown = shown.rename(columns={c: tr(f"modeldata.trustcol_{c}") for c in shown.columns})
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 10_000):
+        return shown.to_string(index=False)
+
+
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Run the backtest, print the verdict per origin, write scores and docs."""
     from model.analysis import backtest as bt
@@ -80,7 +96,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else bt.RESULTS_FILE
     if not out.parent.exists():
         raise UserError(tr("cli.no_dir", path=out.parent))
-    progress = None if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
+    progress = None if args.quiet else relay
     t0 = time.perf_counter()
     with ExitStack() as stack:
         executor = open_backend(stack, args)
@@ -106,8 +122,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         "data_sha256": data_hash(scenario),
     }
     bt.save_results(scores, out, provenance)
-    verdict = report.verdict_table(scores)
-    print(verdict.round(2).to_string(index=False))
+    print(verdict_text(report.verdict_table(scores)))
     print(tr("cli.backtest.wrote", path=out))
     if not args.quick and not args.no_docs:
         report.record_variants(scores, provenance)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from model.cli import UserError, open_backend, seed
-from model.i18n import tr
+from model.cli import UserError, open_backend, relay, say, seed
+from model.i18n import join_list, tr
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 REPLAY = "scenarios/history-2012-2025.yaml"
@@ -81,12 +80,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         setup = cal.make_setup(args.scenario, until=args.until, structure=args.structure)
     except HoldoutError:
         raise UserError(tr("history.error.holdout", until=args.until, start=HOLDOUT_START)) from None
-    progress = None if args.quiet else cal.stderr_progress
-    print(
-        f"calibrating {', '.join(setup.ids)} on {len(setup.targets)} targets to {args.until} "
-        f"(ABC-SMC, population {args.population}, {args.generations} generations, seed {args.seed})",
-        file=sys.stderr,
-    )
+    progress = None if args.quiet else relay
+    say(tr("cli.calibrate.start", ids=join_list(setup.ids, short=True), targets=len(setup.targets), until=args.until,
+           population=args.population, generations=args.generations, seed=args.seed))
     with ExitStack() as stack:
         executor = open_backend(stack, args)
         posterior = run_abc(
@@ -100,13 +96,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     )
     docs = cal.posterior_documents(setup, posterior, args.structure, command, args.seed, args.population, noise)
     path = cal.write_documents(*docs, out)
-    print(
-        f"posterior of {len(setup.ids)} coefficients from {posterior.evaluations} simulations in "
-        f"{posterior.seconds:.0f} s; final tolerance {posterior.epsilons[-1]:.2f} points; effective sample size "
-        f"{posterior.effective_size():.0f} of {len(posterior.weights)}; wrote {path}"
-    )
+    print(tr("cli.calibrate.result", coefficients=len(setup.ids), evaluations=posterior.evaluations,
+             seconds=posterior.seconds, tolerance=posterior.epsilons[-1], ess=posterior.effective_size(),
+             n=len(posterior.weights), path=path))
     quant = posterior.quantiles()
     for cid in setup.ids:
         q05, q50, q95 = quant[cid]
-        print(f"  {cid}: median {q50:.4g} (90% {q05:.4g} to {q95:.4g})")
+        print(tr("cli.calibrate.coefficient", id=cid, median=q50, low=q05, high=q95))
     return 0

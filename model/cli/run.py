@@ -16,7 +16,7 @@ def _progress_bar(total: int):
     """A tqdm bar on stderr for long runs (silent when stderr is not a terminal and runs are few)."""
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="run", file=sys.stderr, disable=None, leave=False)
+    bar = tqdm(total=total, unit=tr("cli.progress.unit"), file=sys.stderr, disable=None, leave=False)
 
     def update(done: int, _total: int) -> None:
         bar.update(done - bar.n)

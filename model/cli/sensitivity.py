@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from model.cli import UserError, seed
-from model.i18n import tr
+from model.i18n import current_language, month_text, tr
 
 TOP = 10  # rows of the printed ranking per output
 
@@ -51,7 +51,7 @@ def ranking_text(table, scenario, method: str, points: int, replicates: int) -> 
             tr(
                 "sensitivity.heading",
                 output=tr(f"variable.{output}"),
-                month=scenario.months[-1],
+                month=month_text(scenario.months[-1], current_language()),
                 method=method,
                 points=points,
                 replicates=replicates,

@@ -420,3 +420,42 @@ def test_a_source_names_its_kind_in_the_readers_language():
     runs = [s for s in sources if s.startswith("calibration run")]
     assert runs and all(i18n.source_text(s, "ja").startswith("較正") for s in runs)
     assert i18n.source_text("calibration run; range an assumption", "ko") == "보정 실행; range an assumption"
+
+
+def _keys_in_code() -> list[tuple[str, str, bool]]:
+    """Every key the code looks up by a literal (file, key, whether only its prefix is written).
+
+    ``tr("a.b")`` gives the key, ``tr("a" if x else "b")`` both; ``tr(f"a.{x}")`` the prefix ``a.``.
+    """
+    import ast
+
+    found = []
+    for folder in ("model", "ui"):
+        for path in sorted((ROOT_DIR / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                name = getattr(node, "func", None)
+                name = getattr(name, "id", None) or getattr(name, "attr", None)
+                if not isinstance(node, ast.Call) or name not in ("tr", "has", "translated") or not node.args:
+                    continue
+                where = str(path.relative_to(ROOT_DIR))
+                first = node.args[0]
+                for arg in (first.body, first.orelse) if isinstance(first, ast.IfExp) else (first,):
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        found.append((where, arg.value, False))
+                    elif isinstance(arg, ast.JoinedStr) and isinstance(arg.values[0], ast.Constant):
+                        found.append((where, arg.values[0].value, True))
+    return found
+
+
+def test_every_key_the_code_looks_up_exists():
+    """A key the code asks for but no table holds shows as the raw key (``charts.yes``) in every language.
+
+    YAML reads a bare ``yes:``/``no:``/``on:`` as a boolean: such a key must be quoted.
+    """
+    keys = set(english())
+    looked_up = _keys_in_code()
+    assert len(looked_up) > 500
+    missing = sorted({(where, key) for where, key, prefix in looked_up
+                      if not (any(k.startswith(key) for k in keys) if prefix else key in keys)})
+    assert not missing, f"add these keys to en.yaml, ko.yaml and ja.yaml: {missing[:10]}"
+    assert not [k for k in keys if k.split(".")[-1] in ("True", "False")], "quote yes/no/on/off keys in the YAML"
