@@ -553,7 +553,7 @@ def editable_fields(
                     low=coef.range[0],
                     high=coef.range[1],
                     default=coef.value,
-                    source=source_text(coef.source, lang),
+                    source=source_text(coef.source, lang, places),
                 ),
             )
         )
@@ -853,7 +853,7 @@ def catalogue_frame(catalogue: Catalogue, kind: Literal["event", "decision"], la
             row[tr("modeldata.col_mean", lang)] = eff.mean if eff else None
             row[tr("modeldata.col_sd", lang)] = eff.sd if eff else None
             row[tr("modeldata.col_months", lang)] = eff.months if eff else None
-            row[tr("modeldata.col_source", lang)] = source_text(eff.source, lang) if eff else ""
+            row[tr("modeldata.col_source", lang)] = source_text(eff.source, lang, places) if eff else ""
             rows.append(row)
         for trig in entry.triggers:
             row = dict.fromkeys(head, "") | {tr("modeldata.col_id", lang): eid}
@@ -861,7 +861,7 @@ def catalogue_frame(catalogue: Catalogue, kind: Literal["event", "decision"], la
                 "modeldata.may_trigger", lang, event=catalogue.label("event", trig.event, lang, places)
             )
             row[tr("modeldata.col_mean", lang)] = trig.prob
-            row[tr("modeldata.col_source", lang)] = source_text(trig.source, lang)
+            row[tr("modeldata.col_source", lang)] = source_text(trig.source, lang, places)
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -878,7 +878,7 @@ def coefficients_frame(catalogue: Catalogue, lang: str, places: str) -> Any:
                 tr("modeldata.col_value", lang): c.value,
                 tr("modeldata.col_range", lang): tr("modeldata.range_value", lang, low=c.range[0], high=c.range[1]),
                 tr("modeldata.col_meaning", lang): tr(f"coefficient.{cid}.meaning", lang, places),
-                tr("modeldata.col_source", lang): source_text(c.source, lang),
+                tr("modeldata.col_source", lang): source_text(c.source, lang, places),
             }
             for cid, c in catalogue.coefficients.items()
         ]
@@ -947,7 +947,7 @@ def red_line_block(
     coefficients = tuple(
         tr("redline.coefficient", lang, places, label=coefficient_label(c, lang, places),
            value=f"{parameters.get(c, cat.coefficients[c].value):g}",
-           source=source_text(cat.coefficients[c].source, lang))
+           source=source_text(cat.coefficients[c].source, lang, places))
         for c in line.basis
     )
     return RedLineBlock(

@@ -493,7 +493,7 @@ def statements(items: Iterable[tuple[str, str]], lang: str, places: str) -> None
     """Each seat's public statement, whole, as the seat wrote it (Markdown shown as typed)."""
     for seat, text in items:
         if text:
-            st.markdown(f"**{tr(f'actor.{seat}', lang, places)}**: {plain(text)}")
+            st.markdown(tr("list.label_text", lang, label=f"**{tr(f'actor.{seat}', lang, places)}**", body=plain(text)))
 
 
 WALL_CSS = """<style>

@@ -165,7 +165,7 @@ def scenario_problem_lines(err: Exception, lang: str = DEFAULT_LANGUAGE) -> list
         )
         text = getattr(p, "text", None)
         message = (text(lang) if callable(text) else None) or getattr(p, "message", None) or str(p)
-        lines.append(f"{where}: {message}" if where else str(message))
+        lines.append(tr("list.label_text", lang, label=where, body=message) if where else str(message))
     return lines or [str(err)]
 
 

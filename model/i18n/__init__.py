@@ -217,26 +217,43 @@ def keys(lang: str = DEFAULT_LANGUAGE) -> set[str]:
 
 # ----- where numbers come from -----------------------------------------------------------------
 
-# The words that open a coefficient's or an effect's source (catalogue files), longest first.
-_SOURCE_WORDS = ("loose", "calibration_run", "calibrated", "assumption", "data", "definition")
+# The words that open a source no entry of sources.yaml knows (an edited catalogue).
+_SOURCE_WORDS = ("calibration_run", "assumption", "data", "definition")
 
 
-def source_text(source: str, lang: str | None = None) -> str:
-    """A source as the reader's language words its kind ("assumption" -> 가정, 仮定).
+@cache
+def _source_texts() -> dict[str, dict[str, str]]:
+    """sources.yaml: each English source of the catalogue with its Korean and Japanese."""
+    entries = yaml.safe_load(_read("sources.yaml") or "") or []
+    return {_normal(e["en"]): e for e in entries if isinstance(e, dict) and e.get("en")}
 
-    The citation after the kind (a file, a date, an author) is left as written: it names a
-    document, and the catalogue's sources are provenance, kept as their authors cited them.
+
+def source_text(source: str, lang: str | None = None, places: str = DEFAULT_PLACES) -> str:
+    """Where a number comes from, in the reader's language ("assumption: rally effect" -> 가정: 결집 효과).
+
+    What is ours is translated (the kind of source and our words about it, from sources.yaml;
+    the notes before it, ``source.note.*``); what a source is called (an author, a title, a
+    file, a date) stays as published. A source sources.yaml does not know has only its kind
+    translated. Contested names follow the naming setting.
     """
-    lang = lang or _CURRENT.get()
-    if lang == DEFAULT_LANGUAGE or not source:
-        return source
+    lang = _language(lang or _CURRENT.get())
+    if not source or lang == DEFAULT_LANGUAGE:
+        return fill(source, places, lang) if source else source
+    for key, pattern in _patterns("source.note"):
+        found = pattern.match(source)
+        if found and source[found.end():].startswith("; ") and translated(key, lang):
+            note = tr(key, lang, places, **found.groupdict())
+            return note + tr("source.then", lang) + source_text(source[found.end() + 2:], lang, places)
+    known = _source_texts().get(_normal(source), {}).get(lang)
+    if known:
+        return fill(known, places, lang)
     out = source
     for word in _SOURCE_WORDS:
         english = _table(DEFAULT_LANGUAGE).get(f"source.{word}")
         local = _table(lang).get(f"source.{word}")
         if english and local:
             out = re.sub(rf"(^|[;(]\s*){re.escape(english)}", lambda m, t=local: m.group(1) + t, out)
-    return out
+    return fill(out, places, lang)
 
 
 # ----- texts of scenario files ---------------------------------------------------------------

@@ -133,15 +133,22 @@ def test_contested_terms_are_never_written_out(lang):
 
 @pytest.mark.parametrize("lang", OTHER)
 def test_key_terms_are_rendered_one_way(lang):
-    """Where the English uses a glossary term, the translation uses the glossary's rendering."""
+    """Where the English uses a glossary term, the translation uses the glossary's rendering.
+
+    The texts of the tables and the sources of the catalogue's numbers (sources.yaml) alike.
+    """
     en = {k: re.sub(r"\{[^}]*\}", "", v) for k, v in english().items()}  # words, not placeholders
-    filled = {k: i18n.fill(v, lang=lang) for k, v in i18n._table(lang).items()}
+    local = dict(i18n._table(lang))
+    for source, entry in i18n._source_texts().items():
+        en[f"sources.yaml: {source}"] = re.sub(r"--?[\w-]+|\w*_\w*", "", source)  # options and ids are not words
+        local[f"sources.yaml: {source}"] = entry[lang]
+    filled = {k: i18n.fill(v, lang=lang) for k, v in local.items()}
     bad = []
     for name, entry in i18n.glossary()["terms"].items():
         pattern = re.compile(entry["en"], re.IGNORECASE)
         want = entry[lang]
         avoid = (entry.get("avoid") or {}).get(lang, [])
-        for key, text in i18n._table(lang).items():
+        for key, text in local.items():
             if want not in filled[key] and pattern.search(en.get(key, "")):
                 bad.append((key, name, f"wants {want!r}"))
             for other in avoid:
@@ -407,19 +414,64 @@ def test_every_decision_tag_has_a_name():
     assert not missing, f"add tag.<id> to en.yaml, ko.yaml and ja.yaml: {missing}"
 
 
-def test_a_source_names_its_kind_in_the_readers_language():
-    assert i18n.source_text("assumption: rally effect", "ko") == "가정: rally effect"
-    assert i18n.source_text("assumption (data: events.csv 2023-03-06)", "ja") == "仮定 (データ: events.csv 2023-03-06)"
-    assert i18n.source_text("assumption", "en") == "assumption"
+def catalogue_sources() -> list[str]:
+    """Every source the app shows: coefficients', effects' and triggers' (events and decisions)."""
     cat = load_catalogue()
-    sources = [e.source for entry in cat.events.values() for e in entry.effects] + [
-        c.source for c in cat.coefficients.values()
-    ]
-    bare = [s for s in sources if s.startswith("assumption") and not i18n.source_text(s, "ko").startswith("가정")]
-    assert not bare
-    runs = [s for s in sources if s.startswith("calibration run")]
-    assert runs and all(i18n.source_text(s, "ja").startswith("較正") for s in runs)
+    out = [c.source for c in cat.coefficients.values()]
+    for entries in (cat.events, cat.decisions):
+        for entry in entries.values():
+            out += [e.source for e in getattr(entry, "effects", None) or []]
+            out += [t.source for t in getattr(entry, "triggers", None) or []]
+    return list(dict.fromkeys(s for s in out if s))
+
+
+# Sources cited as published: authors, titles, journals and a slogan stay in Latin letters.
+CITED = ("Lind, Sorry States", "Farrell and Newman", "Pettigrew and Tropp", "Pandya and Venkatesan",
+         "J. Int. Econ.", "Rev. Econ. Stat.", "'No Japan'")
+# What a citation keeps whatever the language: dates, years and file names.
+KEPT = re.compile(r"\d{4}(?:-\d{2}){0,2}|[\w./-]+\.(?:csv|yaml|py|md)")
+
+
+@pytest.mark.parametrize("lang", OTHER)
+def test_every_source_reads_in_the_language_with_its_citations_as_published(lang):
+    """Where a number comes from reads in Korean or Japanese; what is cited stays as published.
+
+    No English word of ours is left (ids, files and commands may stay), and every date, year and
+    file name of the English is still there to look it up.
+    """
+    script = HANGUL if lang == "ko" else KANA_KANJI
+    sources = catalogue_sources()
+    assert len(sources) > 100
+    problems = []
+    for source in sources:
+        local = i18n.source_text(source, lang)
+        prose = local
+        for name in CITED:
+            prose = prose.replace(name, " ")
+        prose = re.sub(r"--?[\w-]+|[A-Za-z0-9-]*(?:[/_]|\.(?=[A-Za-z0-9]))[A-Za-z0-9./_-]*", " ", prose)
+        english = [w for w in re.findall(r"\b[a-z][a-z']+\b", prose) if w not in ("ln", "python")]
+        lost = set(KEPT.findall(source)) - set(KEPT.findall(local))
+        if english or lost or "{" in local or not script.search(local):
+            problems.append((source, local, english, sorted(lost)))
+    assert not problems, f"add or fix the entry in model/i18n/sources.yaml: {problems[:3]}"
+
+
+def test_sources_yaml_holds_only_the_catalogues_sources():
+    """An entry whose English the catalogue no longer has is stale: edit it with the catalogue."""
+    known = {i18n._normal(s) for s in catalogue_sources()}
+    known |= {i18n._normal(s.split("; ", 1)[1]) for s in catalogue_sources() if "; " in s}
+    stale = [en for en in i18n._source_texts() if en not in known]
+    assert not stale, stale
+
+
+def test_a_source_the_table_does_not_know_still_names_its_kind():
+    """An edited catalogue's source shows its kind in the reader's language, its words as written."""
+    assert i18n.source_text("assumption: my own reason", "ko") == "가정: my own reason"
     assert i18n.source_text("calibration run; range an assumption", "ko") == "보정 실행; range an assumption"
+    assert i18n.source_text("assumption", "en") == "assumption"
+    noted = i18n.source_text("calibrated (calibrated.yaml); assumption: rally effect", "ja")
+    assert noted == "較正値（calibrated.yaml）。仮定：結集効果"
+    assert "{" not in i18n.source_text("data: x.csv, shared with the {dokdo} visit", "en")
 
 
 def _keys_in_code() -> list[tuple[str, str, bool]]:

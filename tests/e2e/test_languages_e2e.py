@@ -2,11 +2,13 @@
 
 A class in Seoul plays one turn from links that carry ``?lang=ko``: the instructor starts the
 game, the Seoul team submits a decision and a statement, the instructor resolves the turn. Then,
-in each language, every page (home, explore with a run, compare with a run, model and data,
-play, instructor, projector, debrief) is opened from a link with ``?lang=``, and its text,
+in each language, every page (home, explore with a run, the history replay with a run, compare
+with a run, model and data, the game's creation form, play, instructor, join, projector,
+debrief) is opened from a link with ``?lang=``, and its text,
 folded sections and hidden tabs included, is read. No English sentence may be left (three or
 more English words in a row) beyond the short list below (names, codes, file names, and the few
-strings Streamlit itself draws); each page is kept as a screenshot in
+strings Streamlit itself draws), and Japanese joins a label to its text with Japanese
+punctuation (「ラベル：本文」, not an English colon); each page is kept as a whole-page screenshot in
 ``var/artifacts/screenshots`` (``RAPPROCHEMENT_ARTIFACTS`` moves it) for a person to look at.
 
 Lean on purpose: one server for the module, one game, one browser context per language, each
@@ -35,6 +37,8 @@ from tests.support.seat_form import choose_decisions
 RUN_TIMEOUT_MS = 120_000
 LANGS = ("ko", "ja")
 SCRIPT = {"ko": re.compile(r"[\uac00-\ud7a3]"), "ja": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")}
+# Japanese text, an English colon, Japanese text: a label joined to its text in code, not by list.label_text
+JA_COLON = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff）」]: [\u3040-\u30ff\u4e00-\u9fff（「]")
 
 
 @pytest.fixture(scope="module")
@@ -81,15 +85,26 @@ def reveal(page: Page) -> str:
     return "\n".join(parts)
 
 
+def screenshot(page: Page, path: str) -> None:
+    """The whole page: the main area scrolls inside the window, so the window grows to its height."""
+    height = page.locator('[data-testid="stMain"]').evaluate("m => m.scrollHeight")
+    size = page.viewport_size or {"width": 1280}
+    page.set_viewport_size({"width": size["width"], "height": max(800, min(int(height) + 40, 16_000))})
+    page.wait_for_timeout(500)  # charts redraw at the new size
+    page.screenshot(path=path)
+
+
 def check(page: Page, lang: str, name: str) -> None:
     """Written in the reader's language, no English sentence, no traceback; keep a screenshot."""
     settle(page)
-    page.screenshot(path=str(artifacts_dir("screenshots") / f"{lang}-{name}.png"), full_page=True)
+    screenshot(page, str(artifacts_dir("screenshots") / f"{lang}-{name}.png"))
     text = reveal(page)
     assert not page.locator('[data-testid="stException"]').count(), (lang, name)
     assert len(SCRIPT[lang].findall(text)) > 40, (lang, name, text[:300])
     left = english_left(text)
     assert not left, f"{lang} {name}: English left in the page: {left[:10]}"
+    if lang == "ja":
+        assert not JA_COLON.findall(text), f"ja {name}: an English colon in Japanese: {JA_COLON.findall(text)[:5]}"
 
 
 def label(decision: str, lang: str) -> str:
@@ -157,6 +172,12 @@ def test_every_page_reads_in_the_language_of_the_link(
     explore.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=RUN_TIMEOUT_MS)
     check(explore, lang, "explore")
 
+    history = context.new_page()
+    history.goto(f"{server.url}/explore?scenario=history-2012-2025&lang={lang}")
+    history.get_by_role("button", name=tr("explore.run", lang), exact=True).click()
+    history.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=RUN_TIMEOUT_MS)
+    check(history, lang, "history")
+
     compare = context.new_page()
     compare.goto(f"{server.url}/compare?lang={lang}")
     compare.get_by_role("button", name=tr("compare.run", lang), exact=True).click()
@@ -170,6 +191,16 @@ def test_every_page_reads_in_the_language_of_the_link(
     # folded sections are read too: the data's provenance note, in the reader's language
     first_line = (ROOT / "model" / "data" / f"README.{lang}.md").read_text(encoding="utf-8").splitlines()[0]
     assert first_line.lstrip("# ") in reveal(model)
+
+    create = context.new_page()
+    create.goto(f"{server.url}/instructor?lang={lang}")
+    create.get_by_role("button", name=tr("game.instructor.create", lang)).wait_for()
+    check(create, lang, "game-creation")
+
+    join = context.new_page()
+    join.goto(f"{server.url}/join?game={game['id']}&lang={lang}")
+    settle(join)
+    check(join, lang, "join")
 
     for name in ("play", "instructor", "projector", "debrief"):
         path, code = game[name]

@@ -281,8 +281,8 @@ def edit_timeline(base: Scenario, key: str, edits: el.Edits, lang: str, places: 
             what = tr(f"explore.kind_{item.kind}", lang)
             note = None if item.by_user else notes.get((item.kind, item.type, item.month))
             note = f" · *{plain(scenario_text(note, lang, places))}*" if note else ""
-            name = cause_name(item.type, item.actor, lang, places, cat)
-            c1.markdown(f"**{month_text(item.month, lang)}** · {what}: {name} {mark}{note}")
+            name = tr("list.label_text", lang, label=what, body=cause_name(item.type, item.actor, lang, places, cat))
+            c1.markdown(f"**{month_text(item.month, lang)}** · {name} {mark}{note}")
             ident = f"{key}|{i}|{item.kind}|{item.type}|{item.month}"
             to = c2.selectbox(
                 tr("explore.move_to", lang), base.months, index=base.months.index(item.month)
@@ -711,7 +711,7 @@ def glossary_panel(lang: str, places: str) -> None:
         for name in GLOSSARY_TERMS:
             text = explain(name, lang, places)
             if text:
-                st.markdown(f"**{term(name, lang, places)}**: {text}")
+                st.markdown(tr("list.label_text", lang, label=f"**{term(name, lang, places)}**", body=text))
 
 
 GLOSSARY_TERMS = (

@@ -377,7 +377,8 @@ def draw(lang: str, places: str) -> None:
         return
     opened, tl, view = found
     game = opened.game
-    st.title(f"{tr('game.instructor.title', lang, places)}: {plain(scenario_text(view.scenario.title, lang, places))}")
+    title = plain(scenario_text(view.scenario.title, lang, places))
+    st.title(tr("list.label_text", lang, label=tr("game.instructor.title", lang, places), body=title))
     gv.header(game, tl, lang, places)
     flash = st.session_state.pop(f"{KEY}_flash", None)
     if flash:

@@ -66,14 +66,15 @@ def actors_section(lang: str, places: str) -> None:
     for actor in PROCESS_IDS:
         name_key = f"actor.{actor}" if has(f"actor.{actor}", lang) else f"modeldata.name_{actor}"
         what = tr(f"modeldata.process_{actor}", lang, places)
-        st.markdown(f"- **{tr(name_key, lang, places)}**: {what}")
+        st.markdown("- " + tr("list.label_text", lang, label=f"**{tr(name_key, lang, places)}**", body=what))
 
 
 def mechanisms_section(lang: str, places: str) -> None:
     """The named theories the rules and the publics implement, in plain words."""
     st.header(tr("modeldata.mechanisms", lang))
     for m in MECHANISMS:
-        st.markdown(f"**{tr(f'modeldata.mech_{m}_title', lang, places)}.** {tr(f'modeldata.mech_{m}', lang, places)}")
+        title = f"**{tr(f'modeldata.mech_{m}_title', lang, places)}**"
+        st.markdown(tr("list.title_text", lang, title=title, body=tr(f"modeldata.mech_{m}", lang, places)))
 
 
 def catalogue_section(lang: str, places: str) -> None:

@@ -53,7 +53,8 @@ def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str
     lines = [f"**{tr('game.play.outcome', lang, places, turn=last.turn + 1)}**", ""]
     injected = list(last.injects)
     for o in (o for o in last.occurrences if o.kind == "event"):
-        line = f"- {month_text(view.months[o.t], lang)}: {gv.event_label(o.id, lang, places)}"
+        line = "- " + tr("list.label_text", lang, label=month_text(view.months[o.t], lang),
+                         body=gv.event_label(o.id, lang, places))
         if o.t == last.first_t and o.id in injected:  # the teacher's, not the model's
             injected.remove(o.id)
             line += f" ({tr('game.play.injected_by_teacher', lang, places)})"
@@ -72,7 +73,9 @@ def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str
     if mine:
         lines += ["", f"**{tr('game.play.your_decisions_did', lang, places)}**", ""]
         lines += [
-            f"- {gv.decision_label(e.decision, lang, places)}: {effects_text(e.effects, lang, places)}" for e in mine
+            "- " + tr("list.label_text", lang, label=gv.decision_label(e.decision, lang, places),
+                      body=effects_text(e.effects, lang, places))
+            for e in mine
         ]
     st.markdown("\n".join(lines))
 

@@ -47,7 +47,8 @@ def decisions_list(view, lang: str, places: str) -> None:
     kept = tr("game.common.kept_course", lang, places)
     for o in reversed(view.outcomes):
         chosen = [
-            f"**{tr(f'actor.{s}', lang, places)}**: {gv.labels(d, lang, places) or kept}"
+            tr("list.label_text", lang, label=f"**{tr(f'actor.{s}', lang, places)}**",
+               body=gv.labels(d, lang, places) or kept)
             for s, d in o.decisions.items()
         ]
         st.markdown(
