@@ -14,6 +14,7 @@ import pytest
 from model import i18n
 from model.catalogue import load_catalogue
 from model.scenario import load_scenario, shipped_scenarios
+from tests.support.languages import CITED
 
 OTHER = ("ko", "ja")
 ROOT_DIR = Path(__file__).resolve().parents[2]
@@ -425,9 +426,6 @@ def catalogue_sources() -> list[str]:
     return list(dict.fromkeys(s for s in out if s))
 
 
-# Sources cited as published: authors, titles, journals and a slogan stay in Latin letters.
-CITED = ("Lind, Sorry States", "Farrell and Newman", "Pettigrew and Tropp", "Pandya and Venkatesan",
-         "J. Int. Econ.", "Rev. Econ. Stat.", "'No Japan'")
 # What a citation keeps whatever the language: dates, years and file names.
 KEPT = re.compile(r"\d{4}(?:-\d{2}){0,2}|[\w./-]+\.(?:csv|yaml|py|md)")
 

@@ -12,6 +12,17 @@ WORD = r"[A-Za-z][A-Za-z'’]*"
 ENGLISH = re.compile(rf"{WORD}(?:[ ,:;/()-]+{WORD}){{2,}}")
 # File names, paths, ids and commands (nk-missile-tests, model/analysis/polls.py, seoul_hold).
 CODE = re.compile(r"[A-Za-z0-9-]*(?:[/_]|\.(?=[A-Za-z0-9]))[A-Za-z0-9./_-]*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+){2,}")
+# Sources cited as published (model/i18n/sources.yaml): authors, titles, journals, a slogan, a command.
+CITED = (
+    "Lind, Sorry States",
+    "Farrell and Newman",
+    "Pettigrew and Tropp",
+    "Pandya and Venkatesan",
+    "J. Int. Econ.",
+    "Rev. Econ. Stat.",
+    "'No Japan'",
+    "python scripts/rules_replay.py --calibrate --runs 300 --seed 2012",
+)
 # What may stay in Latin letters: names, codes, file and command names, and the strings that
 # Streamlit itself draws around the app (its menus and widget hints are not ours to translate).
 ALLOWED = (
@@ -30,6 +41,7 @@ ALLOWED = (
     "derived (arithmetic from reported value and reported change)",
     "CSIS Beyond Parallel",
     "North-Korean-Provocations-since",
+    *CITED,
 )
 
 
