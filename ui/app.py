@@ -40,6 +40,7 @@ def main() -> None:
     # An emoji favicon is drawn by the browser itself; a ":material/..." one is fetched from
     # fonts.gstatic.com, which a classroom without internet cannot reach (issue 14).
     st.set_page_config(page_title=tr("app.title", lang), page_icon="🌏", layout="wide")
+    widgets.streamlit_words(lang)
     pages = [
         page("home.py", "nav.home", "home", ":material/home:", lang, default=True),
         page("explore.py", "explore.nav", "explore", ":material/insights:", lang),

@@ -127,6 +127,59 @@ def settings(draw: bool | None = None) -> tuple[str, str]:
     return lang, places
 
 
+def _css_text(text: str) -> str:
+    """A text as a CSS string literal (for ``content:``)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def replace_words(rules: dict[str, str], lang: str, in_place: bool = False) -> None:
+    """Show our words in place of Streamlit's own English inside its widgets (selector -> text).
+
+    Why CSS: Streamlit draws some words itself ("Press Enter to apply", the file uploader's
+    button and limit) and offers no argument for them. The English is hidden (invisible, so
+    also out of the page's text) and ours is drawn in its place; should Streamlit rename its
+    elements, its English shows again, nothing breaks. English readers keep Streamlit's words.
+    """
+    if lang == DEFAULT_LANGUAGE or not rules:
+        return
+    # in_place: ours takes the English's place in the flow, and its box grows to fit (the
+    # uploader's 14 px texts); else it sits at the right edge of the input that holds the hint
+    box, after = ("font-size: 0;", "font-size: 0.875rem;") if in_place else ("", "position: absolute; right: 0;")
+    css = []
+    for selector, text in rules.items():
+        css.append(f"{selector} {{ visibility: hidden; {box} }}")
+        css.append(
+            f"{selector}::after {{ content: {_css_text(text)}; visibility: visible; {after} white-space: nowrap; }}"
+        )
+    st.html("<style>" + "\n".join(css) + "</style>")
+
+
+HINT = '[data-testid="InputInstructions"]'
+FORM = '[data-testid="stForm"]'
+TEXT_AREA = '[data-testid="stTextArea"]'
+
+
+def streamlit_words(lang: str) -> None:
+    """Streamlit's hints under the app's inputs in the reader's language (every page)."""
+    replace_words({
+        HINT: tr("widget.enter_apply", lang),
+        f"{FORM} {HINT}": tr("widget.enter_submit", lang),
+        f"{TEXT_AREA} {HINT}": tr("widget.ctrl_enter_apply", lang),
+        f"{FORM} {TEXT_AREA} {HINT}": tr("widget.ctrl_enter_submit", lang),
+    }, lang)
+
+
+def uploader_words(lang: str, size_mb: int, types: list[str]) -> None:
+    """The file uploader's button and limit in the reader's language (the page that has one)."""
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    replace_words({
+        f'{zone} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p':
+            tr("widget.upload", lang),
+        f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span':
+            tr("widget.upload_limit", lang, size=size_mb, types=", ".join(t.upper() for t in types)),
+    }, lang, in_place=True)
+
+
 def app_settings() -> tuple[str, str]:
     """Draw the selectors once for the whole app (called by ``ui/app.py`` before the pages)."""
     found = settings(draw=True)

@@ -107,6 +107,31 @@ def check(page: Page, lang: str, name: str) -> None:
         assert not JA_COLON.findall(text), f"ja {name}: an English colon in Japanese: {JA_COLON.findall(text)[:5]}"
 
 
+def shown_instead(page: Page, selector: str) -> tuple[str, str]:
+    """What a reader sees of an element whose words the app replaces: its own text, and ours."""
+    element = page.locator(selector).first
+    element.wait_for(state="attached")
+    return element.inner_text(), element.evaluate("e => getComputedStyle(e, '::after').content")
+
+
+def streamlit_words_in_language(page: Page, lang: str) -> None:
+    """Streamlit's own hints and the file uploader's words read in the language, not in English."""
+    runs = page.get_by_label(tr("explore.runs", lang), exact=True)
+    runs.fill("150")
+    text, ours = shown_instead(page, '[data-testid="InputInstructions"]')
+    assert "Press" not in text and tr("widget.enter_apply", lang) in ours, (text, ours)
+    runs.press("Enter")
+    page.get_by_text(tr("explore.source_upload", lang), exact=True).click()
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    button = f'{zone} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p'
+    text, ours = shown_instead(page, button)
+    assert "Upload" not in text and tr("widget.upload", lang) in ours, (text, ours)
+    text, ours = shown_instead(page, f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span')
+    assert "per file" not in text and "YAML" in ours, (text, ours)
+    english = english_left(reveal(page))
+    assert not english, english
+
+
 def label(decision: str, lang: str) -> str:
     return load_catalogue().label("decision", decision, lang)
 
@@ -171,6 +196,8 @@ def test_every_page_reads_in_the_language_of_the_link(
     explore.get_by_role("button", name=tr("explore.run", lang), exact=True).click()
     explore.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=RUN_TIMEOUT_MS)
     check(explore, lang, "explore")
+
+    streamlit_words_in_language(explore, lang)
 
     history = context.new_page()
     history.goto(f"{server.url}/explore?scenario=history-2012-2025&lang={lang}")

@@ -94,9 +94,10 @@ def choose_scenario(shipped: dict[str, Scenario], lang: str, places: str) -> tup
     )
     widgets.remember(_k("source"))
     if source == "upload":
+        widgets.uploader_words(lang, el.MAX_UPLOAD_MB, UPLOAD_TYPES)
         upload = st.file_uploader(
             tr("explore.upload", lang, places),
-            type=["yaml", "yml"],
+            type=UPLOAD_TYPES,
             max_upload_size=el.MAX_UPLOAD_MB,  # the one statement of the limit: the box shows it
             help=tr("explore.upload_help", lang),
             key=_k("upload"),
@@ -701,6 +702,9 @@ def keep_section(
         key=_k("dl_yaml"),
     )
     st.caption(tr("explore.link_note", lang))
+
+
+UPLOAD_TYPES = ["yaml", "yml"]
 
 
 def glossary_panel(lang: str, places: str) -> None:

@@ -77,6 +77,7 @@ def create_form(lang: str, places: str) -> None:
         list(SEATS),
         default=list(SEATS),
         format_func=lambda s: tr(f"actor.{s}", lang, places),
+        placeholder=tr("widget.choose", lang),
         key=f"{KEY}_humans",
     )
     profiles: dict[str, dict[str, str]] = {}

@@ -207,6 +207,7 @@ def submission_form(opened: gv.Opened, seat: str, tl: Timeline, view: WorldView,
             default=[d for d in (mine.decisions if mine else ()) if d in open_now],
             max_selections=MAX_DECISIONS,
             format_func=lambda d: gv.decision_label(d, lang, places),
+            placeholder=tr("widget.choose", lang),
             key=_key("choice", tl.branch, tl.turn),
         )
         # No max_chars: a box with one drops a longer paste without a word; the limit is
