@@ -21,7 +21,7 @@ from model.catalogue import ACTORS, load_catalogue
 from model.game.store import GameRecord
 from model.game.svg import line_chart
 from model.game.world import WorldView
-from model.i18n import date_text, font_stack, month_text, scenario_text, tr
+from model.i18n import date_text, font_stack, join_list, month_text, scenario_text, tr
 
 KEY_VARIABLES = (
     "relationship_index",
@@ -110,9 +110,9 @@ def effects_text(effects: dict[str, float], lang: str = "en", places: str = "bot
     if not effects:
         return tr("game.play.no_effect", lang, places)
     ordered = sorted(effects.items(), key=lambda kv: -abs(kv[1]))
-    return ", ".join(
-        tr("game.debrief.effect", lang, places, variable=tr(f"variable.{v}", lang, places), delta=d) for v, d in ordered
-    )
+    said = (tr("game.debrief.effect", lang, places, variable=tr(f"variable.{v}", lang, places), delta=d)
+            for v, d in ordered)
+    return join_list(said, lang, short=True)
 
 
 def history_comparison(view: WorldView) -> pd.DataFrame:
@@ -173,7 +173,7 @@ def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: 
     for o in view.outcomes:
         for seat in ACTORS:
             chosen = o.decisions.get(seat, ())
-            label = "; ".join(cat.label("decision", d, lang, places) for d in chosen)
+            label = join_list((cat.label("decision", d, lang, places) for d in chosen), lang)
             turn_rows.append(
                 [
                     str(o.turn + 1),

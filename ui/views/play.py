@@ -57,18 +57,19 @@ def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str
                          body=gv.event_label(o.id, lang, places))
         if o.t == last.first_t and o.id in injected:  # the teacher's, not the model's
             injected.remove(o.id)
-            line += f" ({tr('game.play.injected_by_teacher', lang, places)})"
+            line = tr("game.play.with_note", lang, line=line, note=tr("game.play.injected_by_teacher", lang, places))
         lines.append(line)
     lines += ["", f"**{tr('game.play.others_chose', lang, places)}**", ""]
     for other in ACTORS:
         chosen = last.decisions.get(other, ())
         text = gv.labels(chosen, lang, places) or tr("game.common.kept_course", lang, places)
         player = tr(f"game.player.{last.played_by[other]}", lang, places)
-        line = f"- **{tr(f'actor.{other}', lang, places)}** ({player}): {text}"
+        line = tr("game.play.other_line", lang, seat=f"**{tr(f'actor.{other}', lang, places)}**", player=player,
+                  decisions=text)
         statement = last.statements.get(other)
         if statement:
-            line += f' — "{plain(statement)}"'
-        lines.append(line)
+            line = tr("game.play.with_statement", lang, line=line, statement=plain(statement))
+        lines.append("- " + line)
     mine = [e for e in gv.effects(view) if e.turn == last.turn and e.seat == seat]
     if mine:
         lines += ["", f"**{tr('game.play.your_decisions_did', lang, places)}**", ""]
