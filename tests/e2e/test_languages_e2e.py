@@ -225,9 +225,12 @@ def test_every_page_reads_in_the_language_of_the_link(
     create.get_by_role("button", name=tr("game.instructor.create", lang)).wait_for()
     check(create, lang, "game-creation")
 
-    join = context.new_page()
-    join.goto(f"{server.url}/join?game={game['id']}&lang={lang}")
-    settle(join)
+    join = context.new_page()  # the join screen is opened from the teacher's page, which hands it the links
+    path, code = game["instructor"]
+    join.goto(f"{server.url}/{path}?game={game['id']}&code={code}&lang={lang}")
+    join.get_by_role("tab", name=tr("game.instructor.links", lang)).click(timeout=RUN_TIMEOUT_MS)
+    join.get_by_role("button", name=tr("game.instructor.open_join_screen", lang)).click()
+    join.locator('[data-testid="stImage"] img, [data-testid="stFullScreenFrame"] img').first.wait_for()
     check(join, lang, "join")
 
     for name in ("play", "instructor", "projector", "debrief"):

@@ -379,7 +379,7 @@ def draw(lang: str, places: str) -> None:
     opened, tl, view = found
     game = opened.game
     title = plain(scenario_text(view.scenario.title, lang, places))
-    st.title(tr("list.label_text", lang, label=tr("game.instructor.title", lang, places), body=title))
+    st.title(tr("list.page_title", lang, label=tr("game.instructor.title", lang, places), body=title))
     gv.header(game, tl, lang, places)
     flash = st.session_state.pop(f"{KEY}_flash", None)
     if flash:
