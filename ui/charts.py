@@ -48,8 +48,12 @@ def _legend() -> alt.Legend:
 
 
 def _bars_height(rows: int) -> int:
-    """Height of a horizontal bar chart: one bar per 30 px, plus title and axis."""
-    return 110 + 30 * rows
+    """Height of a horizontal bar chart: one bar per 30 px, plus title, axis and legend.
+
+    Streamlit fits the whole chart (title, axis, a two-line legend below) into this height:
+    with too little left for the bars, Vega drops every other bar's label (seen in ko, ja, en).
+    """
+    return 210 + 30 * rows
 
 
 PUBLICS = PUBLIC_OPINION
