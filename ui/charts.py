@@ -1145,9 +1145,11 @@ def backtest_chart(scores: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, places: s
     chart = (
         alt.layer(band, lines, points, data=data)
         .properties(width=230, height=140)
-        .facet(row=alt.Row("series_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
-                                                                           labelAnchor="start", labelLimit=0,
-                                                                           labelOrient="top", labelFontSize=12)),
+        # a series' label on two lines, its source above what it measures: on one line the
+        # labels are wider than a panel and push the third origin off the page
+        .facet(row=alt.Row("series_label:N", title=None, header=alt.Header(
+            labelAngle=0, labelAlign="left", labelAnchor="start", labelLimit=0, labelOrient="top", labelFontSize=12,
+            labelExpr="split(datum.label, regexp('(?<=：)|(?<=: )'))")),
                column=alt.Column("origin_label:N", title=None, header=alt.Header(labelFontSize=12)))
         .resolve_scale(x="independent")
         .properties(title=tr("charts.backtest_title", lang))
