@@ -92,6 +92,8 @@ def screenshot(page: Page, path: str) -> None:
     size = page.viewport_size or {"width": 1280}
     page.set_viewport_size({"width": size["width"], "height": max(800, min(int(height) + 40, 16_000))})
     page.wait_for_timeout(500)  # charts redraw at the new size
+    # a page that reruns on a poll shows grey placeholders for a moment: shoot once they are gone
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=RUN_TIMEOUT_MS)
     page.screenshot(path=path)
 
 
