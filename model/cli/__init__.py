@@ -16,6 +16,7 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -160,6 +161,28 @@ def seed(text: str) -> int:
 
 port = whole_number(1, 65535)
 """``--port``'s type (Streamlit's own refusal of port 99999 was a traceback)."""
+
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+"""A month as the options write it (YYYY-MM): ``--until``, ``--origins``."""
+
+
+def http_address(text: str) -> str:
+    """``--base-url``'s type: an http(s) address with a host, without its trailing slash.
+
+    Why: the join links and QR codes are this address plus a page; ``notaurl`` was accepted
+    and printed links no device could open.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number or out of range)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(tr("cli.base_url", value=text))
+    return text.strip().rstrip("/")
 
 
 def _run(handler, args: argparse.Namespace) -> int:

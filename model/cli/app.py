@@ -24,7 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from model.cli import UserError, port, say
+from model.cli import UserError, http_address, port, say
 from model.game.store import ENV_VAR
 from model.i18n import join_list, tr
 from model.serving import BASE_URL_ENV, WILDCARDS, is_local, links_base, nginx_config, record_server
@@ -61,6 +61,39 @@ def _environment(args: argparse.Namespace, base_url: str) -> dict[str, str]:
     return env
 
 
+DATABASE_WAIT_SECONDS = 10  # how long the start waits for the game database (assumption)
+
+
+def _database_problem(db: str) -> str | None:
+    """Why the game database cannot be used now (its tables opened or made), or None.
+
+    Why: given a mistyped or unreachable ``--db``, the app started without a word and the
+    teacher learnt of it from the game pages in front of the class. A server that does not
+    answer is given :data:`DATABASE_WAIT_SECONDS` (a thread: the driver may wait minutes).
+    """
+    import threading
+
+    from model.game.errors import GameError
+    from model.game.store import GameStore
+
+    found: list[GameError | None] = []
+
+    def probe() -> None:
+        try:
+            GameStore(db).dispose()
+            found.append(None)
+        except GameError as err:
+            found.append(err)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(DATABASE_WAIT_SECONDS)
+    if not found:
+        return tr("cli.app.database_silent", seconds=DATABASE_WAIT_SECONDS)
+    err = found[0]
+    return None if err is None else tr(err.key, **err.values)  # here: the thread has not the CLI's language
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Start the app headless (no prompt, no browser): one process, or several behind one address."""
     from model.game.store import database_url
@@ -74,6 +107,9 @@ def cmd_app(args: argparse.Namespace) -> int:
     except OSError as err:
         raise UserError(f"{args.db}: {err}") from err
     args.db = db
+    problem = _database_problem(db)
+    if problem:  # the explorer still serves; the game pages say the same until the database answers
+        say(tr("cli.app.database_warning", message=problem))
     say(tr("cli.serving", url=f"http://{address}:{args.port}"))
     say(tr("cli.app.links", url=base_url))
     if is_local(base_url):
@@ -221,7 +257,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     a.add_argument("--db", help=tr("cli.help.app_db"))
     a.add_argument("--classroom", action="store_true", help=tr("cli.help.classroom"))
     a.add_argument("--processes", type=int, default=1, help=tr("cli.help.processes"))
-    a.add_argument("--base-url", help=tr("cli.help.app_base_url"))
+    a.add_argument("--base-url", type=http_address, help=tr("cli.help.app_base_url"))
     a.set_defaults(handler=cmd_app)
 
     p = subparsers.add_parser("proxy", help=tr("cli.help.proxy"))

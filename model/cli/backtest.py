@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import shlex
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from model.cli import UserError, open_backend, relay, seed
+from model.cli import MONTH, UserError, open_backend, relay, seed
 from model.cli.calibrate import require_replay
 from model.i18n import current_language, month_text, tr
-
-_ORIGIN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,7 +50,7 @@ def _origins(text: str) -> list[str]:
     if not origins:
         raise UserError(tr("cli.backtest.origins_empty"))
     for o in origins:
-        if not _ORIGIN.match(o):
+        if not MONTH.match(o):
             raise UserError(tr("cli.backtest.origins_month", origin=o))
         if o >= "2019-06" or o < "2013-06":
             raise UserError(tr("cli.backtest.origins_range", origin=o, holdout=HOLDOUT_START))

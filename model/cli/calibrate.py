@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import re
 import shlex
 from contextlib import ExitStack
 from pathlib import Path
 
-from model.cli import UserError, open_backend, relay, say, seed
+from model.cli import MONTH, UserError, open_backend, relay, say, seed
 from model.i18n import join_list, tr
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 REPLAY = "scenarios/history-2012-2025.yaml"
 
 
@@ -73,7 +71,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out = Path(args.out_dir) if args.out_dir else cal.CALIBRATED_FILE.parent
     if not out.exists():
         raise UserError(tr("history.error.no_dir", path=out))
-    if not _MONTH.match(args.until):
+    if not MONTH.match(args.until):
         raise UserError(tr("history.error.until_month", until=args.until))
     try:
         require_replay(args.scenario, cal.training_targets(args.until))

@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 
-from model.cli import UserError, seed
+from model.cli import UserError, http_address, seed
 from model.game.errors import GameError
 from model.game.links import DEFAULT_BASE_URL, invitation
 from model.game.setup import DEFAULT_TURN_MONTHS, MAX_DEADLINE_MINUTES, SEATS, create_game, scenario_file
@@ -59,7 +59,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=tr("cli.help.deadline", most=MAX_DEADLINE_MINUTES),
     )
     new.add_argument("--db", default=None, help=tr("cli.help.game_new_db", env=ENV_VAR))
-    new.add_argument("--base-url", default=None, help=tr("cli.help.game_base_url", url=DEFAULT_BASE_URL))
+    new.add_argument("--base-url", type=http_address, default=None,
+                     help=tr("cli.help.game_base_url", url=DEFAULT_BASE_URL))
     new.add_argument("--link-lang", choices=list(LANGUAGES), default=None, help=tr("cli.help.link_lang"))
     new.set_defaults(handler=_new)
 

@@ -189,3 +189,32 @@ def test_sensitivity_samples_zero_is_refused_not_read_as_the_default(tmp_path, c
     assert main(args) == 2
     assert capsys.readouterr().err.strip() == "error: Use at least 2 samples and 1 replicate per sample."
     assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["notaurl", "ftp://school.example/", "http://", "http://host:99999", "http://host/?a=1"])
+@pytest.mark.parametrize("command", [["game", "new", "baseline-2026"], ["app"]])
+def test_a_links_address_that_no_device_can_open_is_refused(tmp_path, capsys, command, value):
+    """``--base-url notaurl`` was taken, and ``game new`` stored a game and printed links to nowhere."""
+    db = tmp_path / "games.db"
+    with pytest.raises(SystemExit) as stop:
+        main([*command, "--db", str(db), "--base-url", value])
+    assert stop.value.code == 2
+    assert f"argument --base-url: '{value}' is not a web address" in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_a_links_address_is_kept_without_its_trailing_slash(tmp_path, capsys):
+    assert main(["game", "new", "baseline-2026", "--db", str(tmp_path / "g.db"),
+                 "--base-url", "https://school.example/rapprochement/"]) == 0
+    assert '"https://school.example/rapprochement/play?' in capsys.readouterr().out
+
+
+def test_app_warns_at_start_when_the_game_database_cannot_be_used(tmp_path):
+    """A nonsense or unreachable ``--db`` started the app without a word (QA, 2026-12-01)."""
+    from model.cli.app import _database_problem
+
+    assert _database_problem(f"sqlite:///{tmp_path / 'games.db'}") is None
+    nowhere = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # port 1: refused at once
+    problem = _database_problem(nowhere)
+    assert problem and "127.0.0.1:1" in problem and "cannot be used" in problem
+    assert "cannot be used" in _database_problem("notadriver://x")
