@@ -11,6 +11,7 @@ colour blindness. Every text a reader sees is looked up through :mod:`model.i18n
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -208,58 +209,151 @@ MARKER_KINDS = ("event", "decision", "election")
 MARKER_STYLE = {"event": ("#555555", [4, 3]), "decision": (OKABE_ITO[1], [8, 3]), "election": ("#999999", [2, 3])}
 MAX_LABELS = 14
 """Markers labelled at most on one chart; the others keep their line and their tooltip."""
+PLOT_WIDTH = 600
+"""Plot width (px) a full-width time chart is assumed to have when its labels are placed.
+
+Streamlit stretches a chart to its column, so the real width is only known in the browser; this
+is on the narrow side of the explorer at a projector's 1024 px (a wider plot only adds room).
+"""
+HALF_PLOT_WIDTH = 280
+"""The same for a chart in one of two columns (the compare page)."""
+LABEL_SIZE = {"top": 11, "election": 10}
+"""Font size (px) of the labels above (events, decisions) and of elections' labels below."""
+LABEL_ROWS = {"top": (8, 20, 32), "election": (46, 57, 68)}
+"""Rows (px from the plot's top) of the labels: three for events and decisions, three below for elections."""
+LABEL_GAP = 6
+"""Space (px) kept between two labels on one row, besides the 3 px between a line and its label."""
+LABEL_LIMIT = 180
+"""Longest label drawn (px); Vega cuts a longer one with "…" (its full text stays in the tooltip)."""
 
 
-def thin_markers(events: pd.DataFrame, months: Sequence[str], most: int = MAX_LABELS) -> pd.DataFrame:
-    """One marker per month and kind inside the chart, labelled for at most ``most`` of them.
+def label_limit(width: float) -> float:
+    """Longest label (px) on a plot ``width`` wide: at most a third of it, so that a row holds three."""
+    return min(LABEL_LIMIT, width / 3)
 
-    Why: an uploaded scenario may schedule thousands of events; a line and a label each would
-    bury the chart and take the browser seconds to draw. Items of one month and kind share a
-    line ("Summit (Seoul) and 2 more"); rows marked ``first`` (the what-if's own items) are
-    labelled before the others, then decisions and events before elections, earliest first.
-    Labels stand at the top of the plot, staggered on three rows, elections' on three rows of
-    their own below those.
+
+def label_extent(text: str, band: str, width: float) -> float:
+    """Width (px) a label takes on its row: its estimated width, cut at :func:`label_limit`."""
+    return min(label_width(text, LABEL_SIZE[band]), label_limit(width))
+
+
+def label_width(text: str, size: float) -> float:
+    """Estimated width (px) of ``text`` at font size ``size``: no browser to measure it in Python.
+
+    A Latin character of the chart's sans-serif is about 0.6 em wide on average, a Hangul or CJK
+    character (East Asian wide or full-width) a full em, about twice (an assumption that
+    overestimates slightly, so that two labels placed apart stay apart in the browser).
+    """
+    wide = sum(unicodedata.east_asian_width(c) in ("W", "F") for c in text)
+    return size * (0.6 * (len(text) - wide) + 1.05 * wide)
+
+
+def _spread_order(n: int) -> list[int]:
+    """Positions 0..n-1 in an order that covers the whole range early (ends, middle, quarters...).
+
+    Why: labels are accepted greedily in priority order; earliest first would fill the left of
+    the axis and reach ``most`` before the later years get any label.
+    """
+    if n <= 2:
+        return list(range(n))
+    bits = (n - 1).bit_length()
+    order = [0, n - 1]
+    for k in range(1, 1 << bits):
+        vdc = int(format(k, f"0{bits}b")[::-1], 2) / (1 << bits)  # van der Corput: 1/2, 1/4, 3/4...
+        order.append(min(n - 1, round(vdc * (n - 1))))
+    for i in range(n):  # rounding may skip a position: every one is still a candidate
+        order.append(i)
+    return list(dict.fromkeys(order))
+
+
+def _place_labels(
+    grouped: pd.DataFrame, order: Sequence[int], months: Sequence[str], most: int, width: float
+) -> dict[int, tuple[int, str]]:
+    """Row and side of each label accepted, greedily in ``order``, so that none collides on its row.
+
+    A label stands right of its line, or left of it where it would pass the plot's right edge;
+    it is accepted on the first row of its band where it keeps ``LABEL_GAP`` from the labels
+    already there, and skipped (line and tooltip only) where no row has room.
+    """
+    index = {m: i for i, m in enumerate(months)}
+    step = width / max(len(months) - 1, 1)
+    taken: dict[int, list[tuple[float, float]]] = {}
+    placed: dict[int, tuple[int, str]] = {}
+    for i in order:
+        if len(placed) >= most:
+            break
+        band = "election" if grouped.at[i, "kind"] == "election" else "top"
+        w = label_extent(grouped.at[i, "text"], band, width)
+        x = index[grouped.at[i, "month"]] * step
+        right = x + 3 + w > width and x - 3 - w >= 0  # past the right edge: the text ends at its line
+        side, lo, hi = ("right", x - 3 - w, x - 3) if right else ("left", x + 3, x + 3 + w)
+        for row in LABEL_ROWS[band]:
+            spans = taken.setdefault(row, [])
+            if all(hi + LABEL_GAP <= a or lo >= b + LABEL_GAP for a, b in spans):
+                spans.append((lo, hi))
+                placed[i] = (row, side)
+                break
+    return placed
+
+
+def thin_markers(
+    events: pd.DataFrame, months: Sequence[str], most: int = MAX_LABELS, width: float = PLOT_WIDTH
+) -> pd.DataFrame:
+    """One marker per month and kind inside the chart, labelled where a label has room.
+
+    Why: an uploaded scenario may schedule thousands of events, and a replay of 14 years some
+    150; a line and a label each would bury the chart. Items of one month and kind share a line
+    ("Summit (Seoul) +2"). Labels are chosen greedily: rows marked ``first`` (the what-if's own
+    items) before the others, then decisions and events before elections, then spread over the
+    whole period (see :func:`_spread_order`); a label is kept only if it fits on one of its
+    band's three rows without touching another at the estimated ``width`` (see
+    :func:`label_width`). Every marker keeps its line and its full text in the tooltip.
 
     Args:
         events: ``month``, ``label``; optional ``kind`` (``event``, ``decision``,
             ``election``), ``labelled`` (False: line only) and ``first``.
         months: The chart's months.
         most: Labels at most.
+        width: Plot width (px) assumed for the labels' room.
 
     Returns:
         ``month``, ``label``, ``kind``, ``labelled``, ``count``, ``text`` (the label drawn,
-        empty when the marker is not labelled), ``line`` (the text's row, staggered).
+        empty when the marker is not labelled), ``line`` (the text's row, px from the top),
+        ``align`` (``left``: the text starts at the line; ``right``: it ends there).
     """
+    months = list(months)
     frame = events[events["month"].isin(set(months))].copy()
     for column, default in (("kind", "event"), ("labelled", True), ("first", False)):
         if column not in frame.columns:
             frame[column] = default
     if frame.empty:
-        return frame.assign(count=[], text=[], line=[])
+        return frame.drop(columns=["first"]).assign(count=[], text=[], line=[], align=[])
     grouped = (
         frame.groupby(["month", "kind"], sort=False)
         .agg(label=("label", "first"), labelled=("labelled", "any"), first=("first", "any"), count=("label", "size"))
         .reset_index()
     )
-    rank = grouped["kind"].map({"decision": 0, "event": 0, "election": 1}).fillna(0)
-    order = grouped.assign(_first=~grouped["first"], _rank=rank).sort_values(["_first", "_rank", "month"]).index
-    chosen = set(list(order[grouped.loc[order, "labelled"]])[:most])
-    grouped["labelled"] = [i in chosen for i in grouped.index]
-    grouped["text"] = [
-        (lbl if n == 1 else f"{lbl} +{n - 1}") if i in chosen else ""
-        for i, lbl, n in zip(grouped.index, grouped["label"], grouped["count"], strict=True)
-    ]
     grouped = grouped.sort_values("month", kind="stable").reset_index(drop=True)
-    top = grouped[grouped["labelled"] & (grouped["kind"] != "election")].index
-    low = grouped[grouped["labelled"] & (grouped["kind"] == "election")].index
-    grouped["line"] = 0
-    grouped.loc[top, "line"] = [8 + 12 * (i % 3) for i in range(len(top))]
-    grouped.loc[low, "line"] = [46 + 11 * (i % 3) for i in range(len(low))]  # a band of their own, below
+    grouped["text"] = [
+        lbl if n == 1 else f"{lbl} +{n - 1}" for lbl, n in zip(grouped["label"], grouped["count"], strict=True)
+    ]
+    candidates = grouped[grouped["labelled"]]
+    order: list[int] = []
+    for first in (True, False):
+        for band in ("top", "election"):
+            elections = candidates["kind"] == "election"
+            part = candidates[(candidates["first"] == first) & (elections == (band == "election"))]
+            order += [int(part.index[k]) for k in _spread_order(len(part))]
+    placed = _place_labels(grouped, order, months, most, width)
+    grouped["labelled"] = [i in placed for i in grouped.index]
+    grouped["text"] = [t if i in placed else "" for i, t in zip(grouped.index, grouped["text"], strict=True)]
+    grouped["line"] = [placed[i][0] if i in placed else 0 for i in grouped.index]
+    grouped["align"] = [placed[i][1] if i in placed else "left" for i in grouped.index]
     return grouped.drop(columns=["first"])
 
 
 def _event_layer(
-    events: pd.DataFrame | None, months: Sequence[str], lang: str = DEFAULT_LANGUAGE
+    events: pd.DataFrame | None, months: Sequence[str], lang: str = DEFAULT_LANGUAGE, width: float = PLOT_WIDTH
 ) -> alt.LayerChart | None:
     """Rules where the scenario's events, decisions and elections fall, with a legend and labels.
 
@@ -269,7 +363,7 @@ def _event_layer(
     if events is None or events.empty:
         return None
     _check_columns(events, ("month", "label"), "The event frame")
-    marks = thin_markers(events, months)
+    marks = thin_markers(events, months, width=width)
     if marks.empty:
         return None
     marks["date"] = _dates(marks["month"])
@@ -293,18 +387,18 @@ def _event_layer(
     base = alt.Chart(marks)
     layers = [base.mark_rule(opacity=0.8).encode(x="date:T", color=colour, strokeDash=dash, tooltip=tooltip)]
     labelled = marks[marks["text"] != ""]
-    for part, size in (
-        (labelled[labelled["kind"] != "election"], 11),
-        (labelled[labelled["kind"] == "election"], 10),
-    ):
-        if part.empty:
-            continue
-        layers.append(
-            alt.Chart(part).mark_text(align="left", dx=3, fontSize=size, baseline="top").encode(
-                x="date:T", y=alt.Y("line:Q", scale=None), text="text:N",
-                color=alt.Color("kind_label:N", scale=scale, legend=None),
+    limit = label_limit(width)
+    for band, size in LABEL_SIZE.items():
+        for align, dx in (("left", 3), ("right", -3)):
+            part = labelled[((labelled["kind"] == "election") == (band == "election")) & (labelled["align"] == align)]
+            if part.empty:
+                continue
+            layers.append(
+                alt.Chart(part).mark_text(align=align, dx=dx, fontSize=size, baseline="top", limit=limit).encode(
+                    x="date:T", y=alt.Y("line:Q", scale=None), text="text:N",
+                    color=alt.Color("kind_label:N", scale=scale, legend=None),
+                )
             )
-        )
     return alt.layer(*layers)
 
 
@@ -314,6 +408,7 @@ def fan_chart(
     events: pd.DataFrame | None = None,
     lang: str = DEFAULT_LANGUAGE,
     places: str = DEFAULT_PLACES,
+    width: float = PLOT_WIDTH,
 ) -> Figure:
     """The median of one variable over months with its 50% and 90% bands, and event markers.
 
@@ -324,13 +419,15 @@ def fan_chart(
             ``first``) drawn as labelled lines (see :func:`thin_markers`).
         lang: Language of the texts.
         places: Place-name setting for texts that carry contested names.
+        width: Plot width (px) the markers' labels are placed for (``HALF_PLOT_WIDTH`` in a
+            column of two).
 
     Returns:
         The chart, its quantile table and a one-line description.
     """
     q = _readable(quantile_table(table, [variable]), lang, places)
     label = variable_label(variable, lang, places)
-    fig = _fan_from_quantiles(q, label, events, lang)
+    fig = _fan_from_quantiles(q, label, events, lang, width=width)
     return replace(fig, alt=describe_fan(q, label, lang, places))
 
 
@@ -355,6 +452,7 @@ def _fan_from_quantiles(
     lang: str,
     zero_rule: bool = False,
     y_title: str | None = None,
+    width: float = PLOT_WIDTH,
 ) -> Figure:
     median_name, narrow, wide = tr("charts.median", lang), tr("charts.band50", lang), tr("charts.band90", lang)
     colour = alt.Color(
@@ -383,7 +481,7 @@ def _fan_from_quantiles(
     if zero_rule:
         layers.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="black").encode(y="zero:Q"))
     chart: alt.TopLevelMixin = alt.layer(*layers)
-    markers = _event_layer(events, list(q["month"]), lang)
+    markers = _event_layer(events, list(q["month"]), lang, width)
     if markers is not None:
         chart = alt.layer(chart, markers).resolve_scale(color="independent", strokeDash="independent")
     return Figure(chart.properties(title=title, height=FAN_HEIGHT), _table_for_reader(q, lang))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model.i18n import month_text
 from ui import charts
@@ -305,3 +308,80 @@ def test_the_backtest_chart_reads_in_the_language(lang):
     assert shown and not [s for s in shown if re.search(r"[A-Za-z]{3,}", s.replace("AR(1)", "").replace("NPO", ""))]
     assert month_text("2015-12", lang) in " ".join(shown)
     assert re.search(r"[\uac00-\ud7a3]" if lang == "ko" else r"[\u3040-\u30ff]", fig.alt)
+
+
+LATIN = "abcdefghijklmnopqrstuvwxyz ()-"
+HANGUL = "정상회담한일관계위안부합의징용판결"  # Korean labels
+KANA_KANJI = "首脳会談日韓関係慰安婦合意徴用工判決ワシントン"  # Japanese labels
+
+
+def _spans(marks: pd.DataFrame, months: list[str], width: float) -> dict[int, list[tuple[float, float]]]:
+    """Each row's label extents (px), recomputed from the label's side and its estimated width."""
+    step = width / max(len(months) - 1, 1)
+    rows: dict[int, list[tuple[float, float]]] = {}
+    for m in marks[marks["labelled"]].itertuples():
+        band = "election" if m.kind == "election" else "top"
+        x, w = months.index(m.month) * step, charts.label_extent(m.text, band, width)
+        rows.setdefault(m.line, []).append((x + 3, x + 3 + w) if m.align == "left" else (x - 3 - w, x - 3))
+    return rows
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    n_months=st.integers(1, 170),
+    items=st.lists(
+        st.tuples(
+            st.integers(0, 169),
+            st.sampled_from((LATIN, HANGUL, KANA_KANJI)).flatmap(lambda a: st.text(a, min_size=1, max_size=30)),
+            st.sampled_from(charts.MARKER_KINDS),
+            st.booleans(),
+        ),
+        max_size=120,
+    ),
+    width=st.sampled_from((charts.HALF_PLOT_WIDTH, charts.PLOT_WIDTH, 1100)),
+)
+def test_placed_labels_never_overlap_on_a_row_and_no_marker_is_lost(n_months, items, width):
+    """Whatever the markers and their language, labels on one row keep apart; every item stays."""
+    months = list(pd.period_range("2012-01", periods=n_months, freq="M").strftime("%Y-%m"))
+    events = pd.DataFrame(
+        [(months[i % n_months], text, kind, first) for i, text, kind, first in items],
+        columns=["month", "label", "kind", "first"],
+    )
+    marks = charts.thin_markers(events, months, width=width)
+    assert marks["count"].sum() == len(events)
+    keys = ["month", "kind"]
+    assert set(marks[keys].itertuples(index=False)) == set(events[keys].itertuples(index=False))
+    assert marks["labelled"].sum() <= charts.MAX_LABELS
+    assert ((marks["text"] != "") == marks["labelled"]).all()
+    for row, spans in _spans(marks, months, width).items():
+        assert row in charts.LABEL_ROWS["top"] + charts.LABEL_ROWS["election"]
+        spans.sort()
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert start >= end + charts.LABEL_GAP, (row, spans)
+    assert marks.empty or marks["labelled"].any()  # the first label placed never collides
+
+
+def test_label_width_counts_hangul_and_kanji_about_twice_a_latin_letter():
+    for wide in ("한", "首", "ワ"):
+        assert 1.6 < charts.label_width(wide, 11) / charts.label_width("a", 11) < 2.2
+    assert charts.label_width("Summit +2", 11) == pytest.approx(9 * charts.label_width("a", 11))
+
+
+@pytest.mark.parametrize("lang", ["en", "ko", "ja"])
+def test_the_history_replay_labels_are_spread_over_its_14_years(lang):
+    """On the 2012-2025 replay (~150 markers) labels stand in every third of the period, none overlapping."""
+    from model.scenario import load_scenario, shipped_scenarios
+    from ui.widgets import marker_events
+
+    scenario = load_scenario(shipped_scenarios()["history-2012-2025"])
+    months = scenario.months
+    events = marker_events(scenario, None, lang, "both")
+    marks = charts.thin_markers(events, months)
+    assert len(marks) > 100 and marks["count"].sum() == len(events)
+    labelled = marks[marks["labelled"]]
+    thirds = [months.index(m) * 3 // len(months) for m in labelled["month"]]
+    assert {0, 1, 2} <= set(thirds), labelled[["month", "text"]]
+    assert min(thirds.count(k) for k in range(3)) >= 2, thirds
+    for spans in _spans(marks, months, charts.PLOT_WIDTH).values():
+        spans.sort()
+        assert all(b[0] >= a[1] + charts.LABEL_GAP for a, b in itertools.pairwise(spans))
