@@ -225,16 +225,22 @@ LABEL_GAP = 6
 """Space (px) kept between two labels on one row, besides the 3 px between a line and its label."""
 LABEL_LIMIT = 180
 """Longest label drawn (px); Vega cuts a longer one with "…" (its full text stays in the tooltip)."""
+FIRST_LABEL_LIMIT = 360
+"""The same for the what-if's own items (``first``): what the reader changed is read whole."""
 
 
-def label_limit(width: float) -> float:
-    """Longest label (px) on a plot ``width`` wide: at most a third of it, so that a row holds three."""
-    return min(LABEL_LIMIT, width / 3)
+def label_limit(width: float, first: bool = False) -> float:
+    """Longest label (px) on a plot ``width`` wide.
+
+    A third of the plot, so that a row holds three; for the what-if's own items (placed first,
+    they are what the chart is about) 0.6 of it.
+    """
+    return min(FIRST_LABEL_LIMIT, width * 0.6) if first else min(LABEL_LIMIT, width / 3)
 
 
-def label_extent(text: str, band: str, width: float) -> float:
+def label_extent(text: str, band: str, width: float, first: bool = False) -> float:
     """Width (px) a label takes on its row: its estimated width, cut at :func:`label_limit`."""
-    return min(label_width(text, LABEL_SIZE[band]), label_limit(width))
+    return min(label_width(text, LABEL_SIZE[band]), label_limit(width, first))
 
 
 def label_width(text: str, size: float) -> float:
@@ -283,7 +289,7 @@ def _place_labels(
         if len(placed) >= most:
             break
         band = "election" if grouped.at[i, "kind"] == "election" else "top"
-        w = label_extent(grouped.at[i, "text"], band, width)
+        w = label_extent(grouped.at[i, "text"], band, width, bool(grouped.at[i, "first"]))
         x = index[grouped.at[i, "month"]] * step
         right = x + 3 + w > width and x - 3 - w >= 0  # past the right edge: the text ends at its line
         side, lo, hi = ("right", x - 3 - w, x - 3) if right else ("left", x + 3, x + 3 + w)
@@ -327,7 +333,7 @@ def thin_markers(
         if column not in frame.columns:
             frame[column] = default
     if frame.empty:
-        return frame.drop(columns=["first"]).assign(count=[], text=[], line=[], align=[])
+        return frame.drop(columns=["first"]).assign(count=[], text=[], line=[], align=[], limit=[])
     grouped = (
         frame.groupby(["month", "kind"], sort=False)
         .agg(label=("label", "first"), labelled=("labelled", "any"), first=("first", "any"), count=("label", "size"))
@@ -349,6 +355,7 @@ def thin_markers(
     grouped["text"] = [t if i in placed else "" for i, t in zip(grouped.index, grouped["text"], strict=True)]
     grouped["line"] = [placed[i][0] if i in placed else 0 for i in grouped.index]
     grouped["align"] = [placed[i][1] if i in placed else "left" for i in grouped.index]
+    grouped["limit"] = [label_limit(width, bool(f)) for f in grouped["first"]]
     return grouped.drop(columns=["first"])
 
 
@@ -387,18 +394,19 @@ def _event_layer(
     base = alt.Chart(marks)
     layers = [base.mark_rule(opacity=0.8).encode(x="date:T", color=colour, strokeDash=dash, tooltip=tooltip)]
     labelled = marks[marks["text"] != ""]
-    limit = label_limit(width)
     for band, size in LABEL_SIZE.items():
         for align, dx in (("left", 3), ("right", -3)):
-            part = labelled[((labelled["kind"] == "election") == (band == "election")) & (labelled["align"] == align)]
-            if part.empty:
-                continue
-            layers.append(
-                alt.Chart(part).mark_text(align=align, dx=dx, fontSize=size, baseline="top", limit=limit).encode(
-                    x="date:T", y=alt.Y("line:Q", scale=None), text="text:N",
-                    color=alt.Color("kind_label:N", scale=scale, legend=None),
+            for limit in sorted(set(labelled["limit"])):  # Vega's limit is the mark's: one layer per limit
+                part = labelled[((labelled["kind"] == "election") == (band == "election"))
+                                & (labelled["align"] == align) & (labelled["limit"] == limit)]
+                if part.empty:
+                    continue
+                layers.append(
+                    alt.Chart(part).mark_text(align=align, dx=dx, fontSize=size, baseline="top", limit=limit).encode(
+                        x="date:T", y=alt.Y("line:Q", scale=None), text="text:N",
+                        color=alt.Color("kind_label:N", scale=scale, legend=None),
+                    )
                 )
-            )
     return alt.layer(*layers)
 
 

@@ -385,3 +385,14 @@ def test_the_history_replay_labels_are_spread_over_its_14_years(lang):
     for spans in _spans(marks, months, charts.PLOT_WIDTH).values():
         spans.sort()
         assert all(b[0] >= a[1] + charts.LABEL_GAP for a, b in itertools.pairwise(spans))
+
+
+def test_the_what_ifs_own_item_is_labelled_whole_where_the_others_are_cut():
+    """The item the reader changed is what the difference chart is about: its label is not cut at 180 px."""
+    months = [f"{y}-{m:02d}" for y in range(2026, 2031) for m in range(1, 13)]
+    own = "Order to liquidate seized assets (Korean courts)"
+    other = "A scheduled event whose label is as long as the what-if's own one"
+    events = pd.DataFrame({"month": ["2027-03", "2028-06"], "label": [own, other], "first": [True, False]})
+    marks = charts.thin_markers(events, months).set_index("label")
+    assert marks.at[own, "text"] == own and marks.at[own, "limit"] >= charts.label_width(own, charts.LABEL_SIZE["top"])
+    assert marks.at[other, "limit"] == charts.LABEL_LIMIT < charts.label_width(other, charts.LABEL_SIZE["top"])
