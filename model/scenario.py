@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from model import bounded_yaml
 from model.catalogue import ACTORS, INSTITUTIONS, SHIFTABLE, load_catalogue
@@ -53,13 +53,15 @@ class _NotAMonth(ValueError):
     """A value that is not a YYYY-MM month (its own type, so its message can be translated)."""
 
 
-def _check_month(value: str) -> str:
+def _check_month(value: Any) -> str:
     if not isinstance(value, str) or not MONTH.match(value):
         raise _NotAMonth(f"{value!r} is not a month written as YYYY-MM")
     return value
 
 
-Month = Annotated[str, AfterValidator(_check_month)]
+# Checked before the text type, so that whatever YAML made of it (2026-08-01 a date, 202608 a
+# number) is "not a month written as YYYY-MM", not "must be text".
+Month = Annotated[str, BeforeValidator(_check_month)]
 
 
 class _Strict(BaseModel):
@@ -207,10 +209,6 @@ def _schema_problem(filename: str, line: int, field: str, err: dict) -> Problem:
     """A schema error as a translatable problem; a month not written as YYYY-MM says so."""
     ctx = err.get("ctx") or {}
     if err["type"] == "value_error" and isinstance(ctx.get("error"), _NotAMonth):
-        return keyed(filename, line, field, "month", value=str(err.get("input")))
-    loc = tuple(err.get("loc", ()))
-    month_field = bool(loc) and (loc[-1] in ("start", "end", "month") or (len(loc) > 1 and loc[-2] == "window"))
-    if err["type"] == "string_type" and month_field:  # 2026-08-01 (YAML reads a date) or 202608
         return keyed(filename, line, field, "month", value=str(err.get("input")))
     return schema_problem(filename, line, field, err)
 
