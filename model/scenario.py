@@ -26,7 +26,7 @@ from model.yaml_problems import (
     keyed,
     line_map,
     line_of,
-    repeated_keys,
+    repeated_key_problems,
     schema_problem,
     syntax_problem,
 )
@@ -451,10 +451,7 @@ def parse_scenario(text: str, filename: str = "<scenario>", *, keep_repeated_key
         raise _refuse(keyed(filename, 1, "(syntax)", "yaml", detail=str(exc))) from None
     if not isinstance(data, dict):
         raise ScenarioError([keyed(filename, 1, "(file)", "not_mapping")])
-    repeated = [
-        keyed(filename, line, field_name(path), "repeated_key", first=first)
-        for path, line, first in ([] if keep_repeated_keys else repeated_keys(node))
-    ]
+    repeated = [] if keep_repeated_keys else repeated_key_problems(filename, node)
     if repeated:
         raise ScenarioError(repeated)
     renumber: dict[tuple, int] = {}

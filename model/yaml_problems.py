@@ -158,6 +158,14 @@ def repeated_keys(node: yaml.Node) -> list[tuple[tuple, int, int]]:
     return found
 
 
+def repeated_key_problems(filename: str, node: yaml.Node) -> list[Problem]:
+    """One problem per repeated key (:func:`repeated_keys`), at the line it is written again."""
+    return [
+        keyed(filename, line, field_name(path), "repeated_key", first=first)
+        for path, line, first in repeated_keys(node)
+    ]
+
+
 def line_of(lines: dict[tuple, int], path: tuple) -> int:
     """The line of ``path``, or of its nearest ancestor the map knows (1 if none)."""
     while path and path not in lines:

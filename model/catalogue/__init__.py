@@ -22,7 +22,7 @@ from model.yaml_problems import (
     keyed,
     line_map,
     line_of,
-    repeated_keys,
+    repeated_key_problems,
     schema_problem,
     syntax_problem,
 )
@@ -321,10 +321,7 @@ def _parse(text: str, filename: str, problems: list[Problem]) -> _Source:
     finally:
         loader.dispose()
     if node is not None:  # YAML keeps a repeated key's last value without a word (as in scenarios)
-        problems.extend(
-            keyed(filename, line, field_name(path), "repeated_key", first=first)
-            for path, line, first in repeated_keys(node)
-        )
+        problems.extend(repeated_key_problems(filename, node))
     return _Source(filename, data if isinstance(data, dict) else {}, line_map(node) if node is not None else {})
 
 
