@@ -222,9 +222,12 @@ _SOURCE_WORDS = ("calibration_run", "assumption", "data", "definition")
 
 
 @cache
-def _source_texts() -> dict[str, dict[str, str]]:
-    """sources.yaml: each English source of the catalogue with its Korean and Japanese."""
-    entries = yaml.safe_load(_read("sources.yaml") or "") or []
+def _by_english(name: str) -> dict[str, dict[str, str]]:
+    """A file of texts matched by their English (``- {en: ..., ko: ..., ja: ...}``), keyed by it.
+
+    sources.yaml holds the catalogue's sources, scenarios.yaml the shipped scenarios' texts.
+    """
+    entries = yaml.safe_load(_read(name) or "") or []
     return {_normal(e["en"]): e for e in entries if isinstance(e, dict) and e.get("en")}
 
 
@@ -244,7 +247,7 @@ def source_text(source: str, lang: str | None = None, places: str = DEFAULT_PLAC
         if found and source[found.end():].startswith("; ") and translated(key, lang):
             note = tr(key, lang, places, **found.groupdict())
             return note + tr("source.then", lang) + source_text(source[found.end() + 2:], lang, places)
-    known = _source_texts().get(_normal(source), {}).get(lang)
+    known = _by_english("sources.yaml").get(_normal(source), {}).get(lang)
     if known:
         return fill(known, places, lang)
     out = source
@@ -263,13 +266,6 @@ def _normal(text: str) -> str:
     return " ".join(text.split())
 
 
-@cache
-def _scenario_texts() -> dict[str, dict[str, str]]:
-    """scenarios.yaml: each English text of a shipped scenario with its Korean and Japanese."""
-    entries = yaml.safe_load(_read("scenarios.yaml") or "") or []
-    return {_normal(e["en"]): e for e in entries if isinstance(e, dict) and e.get("en")}
-
-
 def scenario_text(text: str | None, lang: str = DEFAULT_LANGUAGE, places: str = DEFAULT_PLACES) -> str:
     """A scenario's title, question, description or note in the reader's language.
 
@@ -284,7 +280,7 @@ def scenario_text(text: str | None, lang: str = DEFAULT_LANGUAGE, places: str = 
         return row
     if lang == DEFAULT_LANGUAGE:
         return text
-    found = _scenario_texts().get(_normal(text), {}).get(lang)
+    found = _by_english("scenarios.yaml").get(_normal(text), {}).get(lang)
     if found:
         return fill(found, places, lang)
     for key, pattern in _patterns("scenario_note", r"\d+"):

@@ -140,7 +140,7 @@ def test_key_terms_are_rendered_one_way(lang):
     """
     en = {k: re.sub(r"\{[^}]*\}", "", v) for k, v in english().items()}  # words, not placeholders
     local = dict(i18n._table(lang))
-    for source, entry in i18n._source_texts().items():
+    for source, entry in i18n._by_english("sources.yaml").items():
         en[f"sources.yaml: {source}"] = re.sub(r"--?[\w-]+|\w*_\w*", "", source)  # options and ids are not words
         local[f"sources.yaml: {source}"] = entry[lang]
     filled = {k: i18n.fill(v, lang=lang) for k, v in local.items()}
@@ -382,7 +382,7 @@ def test_the_data_provenance_note_is_translated_and_in_step():
 def test_japanese_has_no_stray_spaces_between_characters():
     """Japanese runs characters together; a space between two is a line fold of the YAML file."""
     cjk = r"[\u3040-\u30ff\u4e00-\u9fff。、）」]"
-    texts = dict(i18n._table("ja")) | {e: v["ja"] for e, v in i18n._scenario_texts().items()}
+    texts = dict(i18n._table("ja")) | {e: v["ja"] for e, v in i18n._by_english("scenarios.yaml").items()}
     bad = [(k, m.group(0)) for k, t in texts.items() if (m := re.search(f"{cjk} {cjk}", t))]
     assert not bad, bad[:10]
 
@@ -458,7 +458,7 @@ def test_sources_yaml_holds_only_the_catalogues_sources():
     """An entry whose English the catalogue no longer has is stale: edit it with the catalogue."""
     known = {i18n._normal(s) for s in catalogue_sources()}
     known |= {i18n._normal(s.split("; ", 1)[1]) for s in catalogue_sources() if "; " in s}
-    stale = [en for en in i18n._source_texts() if en not in known]
+    stale = [en for en in i18n._by_english("sources.yaml") if en not in known]
     assert not stale, stale
 
 
