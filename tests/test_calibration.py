@@ -215,11 +215,12 @@ def test_abc_calibration_resumes_where_it_stopped(tmp_path):
     from model.analysis import abc
 
     setup = _tiny_setup()
-    lines: list[str] = []
+    reported = []
     abc.run_abc(setup, population=12, generations=1, seed=3, db_dir=tmp_path / "r")
-    resumed = abc.run_abc(setup, population=12, generations=2, seed=3, db_dir=tmp_path / "r", progress=lines.append)
+    resumed = abc.run_abc(setup, population=12, generations=2, seed=3, db_dir=tmp_path / "r", progress=reported.append)
     straight = abc.run_abc(setup, population=12, generations=2, seed=3, db_dir=tmp_path / "s")
-    assert any("resuming" in line for line in lines)
+    assert reported[0].key == "progress.resuming" and reported[-1].key == "progress.done"
+    lines = [str(line) for line in reported]  # the English that logs read
     assert any("generation 1" in line for line in lines) and not any("generation 0" in line for line in lines)
     np.testing.assert_array_equal(resumed.samples, straight.samples)
 

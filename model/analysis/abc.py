@@ -31,7 +31,6 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +39,8 @@ import numpy as np
 
 from model.analysis.calibration import DERIVED_WEIGHT
 from model.analysis.polls import VISITOR_PERCENT_PER_POINT, VISITOR_TARGETS, PollTarget, series_offset
+from model.analysis.progress import Reporter, progress_line
 
-Progress = Callable[[str], None]
 MAX_BATCH = 4000
 """Most proposals simulated at once (memory stays small: a few variables over the months)."""
 MIN_BATCH = 32
@@ -180,7 +179,7 @@ def _make_model(setup: Setup):
     return PrecomputedModel()
 
 
-def _make_sampler(simulator: BatchSimulator, model, setup: Setup, seed: int, progress: Progress | None):
+def _make_sampler(simulator: BatchSimulator, model, setup: Setup, seed: int, progress: Reporter | None):
     import pyabc
     from pyabc.inference_util.inference_util import (
         evaluate_proposal,
@@ -268,10 +267,10 @@ def _make_sampler(simulator: BatchSimulator, model, setup: Setup, seed: int, pro
                 self.rate = max((sample.n_accepted - accepted_before) / used, 0.005)
                 round_ += 1
                 if progress is not None:
-                    progress(
-                        f"generation {t}: {sample.n_accepted}/{n} accepted after {evaluations} simulations "
-                        f"(batch of {size}, acceptance {self.rate:.1%}, {time.perf_counter() - t0:.1f} s)"
-                    )
+                    progress(progress_line(
+                        "progress.generation", t=t, accepted=sample.n_accepted, n=n, evaluations=evaluations,
+                        size=size, rate=self.rate, seconds=time.perf_counter() - t0,
+                    ))
             self.nr_evaluations_ = evaluations
             if sample.n_accepted < n:
                 sample.ok = False
@@ -373,7 +372,7 @@ def run_abc(
     resume: bool = True,
     initial_epsilon: float = 30.0,
     minimum_epsilon: float = 0.0,
-    progress: Progress | None = None,
+    progress: Reporter | None = None,
 ) -> Posterior:
     """ABC-SMC over the setup's free coefficients (uniform priors on their ranges).
 
@@ -387,7 +386,7 @@ def run_abc(
         resume: continue a run with the same settings found in ``db_dir``.
         initial_epsilon: tolerance of the first generation (loss points).
         minimum_epsilon: stop once the tolerance falls below this.
-        progress: called with a line of text after every batch and generation.
+        progress: called with a :class:`~model.analysis.progress.ProgressLine` after every batch and generation.
     """
     import tempfile
 
@@ -445,7 +444,7 @@ def run_abc(
         abc = make_abc(float(eps))
         abc.load(db, history.id)
         if progress is not None:
-            progress(f"resuming from {db_path}: {done} generation(s) already done")
+            progress(progress_line("progress.resuming", path=db_path, done=done))
     else:
         abc = make_abc(initial_epsilon)
         if db_path.exists():
@@ -476,5 +475,7 @@ def run_abc(
         if tmp is not None:
             tmp.cleanup()
     if progress is not None:
-        progress(f"done: {len(eps)} generations, final tolerance {eps[-1]:.2f}, {evaluations} simulations")
+        progress(progress_line(
+            "progress.done", generations=len(eps), tolerance=eps[-1], evaluations=evaluations,
+        ))
     return result

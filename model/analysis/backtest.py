@@ -32,7 +32,6 @@ so one unit is a 5% miss and weighs as one poll point; tables show their MAE in 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +46,7 @@ from model.analysis.polls import (
     poll_targets,
     visitor_targets,
 )
+from model.analysis.progress import Reporter, progress_line
 
 RESULTS_FILE = Path(__file__).resolve().parents[1] / "validation" / "backtest.json"
 """Where the shipped backtest is kept (read by the Model & data page and docs/VALIDATION.md)."""
@@ -184,7 +184,7 @@ def score_rows(observed: float, previous_observed: float, method: str, *, sample
 
 def backtest_origin(
     scenario_path, origin: str, structure: str, settings: Settings, seed: int,
-    executor=None, progress: Callable[[str], None] | None = None, db_dir=None, alternatives: bool = False,
+    executor=None, progress: Reporter | None = None, db_dir=None, alternatives: bool = False,
 ) -> pd.DataFrame:
     """Calibrate on the data up to ``origin``, forecast the test targets, score every method.
 
@@ -198,8 +198,8 @@ def backtest_origin(
 
     train, test = split_targets(origin)
     setup = cal.make_setup(scenario_path, until=origin, structure=structure, targets=train)
-    say = progress or (lambda _text: None)
-    say(f"origin {origin}: calibrating {structure} on {len(train)} targets, forecasting {len(test)}")
+    say = progress or (lambda _line: None)
+    say(progress_line("progress.origin", origin=origin, structure=structure, train=len(train), test=len(test)))
     posterior = run_abc(
         setup, population=settings.population, generations=settings.generations, seed=seed,
         executor=executor, progress=progress, db_dir=db_dir,
@@ -242,10 +242,13 @@ def backtest_origin(
             # a poll is a share: its forecast stays within 0-100
             sim[(t.series, t.month)] = noisy if t.series in VISITOR_TARGETS else np.clip(noisy, 0.0, 100.0)
         if nudge is not None:
-            say(f"origin {origin}: {method} assimilated the last polls ({rule}); monthly fading rate "
-                + ", ".join(f"{k} {v:.3f} (gap {nudge.gaps[k]:+.1f})" for k, v in nudge.rates.items())
-                + "; travel scaled to the last visitor totals: "
-                + ", ".join(f"{k} x{v:.2f}" for k, v in nudge.travel_factors.items()))
+            say(progress_line(
+                "progress.assimilated", origin=origin, method=method, rule=rule,
+                rates=[progress_line("progress.gap", series=k, rate=v, gap=nudge.gaps[k])
+                       for k, v in nudge.rates.items()],
+                factors=[progress_line("progress.factor", series=k, factor=v)
+                         for k, v in nudge.travel_factors.items()],
+            ))
         sims[method] = (sim, previous)
     base = baseline_forecasts(train, test)
     out = []
@@ -265,7 +268,8 @@ def backtest_origin(
                 b = base[(base.series == key) & (base.month == t.month) & (base.method == method)].iloc[0]
                 out.append(head | score_rows(obs, prev_obs, method, mean=b["mean"], sd=b["sd"], previous=b["previous"]))
             prev_obs = obs
-    say(f"origin {origin}: done ({posterior.evaluations} simulations, {posterior.seconds:.0f} s)")
+    say(progress_line("progress.origin_done", origin=origin, evaluations=posterior.evaluations,
+                      seconds=posterior.seconds))
     return pd.DataFrame(out)
 
 
@@ -318,7 +322,7 @@ def verdict(summary: pd.DataFrame) -> pd.DataFrame:
 
 def run_backtest(
     scenario_path=None, origins=DEFAULT_ORIGINS, structure: str | None = None, settings: Settings | None = None,
-    seed: int = 2012, executor=None, progress: Callable[[str], None] | None = None, db_dir=None,
+    seed: int = 2012, executor=None, progress: Reporter | None = None, db_dir=None,
     alternatives: bool = False,
 ) -> pd.DataFrame:
     """Backtest every origin (see the module docstring); one row per test target and method.

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -415,8 +414,3 @@ def write_documents(
     )
     (out / "posterior.csv").write_text(samples, encoding="utf-8")
     return out
-
-
-def stderr_progress(text: str) -> None:
-    """Progress lines on stderr, so stdout stays clean for the result."""
-    print(text, file=sys.stderr, flush=True)

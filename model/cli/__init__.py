@@ -20,8 +20,12 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING
 
-from model.i18n import LANGUAGES, from_english, language, language_from_env, tr
+from model.i18n import LANGUAGES, language, language_from_env, tr
+
+if TYPE_CHECKING:
+    from model.analysis.progress import ProgressLine
 
 
 class UserError(Exception):
@@ -33,13 +37,9 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def relay(text: str) -> None:
-    """A progress line of the analysis, which writes English, said in the user's language.
-
-    Why: ``model.analysis`` reports progress as English lines for logs and scripts; the
-    templates under ``cli.progress`` find each line and say it again with the same numbers.
-    """
-    say(from_english(text, "cli.progress"))
+def relay(line: ProgressLine) -> None:
+    """A progress line of the analysis (a text's key and its values), said in the user's language."""
+    say(line.text())
 
 
 def open_backend(stack: ExitStack, args: argparse.Namespace):

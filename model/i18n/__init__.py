@@ -326,7 +326,7 @@ def _patterns(prefix: str, value: str = r".+?") -> tuple[tuple[str, re.Pattern[s
     """The English texts under ``prefix`` as patterns that find a text they made.
 
     A text another piece of code writes in English with values in it ("CNS missile database:
-    3 missile(s) on 2 day(s)", a calibration's progress line) is one template: its English,
+    3 missile(s) on 2 day(s)", a source's note) is one template: its English,
     with each ``{name}`` standing for a value (``value`` is what a value may look like), finds it.
     """
     english = _table(DEFAULT_LANGUAGE)
@@ -336,39 +336,6 @@ def _patterns(prefix: str, value: str = r".+?") -> tuple[tuple[str, re.Pattern[s
         regex = "".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>{value})" for i, p in enumerate(parts))
         out.append((key, re.compile(regex, re.DOTALL)))
     return tuple(out)
-
-
-def _said_again(text: str, prefix: str, lang: str) -> tuple[str, dict[str, str]] | None:
-    """The key of the template under ``prefix`` that made ``text``, and its values; else None."""
-    for key, pattern in _patterns(prefix):
-        found = pattern.fullmatch(text)
-        if found and translated(key, lang):
-            return key, found.groupdict()
-    return None
-
-
-def from_english(text: str, prefix: str, lang: str | None = None) -> str:
-    """A line that code outside the translation layer wrote in English, in the reader's language.
-
-    Why: the analysis reports its progress in English lines (the same lines go to scripts and
-    logs); ``<prefix>.line.*`` holds each line's English template and its translations, so a
-    line is found by its words and said again with the same values. A value that is a
-    comma-separated list has its items said again by ``<prefix>.item.*``. A line no template
-    knows is returned as written.
-    """
-    lang = _language(lang or _CURRENT.get())
-    if lang == DEFAULT_LANGUAGE:
-        return text
-    found = _said_again(text, f"{prefix}.line", lang)
-    if found is None:
-        return text
-    key, values = found
-    for name, value in values.items():
-        items = [_said_again(item, f"{prefix}.item", lang) for item in value.split(", ")]
-        if any(items):
-            said = [tr(i[0], lang, **i[1]) if i else item for i, item in zip(items, value.split(", "), strict=True)]
-            values[name] = join_list(said, lang, short=True)
-    return tr(key, lang, **values)
 
 
 def scenario_text_known(text: str, lang: str) -> bool:

@@ -472,6 +472,11 @@ def test_a_source_the_table_does_not_know_still_names_its_kind():
     assert "{" not in i18n.source_text("data: x.csv, shared with the {dokdo} visit", "en")
 
 
+# What takes a key as its first argument: the lookups, and the analysis's progress lines
+# (``progress_line("progress.done", ...)``, said later with ``tr``).
+LOOKUPS = ("tr", "has", "translated", "progress_line")
+
+
 def _keys_in_code() -> list[tuple[str, str, bool]]:
     """Every key the code looks up by a literal (file, key, whether only its prefix is written).
 
@@ -485,7 +490,7 @@ def _keys_in_code() -> list[tuple[str, str, bool]]:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 name = getattr(node, "func", None)
                 name = getattr(name, "id", None) or getattr(name, "attr", None)
-                if not isinstance(node, ast.Call) or name not in ("tr", "has", "translated") or not node.args:
+                if not isinstance(node, ast.Call) or name not in LOOKUPS or not node.args:
                     continue
                 where = str(path.relative_to(ROOT_DIR))
                 first = node.args[0]
