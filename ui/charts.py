@@ -11,6 +11,7 @@ colour blindness. Every text a reader sees is looked up through :mod:`model.i18n
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -40,6 +41,8 @@ EVENT_COLOUR = "#555555"
 # Streamlit fits the whole chart (title, axes, legend) into the given height: these leave a
 # plot area of about 250 px under a title and above a legend at the bottom.
 FAN_HEIGHT = 380
+LEGEND_COLUMN_HEIGHT = 36
+"""What a fan chart with markers adds for its legends in columns (three entries high, not one)."""
 LEGEND_HEIGHT = 420
 
 
@@ -210,19 +213,28 @@ MARKER_STYLE = {"event": ("#555555", [4, 3]), "decision": (OKABE_ITO[1], [8, 3])
 MAX_LABELS = 14
 """Markers labelled at most on one chart; the others keep their line and their tooltip."""
 PLOT_WIDTH = 600
-"""Plot width (px) a full-width time chart is assumed to have when its labels are placed.
+"""Plot width (px) :func:`thin_markers` places labels for when it is not told another."""
+LABEL_WIDTHS = (240, 300, 360, 440, 520, 600, 700, 820, 960, 1120, 1300)
+"""Plot widths (px) the labels are placed for; the browser draws the set placed for the widest one
+its plot reaches (the narrowest below 240 px).
 
-Streamlit stretches a chart to its column, so the real width is only known in the browser; this
-is on the narrow side of the explorer at a projector's 1024 px (a wider plot only adds room).
+Why: Streamlit stretches a chart to its column, so the plot's width is only known in the browser
+(about 500 px in the explorer on a 600 px screen, 670 px at 1200 px beside the sidebar, 300 px in
+one of the compare page's two columns). Labels placed for one assumed width touched each other
+wherever the plot was narrower, and left room unused wherever it was wider.
 """
-HALF_PLOT_WIDTH = 280
-"""The same for a chart in one of two columns (the compare page)."""
 LABEL_SIZE = {"top": 11, "election": 10}
-"""Font size (px) of the labels above (events, decisions) and of elections' labels below."""
-LABEL_ROWS = {"top": (8, 20, 32), "election": (46, 57, 68)}
-"""Rows (px from the plot's top) of the labels: three for events and decisions, three below for elections."""
+"""Font size (px) of the labels of events and decisions (top) and of elections'."""
+LABEL_ROWS = {"top": (2, 15, 28), "election": (42,)}
+"""Rows (px from the plot's top) of the labels: three for events and decisions, one for elections."""
+LABEL_STRIP = 57
+"""Height (px) at the top of a chart with markers that the data never enters: the labels' rows
+stand there (:data:`LABEL_ROWS`, the last one and its text's height), not over the line and bands.
+Only a labelled marker's line rises into it, to its label; the others stop below it."""
 LABEL_GAP = 6
 """Space (px) kept between two labels on one row, besides the 3 px between a line and its label."""
+LEADER_GAP = 2
+"""Space (px) kept between a label and a line that passes it (a labelled marker's line, rising to its label)."""
 LABEL_LIMIT = 180
 """Longest label drawn (px); Vega cuts a longer one with "…" (its full text stays in the tooltip)."""
 FIRST_LABEL_LIMIT = 360
@@ -275,28 +287,43 @@ def _spread_order(n: int) -> list[int]:
 def _place_labels(
     grouped: pd.DataFrame, order: Sequence[int], months: Sequence[str], most: int, width: float
 ) -> dict[int, tuple[int, str]]:
-    """Row and side of each label accepted, greedily in ``order``, so that none collides on its row.
+    """Row and side of each label accepted, greedily in ``order``, so that none collides with another.
 
-    A label stands right of its line, or left of it where it would pass the plot's right edge;
-    it is accepted on the first row of its band where it keeps ``LABEL_GAP`` from the labels
-    already there, and skipped (line and tooltip only) where no row has room.
+    A label stands right of its line, or left of it where it would pass the plot's right edge or
+    the right is taken; it is accepted on the first row of its band where it keeps ``LABEL_GAP`` from the labels
+    already there and no line crosses it (a labelled marker's line rises from the data to its
+    label, through the rows below that label), and skipped (line and tooltip only) where no row
+    has room.
     """
     index = {m: i for i, m in enumerate(months)}
     step = width / max(len(months) - 1, 1)
-    taken: dict[int, list[tuple[float, float]]] = {}
+    taken: list[tuple[int, float, float, float]] = []  # row, text from, text to, line
     placed: dict[int, tuple[int, str]] = {}
+
+    def free(row: int, lo: float, hi: float, x: float) -> bool:
+        for r, a, b, line in taken:
+            if r == row and not (hi + LABEL_GAP <= a or lo >= b + LABEL_GAP):
+                return False  # the texts touch
+            if r < row and lo - LEADER_GAP <= line <= hi + LEADER_GAP:
+                return False  # the line of a label above crosses this text
+            if r > row and a - LEADER_GAP <= x <= b + LEADER_GAP:
+                return False  # this label's line would cross a text below
+        return True
+
     for i in order:
         if len(placed) >= most:
             break
         band = "election" if grouped.at[i, "kind"] == "election" else "top"
         w = label_extent(grouped.at[i, "text"], band, width, bool(grouped.at[i, "first"]))
         x = index[grouped.at[i, "month"]] * step
-        right = x + 3 + w > width and x - 3 - w >= 0  # past the right edge: the text ends at its line
-        side, lo, hi = ("right", x - 3 - w, x - 3) if right else ("left", x + 3, x + 3 + w)
-        for row in LABEL_ROWS[band]:
-            spans = taken.setdefault(row, [])
-            if all(hi + LABEL_GAP <= a or lo >= b + LABEL_GAP for a, b in spans):
-                spans.append((lo, hi))
+        after, before = ("left", x + 3, x + 3 + w), ("right", x - 3 - w, x - 3)
+        # the text starts at its line, or ends there where it would pass the plot's right edge or
+        # where the other side is taken
+        fits = before[1] >= 0
+        sides = ([after, before] if fits else [after]) if after[2] <= width else [before if fits else after]
+        for row, (side, lo, hi) in itertools.product(LABEL_ROWS[band], sides):
+            if free(row, lo, hi, x):
+                taken.append((row, lo, hi, x))
                 placed[i] = (row, side)
                 break
     return placed
@@ -311,8 +338,9 @@ def thin_markers(
     150; a line and a label each would bury the chart. Items of one month and kind share a line
     ("Summit (Seoul) +2"). Labels are chosen greedily: rows marked ``first`` (the what-if's own
     items) before the others, then decisions and events before elections, then spread over the
-    whole period (see :func:`_spread_order`); a label is kept only if it fits on one of its
-    band's three rows without touching another at the estimated ``width`` (see
+    whole period (see :func:`_spread_order`), a label already offered after every other; a label
+    is kept only if it fits on one of its band's rows (:data:`LABEL_ROWS`) without touching
+    another or crossing a labelled marker's line at the estimated ``width`` (see
     :func:`label_width`). Every marker keeps its line and its full text in the tooltip.
 
     Args:
@@ -350,6 +378,14 @@ def thin_markers(
             elections = candidates["kind"] == "election"
             part = candidates[(candidates["first"] == first) & (elections == (band == "election"))]
             order += [int(part.index[k]) for k in _spread_order(len(part))]
+    # a label already offered (the replay's many "Ballistic missile launch") waits until every other has had its turn
+    seen: set[str] = set()
+    fresh: list[int] = []
+    again: list[int] = []
+    for i in order:
+        (again if grouped.at[i, "label"] in seen else fresh).append(i)
+        seen.add(grouped.at[i, "label"])
+    order = fresh + again
     placed = _place_labels(grouped, order, months, most, width)
     grouped["labelled"] = [i in placed for i in grouped.index]
     grouped["text"] = [t if i in placed else "" for i, t in zip(grouped.index, grouped["text"], strict=True)]
@@ -359,41 +395,74 @@ def thin_markers(
     return grouped.drop(columns=["first"])
 
 
+def label_sets(events: pd.DataFrame, months: Sequence[str], widths: Sequence[float] = LABEL_WIDTHS) -> pd.DataFrame:
+    """The labels :func:`thin_markers` places for each plot width of ``widths``, one set per width.
+
+    Returns:
+        The labelled rows of each width's placement, with ``wmin`` and ``wmax``: the browser
+        draws a set where its plot is at least ``wmin`` and less than ``wmax`` px wide (the
+        first set from 0 px, the last to any width). A set placed for ``wmin`` stays apart on
+        a wider plot: the lines move apart, the labels keep their size.
+    """
+    sets = []
+    for k, width in enumerate(widths):
+        marks = thin_markers(events, months, width=width)
+        labelled = marks[marks["text"] != ""]
+        sets.append(labelled.assign(wmin=0.0 if k == 0 else float(width),
+                                    wmax=float(widths[k + 1]) if k + 1 < len(widths) else 1e9))
+    return pd.concat(sets, ignore_index=True)
+
+
+SHOWN = "datum.wmin <= width && width < datum.wmax"
+"""Vega's test that a label set (:func:`label_sets`) is the one for the plot's width (``width``, px)."""
+
+
 def _event_layer(
-    events: pd.DataFrame | None, months: Sequence[str], lang: str = DEFAULT_LANGUAGE, width: float = PLOT_WIDTH
+    events: pd.DataFrame | None, months: Sequence[str], lang: str = DEFAULT_LANGUAGE
 ) -> alt.LayerChart | None:
     """Rules where the scenario's events, decisions and elections fall, with a legend and labels.
 
-    Each kind has its own colour and dash (in the legend "Lines"); the labels stand at the top
-    of the plot, staggered (see :func:`thin_markers`), so that close markers stay readable.
+    Each kind has its own colour and dash (in the legend "Lines"); the labels stand in the strip
+    at the top of the plot (:data:`LABEL_STRIP`), staggered (see :func:`thin_markers`) for the
+    plot's width as the browser finds it (:func:`label_sets`), so that close markers stay readable.
     """
     if events is None or events.empty:
         return None
     _check_columns(events, ("month", "label"), "The event frame")
-    marks = thin_markers(events, months, width=width)
+    marks = thin_markers(events, months)
     if marks.empty:
         return None
-    marks["date"] = _dates(marks["month"])
-    marks["month_label"] = _month_labels(marks["month"], lang)
     names = {k: tr(f"charts.marker_{k}", lang) for k in MARKER_KINDS}
-    marks["kind_label"] = marks["kind"].map(names)
+    labelled = label_sets(events, months)
+    for frame in (marks, labelled):
+        frame["date"] = _dates(frame["month"])
+        frame["kind_label"] = frame["kind"].map(names)
+    marks["month_label"] = _month_labels(marks["month"], lang)
     present = [k for k in MARKER_KINDS if k in set(marks["kind"])]
     domain = [names[k] for k in present]
     scale = alt.Scale(domain=domain, range=[MARKER_STYLE[k][0] for k in present])
-    colour = alt.Color("kind_label:N", scale=scale, legend=alt.Legend(title=tr("charts.lines", lang), orient="bottom"))
-    dash = alt.StrokeDash(
-        "kind_label:N",
-        scale=alt.Scale(domain=domain, range=[MARKER_STYLE[k][1] for k in present]),
-        legend=alt.Legend(title=tr("charts.lines", lang), orient="bottom"),
-    )
+    legend = alt.Legend(title=tr("charts.lines", lang), orient="bottom", direction="vertical", labelLimit=420)
+    colour = alt.Color("kind_label:N", scale=scale, legend=legend)
+    dashes = alt.Scale(domain=domain, range=[MARKER_STYLE[k][1] for k in present])
+    dash = alt.StrokeDash("kind_label:N", scale=dashes, legend=legend)
     tooltip = [
         alt.Tooltip("month_label:N", title=tr("charts.month", lang)),
         alt.Tooltip("label:N", title=tr("charts.marker", lang)),
         alt.Tooltip("count:Q", title=tr("charts.marker_count", lang)),
     ]
-    base = alt.Chart(marks)
-    layers = [base.mark_rule(opacity=0.8).encode(x="date:T", color=colour, strokeDash=dash, tooltip=tooltip)]
-    labelled = marks[marks["text"] != ""]
+    # every marker's line crosses the data; only a labelled one's goes on up to its label, so that
+    # no line crosses another's text
+    rules = alt.Chart(marks).mark_rule(opacity=0.8).encode(
+        x="date:T", y=alt.value(LABEL_STRIP), y2=alt.value("height"), color=colour, strokeDash=dash, tooltip=tooltip,
+    )
+    leaders = alt.Chart(labelled[["date", "line", "kind_label", "wmin", "wmax"]]).transform_filter(SHOWN).mark_rule(
+        opacity=0.8
+    ).encode(
+        x="date:T", y=alt.Y("line:Q", scale=None), y2=alt.value(LABEL_STRIP),
+        color=alt.Color("kind_label:N", scale=scale, legend=None),
+        strokeDash=alt.StrokeDash("kind_label:N", scale=dashes, legend=None),
+    )
+    layers = [rules, leaders]
     for band, size in LABEL_SIZE.items():
         for align, dx in (("left", 3), ("right", -3)):
             for limit in sorted(set(labelled["limit"])):  # Vega's limit is the mark's: one layer per limit
@@ -402,12 +471,28 @@ def _event_layer(
                 if part.empty:
                     continue
                 layers.append(
-                    alt.Chart(part).mark_text(align=align, dx=dx, fontSize=size, baseline="top", limit=limit).encode(
+                    alt.Chart(part[["date", "text", "line", "kind_label", "wmin", "wmax"]])
+                    .transform_filter(SHOWN)
+                    .mark_text(align=align, dx=dx, fontSize=size, baseline="top", limit=limit)
+                    .encode(
                         x="date:T", y=alt.Y("line:Q", scale=None), text="text:N",
                         color=alt.Color("kind_label:N", scale=scale, legend=None),
                     )
                 )
     return alt.layer(*layers)
+
+
+def _headroom_scale(q: pd.DataFrame) -> alt.Scale:
+    """A value scale whose top :data:`LABEL_STRIP` px hold no data, whatever height the plot gets.
+
+    The domain runs from the data's lowest value (or 0) to the value that puts the data's highest
+    (or 0) ``LABEL_STRIP`` px below the top, worked out in the browser from the plot's ``height``.
+    """
+    lo = min(0.0, float(q[["q05", "median"]].min().min()))
+    hi = max(0.0, float(q[["q95", "median"]].max().max()))
+    span = max(hi - lo, 1e-9)
+    top = f"{hi} + {span} * {LABEL_STRIP} / max(height - {LABEL_STRIP}, {LABEL_STRIP})"
+    return alt.Scale(domainMin=lo, domainMax=alt.ExprRef(expr=top), nice=False, zero=False)
 
 
 def fan_chart(
@@ -416,7 +501,6 @@ def fan_chart(
     events: pd.DataFrame | None = None,
     lang: str = DEFAULT_LANGUAGE,
     places: str = DEFAULT_PLACES,
-    width: float = PLOT_WIDTH,
 ) -> Figure:
     """The median of one variable over months with its 50% and 90% bands, and event markers.
 
@@ -427,15 +511,13 @@ def fan_chart(
             ``first``) drawn as labelled lines (see :func:`thin_markers`).
         lang: Language of the texts.
         places: Place-name setting for texts that carry contested names.
-        width: Plot width (px) the markers' labels are placed for (``HALF_PLOT_WIDTH`` in a
-            column of two).
 
     Returns:
         The chart, its quantile table and a one-line description.
     """
     q = _readable(quantile_table(table, [variable]), lang, places)
     label = variable_label(variable, lang, places)
-    fig = _fan_from_quantiles(q, label, events, lang, width=width)
+    fig = _fan_from_quantiles(q, label, events, lang)
     return replace(fig, alt=describe_fan(q, label, lang, places))
 
 
@@ -460,16 +542,19 @@ def _fan_from_quantiles(
     lang: str,
     zero_rule: bool = False,
     y_title: str | None = None,
-    width: float = PLOT_WIDTH,
 ) -> Figure:
     median_name, narrow, wide = tr("charts.median", lang), tr("charts.band50", lang), tr("charts.band90", lang)
+    markers = _event_layer(events, list(q["month"]), lang)
+    # beside the lines' legend, each legend in a column: in one row the two passed the chart's right edge
+    direction = "horizontal" if markers is None else "vertical"
     colour = alt.Color(
         "band:N",
         scale=alt.Scale(domain=[median_name, narrow, wide], range=[BAND_COLOUR, "#7FB2D9", "#CFE2F0"]),
-        legend=alt.Legend(title=tr("charts.bands", lang), orient="bottom"),
+        legend=alt.Legend(title=tr("charts.bands", lang), orient="bottom", direction=direction, labelLimit=420),
     )
+    scale = alt.Undefined if markers is None else _headroom_scale(q)  # the labels' strip above the data
     bands = alt.Chart(_band_frame(q, lang)).mark_area().encode(
-        x=_time_x(lang), y=alt.Y("lo:Q", title=y_title or title), y2="hi:Q", color=colour,
+        x=_time_x(lang), y=alt.Y("lo:Q", title=y_title or title, scale=scale), y2="hi:Q", color=colour,
         order=alt.Order("band:N", sort="descending"),
     )
     median = alt.Chart(q.assign(band=median_name)).mark_line(strokeWidth=2).encode(
@@ -489,10 +574,11 @@ def _fan_from_quantiles(
     if zero_rule:
         layers.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="black").encode(y="zero:Q"))
     chart: alt.TopLevelMixin = alt.layer(*layers)
-    markers = _event_layer(events, list(q["month"]), lang, width)
+    height = FAN_HEIGHT
     if markers is not None:
         chart = alt.layer(chart, markers).resolve_scale(color="independent", strokeDash="independent")
-    return Figure(chart.properties(title=title, height=FAN_HEIGHT), _table_for_reader(q, lang))
+        height += LABEL_STRIP + LEGEND_COLUMN_HEIGHT  # the data keeps its room below the labels, above the legends
+    return Figure(chart.properties(title=title, height=height), _table_for_reader(q, lang))
 
 
 def describe_fan(q: pd.DataFrame, label: str, lang: str, places: str = DEFAULT_PLACES) -> str:

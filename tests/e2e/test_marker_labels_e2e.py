@@ -40,3 +40,49 @@ def test_estimated_label_widths_cover_what_chromium_draws(browser: BrowserSessio
         assert not short, (band, short[:5])
         ratios = [d / charts.label_width(t, size) for t, d in zip(texts, drawn, strict=True)]
         assert max(ratios) > 0.7  # measured for real: the estimate is an upper bound, not a wild one
+
+
+RUN_TIMEOUT_MS = 120_000  # the first run also imports the model and reads the catalogue
+
+BOXES = """(chart) => {
+    const box = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const svg = chart.querySelector("svg");
+    const data = [...svg.querySelectorAll(".mark-area.role-mark path, .mark-line.role-mark path")].map(box);
+    const labels = [...svg.querySelectorAll(".mark-text.role-mark text")]
+        .filter((t) => t.textContent.trim()).map((t) => [t.textContent, ...box(t)]);
+    return {svg: box(svg), data, labels};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ko", "ja"])
+def test_the_replay_labels_stand_above_the_data_apart_and_inside_the_chart(
+    browser: BrowserSession, app_server: AppServer, lang
+):
+    """The replay's labels on a 600 and a 1200 px screen, as Chromium draws them, are readable.
+
+    No label over the line or the bands, none touching another on its row, none past the chart's edge.
+    """
+    from model.i18n import tr
+
+    for screen in (600, 1200):
+        page = browser.new_context(viewport={"width": screen, "height": 1400}).new_page()
+        page.goto(f"{app_server.url}/explore?scenario=history-2012-2025&lang={lang}&view=index&runs=20")
+        page.get_by_role("button", name=tr("explore.run", lang), exact=True).click()
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.locator(".mark-text.role-mark text").first.wait_for(timeout=RUN_TIMEOUT_MS)
+        got = chart.evaluate(BOXES)
+        labels = got["labels"]
+        assert len(labels) >= 6, (screen, labels)
+        data_top = min(top for _, top, _, _ in got["data"])
+        over = [(t, round(bottom - data_top)) for t, _, _, _, bottom in labels if bottom > data_top + 1]
+        assert not over, (screen, over)  # the text's box, ascent to descent, ends above the highest band
+        rows: dict[int, list[tuple[float, float, str]]] = {}
+        for text, left, top, right, _ in labels:
+            rows.setdefault(round(top), []).append((left, right, text))
+        for spans in rows.values():
+            spans.sort()
+            touching = [(a[2], b[2]) for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1] + 2]
+            assert not touching, (screen, touching)
+        svg_left, _, svg_right, _ = got["svg"]
+        outside = [t for t, left, _, right, _ in labels if left < svg_left - 1 or right > svg_right + 1]
+        assert not outside, (screen, outside)

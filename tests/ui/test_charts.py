@@ -53,16 +53,22 @@ def test_quantiles_are_ordered_and_match_numpy(table):
     assert (q["runs"] == 50).all()
 
 
-def _marks(spec: dict) -> list[str]:
-    """Every mark type in a (possibly nested) layered Vega-Lite spec."""
+def _layers(spec: dict) -> list[dict]:
+    """Every single-mark layer in a (possibly nested) layered Vega-Lite spec."""
     out = []
     for layer in spec.get("layer", []):
-        if "layer" in layer:
-            out += _marks(layer)
-        else:
-            mark = layer["mark"]
-            out.append(mark["type"] if isinstance(mark, dict) else mark)
+        out += _layers(layer) if "layer" in layer else [layer]
     return out
+
+
+def _mark(layer: dict) -> str:
+    mark = layer["mark"]
+    return mark["type"] if isinstance(mark, dict) else mark
+
+
+def _marks(spec: dict) -> list[str]:
+    """Every mark type in a (possibly nested) layered Vega-Lite spec."""
+    return [_mark(layer) for layer in _layers(spec)]
 
 
 def test_fan_chart_is_valid_vega_lite_with_event_markers(table):
@@ -86,7 +92,7 @@ def test_markers_name_decisions_and_elections_and_thin_out_thousands():
     months = [f"2026-{m:02d}" for m in range(1, 13)] + [f"2027-{m:02d}" for m in range(1, 13)]
     few = pd.DataFrame(
         {
-            "month": ["2026-04", "2026-07", "2026-06"],
+            "month": ["2026-04", "2026-07", "2027-03"],
             "label": ["Tariffs on both allies (Washington)", "Step back (Washington)", "Local elections"],
             "kind": ["decision", "decision", "election"],
         }
@@ -96,7 +102,7 @@ def test_markers_name_decisions_and_elections_and_thin_out_thousands():
     assert (marks.loc[marks["kind"] == "election", "line"] > marks.loc[marks["kind"] == "decision", "line"].max()).all()
     many = pd.DataFrame({"month": [months[i % 24] for i in range(3507)], "label": [f"e{i}" for i in range(3507)]})
     many["first"] = many["label"] == "e3000"
-    thin = charts.thin_markers(many, months)
+    thin = charts.thin_markers(many, months, width=charts.LABEL_WIDTHS[-1])  # room for more than 14
     assert len(thin) == 24 and thin["labelled"].sum() == charts.MAX_LABELS
     assert thin["count"].sum() == 3507
     assert thin.loc[thin["month"] == months[3000 % 24], "labelled"].item()  # the what-if's own first
@@ -315,15 +321,42 @@ HANGUL = "정상회담한일관계위안부합의징용판결"  # Korean labels
 KANA_KANJI = "首脳会談日韓関係慰安婦合意徴用工判決ワシントン"  # Japanese labels
 
 
-def _spans(marks: pd.DataFrame, months: list[str], width: float) -> dict[int, list[tuple[float, float]]]:
-    """Each row's label extents (px), recomputed from the label's side and its estimated width."""
+def _spans(
+    marks: pd.DataFrame, months: list[str], width: float, placed_for: float | None = None
+) -> dict[int, list[tuple[float, float]]]:
+    """Each row's label extents (px), recomputed from the label's side and its estimated width.
+
+    ``placed_for``: the width the labels were placed for (their cut), when drawn on another.
+    """
     step = width / max(len(months) - 1, 1)
     rows: dict[int, list[tuple[float, float]]] = {}
     for m in marks[marks["labelled"]].itertuples():
         band = "election" if m.kind == "election" else "top"
-        x, w = months.index(m.month) * step, charts.label_extent(m.text, band, width)
+        x, w = months.index(m.month) * step, charts.label_extent(m.text, band, placed_for or width)
         rows.setdefault(m.line, []).append((x + 3, x + 3 + w) if m.align == "left" else (x - 3 - w, x - 3))
     return rows
+
+
+def _crossings(marks: pd.DataFrame, months: list[str], width: float, placed_for: float | None = None) -> list:
+    """Labels that a labelled marker's line crosses on its way up from the data to its own label."""
+    step = width / max(len(months) - 1, 1)
+    rows = _spans(marks, months, width, placed_for)
+    out = []
+    for m in marks[marks["labelled"]].itertuples():
+        x = months.index(m.month) * step
+        out += [(m.text, row, span) for row, spans in rows.items() if row > m.line
+                for span in spans if span[0] - charts.LEADER_GAP <= x <= span[1] + charts.LEADER_GAP]
+    return out
+
+
+def _apart(marks: pd.DataFrame, months: list[str], width: float, placed_for: float | None = None) -> None:
+    """No two labels on a row touch, and no line crosses a label."""
+    for row, spans in _spans(marks, months, width, placed_for).items():
+        assert row in charts.LABEL_ROWS["top"] + charts.LABEL_ROWS["election"]
+        spans.sort()
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert start >= end + charts.LABEL_GAP, (row, spans)
+    assert not _crossings(marks, months, width, placed_for)
 
 
 @settings(max_examples=150, deadline=None)
@@ -338,10 +371,10 @@ def _spans(marks: pd.DataFrame, months: list[str], width: float) -> dict[int, li
         ),
         max_size=120,
     ),
-    width=st.sampled_from((charts.HALF_PLOT_WIDTH, charts.PLOT_WIDTH, 1100)),
+    width=st.sampled_from(charts.LABEL_WIDTHS),
 )
 def test_placed_labels_never_overlap_on_a_row_and_no_marker_is_lost(n_months, items, width):
-    """Whatever the markers and their language, labels on one row keep apart; every item stays."""
+    """Whatever the markers and their language, labels keep apart and off each other's lines; every item stays."""
     months = list(pd.period_range("2012-01", periods=n_months, freq="M").strftime("%Y-%m"))
     events = pd.DataFrame(
         [(months[i % n_months], text, kind, first) for i, text, kind, first in items],
@@ -353,11 +386,7 @@ def test_placed_labels_never_overlap_on_a_row_and_no_marker_is_lost(n_months, it
     assert set(marks[keys].itertuples(index=False)) == set(events[keys].itertuples(index=False))
     assert marks["labelled"].sum() <= charts.MAX_LABELS
     assert ((marks["text"] != "") == marks["labelled"]).all()
-    for row, spans in _spans(marks, months, width).items():
-        assert row in charts.LABEL_ROWS["top"] + charts.LABEL_ROWS["election"]
-        spans.sort()
-        for (_, end), (start, _) in itertools.pairwise(spans):
-            assert start >= end + charts.LABEL_GAP, (row, spans)
+    _apart(marks, months, width)
     assert marks.empty or marks["labelled"].any()  # the first label placed never collides
 
 
@@ -382,9 +411,59 @@ def test_the_history_replay_labels_are_spread_over_its_14_years(lang):
     thirds = [months.index(m) * 3 // len(months) for m in labelled["month"]]
     assert {0, 1, 2} <= set(thirds), labelled[["month", "text"]]
     assert min(thirds.count(k) for k in range(3)) >= 2, thirds
-    for spans in _spans(marks, months, charts.PLOT_WIDTH).values():
-        spans.sort()
-        assert all(b[0] >= a[1] + charts.LABEL_GAP for a, b in itertools.pairwise(spans))
+    _apart(marks, months, charts.PLOT_WIDTH)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko", "ja"])
+def test_each_plot_width_gets_labels_that_stay_apart_on_it(lang):
+    """The replay's label set for each width range keeps apart on any plot in that range, and fills wider plots more.
+
+    Why: the browser picks the set by its plot's width (about 500 px on a 600 px screen); one set
+    placed for 600 px touched on every narrower plot.
+    """
+    from model.scenario import load_scenario, shipped_scenarios
+    from ui.widgets import marker_events
+
+    scenario = load_scenario(shipped_scenarios()["history-2012-2025"])
+    months = list(scenario.months)
+    sets = charts.label_sets(marker_events(scenario, None, lang, "both"), months)
+    counts = []
+    for (wmin, wmax), labels in sets.groupby(["wmin", "wmax"]):
+        placed_for = max(wmin, charts.LABEL_WIDTHS[0])
+        for width in (placed_for, min(wmax - 1, 2000), 2 * placed_for):  # wider than placed for: only more room
+            _apart(labels.assign(labelled=True), months, width, placed_for)
+        counts.append(len(labels))
+    assert counts[0] >= 6 and counts[-1] == charts.MAX_LABELS and counts[-1] > counts[0]
+
+
+def test_a_label_already_on_the_chart_waits_for_the_others():
+    """Five missile launches and one summit, room for two labels: the summit gets one, not a second launch."""
+    months = [f"{y}-{m:02d}" for y in (2026, 2027) for m in range(1, 13)]
+    events = pd.DataFrame({"month": ["2026-01", "2026-05", "2026-07", "2026-12", "2027-12", "2027-03"],
+                           "label": ["Missile launch"] * 5 + ["Summit"]})
+    marks = charts.thin_markers(events, months, most=2)
+    assert sorted(marks.loc[marks["labelled"], "label"]) == ["Missile launch", "Summit"]
+
+
+def test_no_data_reaches_the_labels_strip(table):
+    """At any plot height the bands and the median stay below the labels; only labelled lines enter the strip."""
+    events = pd.DataFrame({"month": ["2026-03", "2026-05", "2026-06"], "label": ["Summit", "Tariffs", "Vote"],
+                           "kind": ["event", "decision", "election"]})
+    fig = charts.fan_chart(table, events=events)
+    spec = fig.chart.to_dict()
+    value = [y["scale"] for y in (layer.get("encoding", {}).get("y", {}) for layer in _layers(spec))
+             if y.get("scale") and "domainMax" in y["scale"]]
+    assert len(value) == 1
+    lo, top = value[0]["domainMin"], value[0]["domainMax"]["expr"]
+    q = charts.quantile_table(table, ["relationship_index"])
+    highest = max(q["q95"].max(), q["median"].max())
+    for height in (150, 250, 400):
+        domain_max = eval(top, {"max": max, "height": height})  # noqa: S307 (our own expression)
+        assert height * (domain_max - highest) / (domain_max - lo) >= charts.LABEL_STRIP - 1e-6
+    last_row = max(charts.LABEL_ROWS["top"] + charts.LABEL_ROWS["election"])
+    assert last_row + max(charts.LABEL_SIZE.values()) <= charts.LABEL_STRIP
+    rules = [layer for layer in _layers(spec) if _mark(layer) == "rule" and "tooltip" in layer["encoding"]]
+    assert rules and all(r["encoding"]["y"] == {"value": charts.LABEL_STRIP} for r in rules)
 
 
 def test_the_what_ifs_own_item_is_labelled_whole_where_the_others_are_cut():

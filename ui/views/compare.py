@@ -144,7 +144,7 @@ def main() -> None:
             st.subheader(title)  # made plain above: a title is text, never Markdown
             st.caption(plain(scenario_text(scenario.question, lang, places)))
             markers = widgets.marker_events(scenario, result, lang, places)
-            fig = charts.fan_chart(result.summary, variable, markers, lang, places, charts.HALF_PLOT_WIDTH)
+            fig = charts.fan_chart(result.summary, variable, markers, lang, places)
             widgets.show_figure(fig, lang, f"cmp_{name}")
     st.subheader(tr("compare.difference", lang))
     try:
