@@ -42,6 +42,9 @@ EVENT_COLOUR = "#555555"
 # plot area of about 250 px under a title and above a legend at the bottom.
 FAN_HEIGHT = 380
 LEGEND_COLUMN_HEIGHT = 36
+LEGEND_LAYOUT = "{bottom: {anchor: 'start', margin: 16, direction: width < 420 ? 'vertical' : 'horizontal'}}"
+"""Vega's layout of a fan chart's legends below it: side by side, or one under the other on a plot
+narrower than 420 px (``width``), where the two passed the chart's right edge."""
 """What a fan chart with markers adds for its legends in columns (three entries high, not one)."""
 LEGEND_HEIGHT = 420
 
@@ -578,6 +581,8 @@ def _fan_from_quantiles(
     if markers is not None:
         chart = alt.layer(chart, markers).resolve_scale(color="independent", strokeDash="independent")
         height += LABEL_STRIP + LEGEND_COLUMN_HEIGHT  # the data keeps its room below the labels, above the legends
+        # on a narrow plot (one of two columns) the lines' legend goes under the bands', not past the edge
+        chart = chart.configure_legend(layout=alt.ExprRef(expr=LEGEND_LAYOUT))
     return Figure(chart.properties(title=title, height=height), _table_for_reader(q, lang))
 
 
