@@ -18,6 +18,7 @@ from model.game.world import WorldView
 from model.i18n import month_text, scenario_text, tr
 from model.limits import MAX_STATEMENT
 from ui import game_views as gv
+from ui.html_blocks import STYLE, Tile, folds, tiles
 from ui.plain_text import plain
 
 KEY = "play"
@@ -40,15 +41,14 @@ NOTE_VALUES = {
 }
 
 
-def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str) -> None:
-    """Last turn's outcome: events, everyone's decisions and statements, what ours did.
+def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str) -> str:
+    """Last turn's outcome as Markdown: events, everyone's decisions and statements, what ours did.
 
     One block of text: thirty pages redraw it at every resolve, and each element a page draws
     costs every browser its share of the redraw.
     """
     if not view.outcomes:
-        st.markdown(tr("game.play.what_happened_first", lang, places, month=month_text(game.months_of(0)[0], lang)))
-        return
+        return tr("game.play.what_happened_first", lang, places, month=month_text(game.months_of(0)[0], lang))
     last = view.outcomes[-1]
     lines = [f"**{tr('game.play.outcome', lang, places, turn=last.turn + 1)}**", ""]
     injected = list(last.injects)
@@ -78,32 +78,32 @@ def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str
                       body=effects_text(e.effects, lang, places))
             for e in mine
         ]
-    st.markdown("\n".join(lines))
+    return "\n".join(lines)
 
 
-def indicators(view: WorldView, lang: str, places: str) -> None:
-    """Key numbers now, with their change over the last turn."""
+def indicators(view: WorldView, lang: str, places: str) -> str:
+    """Key numbers now, with their change over the last turn (one HTML block of tiles)."""
     traj = view.trajectory
     before_t = view.outcomes[-1].first_t - 1 if view.outcomes else -1
-    cols = st.columns(3)
-    for k, var in enumerate(INDICATORS):
+    shown = []
+    for var in INDICATORS:
         now = view.value(var)
         past = traj[(traj.t == before_t) & (traj.variable == var)].value
-        delta = None if past.empty or not view.outcomes else f"{now - float(past.iloc[0]):+.1f}"
-        colour = "inverse" if var == "nk_threat" else "normal"  # a rising threat is bad news
-        cols[k % 3].metric(tr(f"variable.{var}", lang, places), f"{now:.1f}", delta, delta_color=colour)
+        delta = None if past.empty or not view.outcomes else round(now - float(past.iloc[0]), 1)
+        # a rising threat is bad news
+        shown.append(Tile(tr(f"variable.{var}", lang, places), f"{now:.1f}", delta, var != "nk_threat"))
+    return tiles(shown)
 
 
-def advisers(seat: str, view: WorldView, lang: str, places: str) -> None:
-    """The seat's advisers: its rule's leaning in the present state."""
+def advisers(seat: str, view: WorldView, lang: str, places: str) -> str:
+    """The seat's advisers as Markdown: its rule's leaning in the present state."""
     advice = [(d, p) for d, p in view.advice.get(seat, ()) if view.available(seat).get(d)]
     keys = ("game.play.adviser_lean", "game.play.adviser_second")
     lines = [
         tr(key, lang, places, decision=gv.decision_label(d, lang, places), share=100 * p)
         for key, (d, p) in zip(keys, advice, strict=False)
     ]
-    if lines:
-        st.markdown("\n\n".join(lines))
+    return "\n\n".join(lines)
 
 
 def private_note(seat: str, view: WorldView, lang: str, places: str) -> None:
@@ -112,21 +112,46 @@ def private_note(seat: str, view: WorldView, lang: str, places: str) -> None:
     st.info(tr(f"game.note.{seat}", lang, places, **values))
 
 
+def briefing(game: Game, seat: str, view: WorldView, lang: str, places: str) -> None:
+    """The briefing: what happened, the advisers, the private note, the key numbers.
+
+    Each heading is drawn inside the text it heads, and the numbers are one element (see
+    :mod:`ui.html_blocks`): fewer elements, less for each of a class's browsers to redraw at
+    every resolve.
+    """
+
+    def heading(key: str) -> str:
+        return f"### {tr(key, lang, places)}"
+
+    st.markdown(f"{STYLE}\n\n## {tr('game.play.briefing', lang, places)}", unsafe_allow_html=True)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(heading("game.play.what_happened") + "\n\n" + what_happened(game, seat, view, lang, places))
+    with right:
+        parts = (heading("game.play.advisers"), advisers(seat, view, lang, places), heading("game.play.private_note"))
+        st.markdown("\n\n".join(part for part in parts if part))
+        private_note(seat, view, lang, places)
+    st.markdown(heading("game.play.indicators") + "\n\n" + indicators(view, lang, places), unsafe_allow_html=True)
+
+
 def menu(seat: str, view: WorldView, lang: str, places: str) -> None:
-    """Every decision of the seat: briefing, what it needs, what it may do (one text each)."""
+    """Every decision of the seat, folded under its title: briefing, what it needs, what it may do.
+
+    One element for the seventeen or so decisions (see :mod:`ui.html_blocks`), under the
+    menu's heading: a seat page is redrawn by each of a class's browsers at every resolve.
+    """
     cat = load_catalogue()
-    open_now = view.available(seat)
-    for did, available in open_now.items():
+    items = []
+    for did, available in view.available(seat).items():
         decision = cat.decisions[did]
-        title = gv.decision_label(did, lang, places)
         parts = [cat.briefing("decision", did, lang, places)]
         if not available:
             parts.append(tr("game.play.unavailable", lang, places, why=gv.preconditions_text(decision, lang, places)))
         hint = gv.effects_hint(decision, lang, places)
         if hint:
             parts.append(f":gray[{hint}]")
-        with st.expander(title if available else f"~~{title}~~"):
-            st.markdown("\n\n".join(parts))
+        items.append((gv.decision_label(did, lang, places), "\n\n".join(parts), not available))
+    st.markdown(folds(items), unsafe_allow_html=True)
 
 
 def _key(name: str, branch: int, turn: int) -> str:
@@ -282,18 +307,7 @@ def draw(lang: str, places: str) -> None:
     elif tl.status == PAUSED:
         st.info(tr("game.play.waiting_paused", lang, places))
 
-    st.header(tr("game.play.briefing", lang, places))
-    left, right = st.columns([3, 2])
-    with left:
-        st.subheader(tr("game.play.what_happened", lang, places))
-        what_happened(game, seat, view, lang, places)
-    with right:
-        st.subheader(tr("game.play.advisers", lang, places))
-        advisers(seat, view, lang, places)
-        st.subheader(tr("game.play.private_note", lang, places))
-        private_note(seat, view, lang, places)
-    st.subheader(tr("game.play.indicators", lang, places))
-    indicators(view, lang, places)
+    briefing(game, seat, view, lang, places)
     if tl.status != ENDED:
         st.header(tr("game.play.menu", lang, places))
         if tl.status != LOBBY or game.homework:  # paused too: the form keeps what the team typed
