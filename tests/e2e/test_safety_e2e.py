@@ -138,7 +138,8 @@ def test_a_statement_reads_as_text_on_the_other_teams_page(app_server: AppServer
         tokyo.get_by_text(tr("game.play.outcome", turn=1), exact=True).wait_for(timeout=LOAD_MS)
     finally:
         store.dispose()
-    line = tokyo.locator('[data-testid="stMarkdownContainer"]').filter(has_text="FAKE HEADING").last
+    # the statement's own line (the text around it has a heading of the page's, with its anchor link)
+    line = tokyo.locator('[data-testid="stMarkdownContainer"] li').filter(has_text="FAKE HEADING").last
     html = line.inner_html()
     assert "<h1" not in html and "<a " not in html and "<img" not in html and "color" not in html, html
     assert payloads.STATEMENT in line.inner_text().replace(WORD_JOINER, "")
