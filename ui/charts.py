@@ -42,10 +42,10 @@ EVENT_COLOUR = "#555555"
 # plot area of about 250 px under a title and above a legend at the bottom.
 FAN_HEIGHT = 380
 LEGEND_COLUMN_HEIGHT = 36
+"""What a fan chart with markers adds for its legends in columns (three entries high, not one)."""
 LEGEND_LAYOUT = "{bottom: {anchor: 'start', margin: 16, direction: width < 420 ? 'vertical' : 'horizontal'}}"
 """Vega's layout of a fan chart's legends below it: side by side, or one under the other on a plot
 narrower than 420 px (``width``), where the two passed the chart's right edge."""
-"""What a fan chart with markers adds for its legends in columns (three entries high, not one)."""
 LEGEND_HEIGHT = 420
 
 
@@ -300,6 +300,7 @@ def _place_labels(
     """
     index = {m: i for i, m in enumerate(months)}
     step = width / max(len(months) - 1, 1)
+    rows = grouped[["kind", "text", "first", "month"]].to_dict("index")
     taken: list[tuple[int, float, float, float]] = []  # row, text from, text to, line
     placed: dict[int, tuple[int, str]] = {}
 
@@ -316,18 +317,19 @@ def _place_labels(
     for i in order:
         if len(placed) >= most:
             break
-        band = "election" if grouped.at[i, "kind"] == "election" else "top"
-        w = label_extent(grouped.at[i, "text"], band, width, bool(grouped.at[i, "first"]))
-        x = index[grouped.at[i, "month"]] * step
+        row = rows[i]
+        band = "election" if row["kind"] == "election" else "top"
+        w = label_extent(row["text"], band, width, bool(row["first"]))
+        x = index[row["month"]] * step
         after, before = ("left", x + 3, x + 3 + w), ("right", x - 3 - w, x - 3)
         # the text starts at its line, or ends there where it would pass the plot's right edge or
         # where the other side is taken
         fits = before[1] >= 0
         sides = ([after, before] if fits else [after]) if after[2] <= width else [before if fits else after]
-        for row, (side, lo, hi) in itertools.product(LABEL_ROWS[band], sides):
-            if free(row, lo, hi, x):
-                taken.append((row, lo, hi, x))
-                placed[i] = (row, side)
+        for line, (side, lo, hi) in itertools.product(LABEL_ROWS[band], sides):
+            if free(line, lo, hi, x):
+                taken.append((line, lo, hi, x))
+                placed[i] = (line, side)
                 break
     return placed
 
@@ -359,12 +361,27 @@ def thin_markers(
         ``align`` (``left``: the text starts at the line; ``right``: it ends there).
     """
     months = list(months)
+    frame = _inside(events, months)
+    if frame.empty:
+        return frame.drop(columns=["first"]).assign(count=[], text=[], line=[], align=[], limit=[])
+    return _placed(*_marker_groups(frame), months, most, width)
+
+
+def _inside(events: pd.DataFrame, months: Sequence[str]) -> pd.DataFrame:
+    """The markers inside the chart's months, with ``kind``, ``labelled`` and ``first`` (defaults where absent)."""
     frame = events[events["month"].isin(set(months))].copy()
     for column, default in (("kind", "event"), ("labelled", True), ("first", False)):
         if column not in frame.columns:
             frame[column] = default
-    if frame.empty:
-        return frame.drop(columns=["first"]).assign(count=[], text=[], line=[], align=[], limit=[])
+    return frame
+
+
+def _marker_groups(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """The markers of :func:`thin_markers` (one per month and kind) and the order their labels are offered in.
+
+    Neither depends on the plot's width, so :func:`label_sets` groups and orders once and places
+    the labels for each width. ``frame``: :func:`_inside`'s, not empty.
+    """
     grouped = (
         frame.groupby(["month", "kind"], sort=False)
         .agg(label=("label", "first"), labelled=("labelled", "any"), first=("first", "any"), count=("label", "size"))
@@ -385,17 +402,25 @@ def thin_markers(
     seen: set[str] = set()
     fresh: list[int] = []
     again: list[int] = []
+    labels = grouped["label"].tolist()
     for i in order:
-        (again if grouped.at[i, "label"] in seen else fresh).append(i)
-        seen.add(grouped.at[i, "label"])
-    order = fresh + again
+        (again if labels[i] in seen else fresh).append(i)
+        seen.add(labels[i])
+    return grouped, fresh + again
+
+
+def _placed(
+    grouped: pd.DataFrame, order: Sequence[int], months: Sequence[str], most: int, width: float
+) -> pd.DataFrame:
+    """:func:`thin_markers`' table: the markers with the labels placed for a plot ``width`` wide."""
     placed = _place_labels(grouped, order, months, most, width)
-    grouped["labelled"] = [i in placed for i in grouped.index]
-    grouped["text"] = [t if i in placed else "" for i, t in zip(grouped.index, grouped["text"], strict=True)]
-    grouped["line"] = [placed[i][0] if i in placed else 0 for i in grouped.index]
-    grouped["align"] = [placed[i][1] if i in placed else "left" for i in grouped.index]
-    grouped["limit"] = [label_limit(width, bool(f)) for f in grouped["first"]]
-    return grouped.drop(columns=["first"])
+    out = grouped.copy()
+    out["labelled"] = [i in placed for i in out.index]
+    out["text"] = [t if i in placed else "" for i, t in zip(out.index, out["text"], strict=True)]
+    out["line"] = [placed[i][0] if i in placed else 0 for i in out.index]
+    out["align"] = [placed[i][1] if i in placed else "left" for i in out.index]
+    out["limit"] = [label_limit(width, bool(f)) for f in out["first"]]
+    return out.drop(columns=["first"])
 
 
 def label_sets(events: pd.DataFrame, months: Sequence[str], widths: Sequence[float] = LABEL_WIDTHS) -> pd.DataFrame:
@@ -407,9 +432,15 @@ def label_sets(events: pd.DataFrame, months: Sequence[str], widths: Sequence[flo
         first set from 0 px, the last to any width). A set placed for ``wmin`` stays apart on
         a wider plot: the lines move apart, the labels keep their size.
     """
+    months = list(months)
+    frame = _inside(events, months)
+    grouped = None if frame.empty else _marker_groups(frame)
     sets = []
     for k, width in enumerate(widths):
-        marks = thin_markers(events, months, width=width)
+        if grouped is None:
+            marks = thin_markers(events, months, width=width)
+        else:
+            marks = _placed(*grouped, months, MAX_LABELS, width)
         labelled = marks[marks["text"] != ""]
         sets.append(labelled.assign(wmin=0.0 if k == 0 else float(width),
                                     wmax=float(widths[k + 1]) if k + 1 < len(widths) else 1e9))
