@@ -147,16 +147,18 @@ def game_chart(
                 ],
             )
         )
-    if not turns.empty:
-        marks = turns.copy()
-        marks["date"] = _dates(marks["month"])
-        marks["number"] = marks["turn"].astype(str)
-        rules = alt.Chart(marks)
-        layers += [
-            rules.mark_rule(color=RULE_COLOUR, strokeDash=[4, 4], opacity=0.7).encode(x=x),
-            rules.mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=size.label, fontWeight="bold",
-                            color=RULE_COLOUR).encode(x=x, y=alt.value(0), text="number:N"),
-        ]  # fmt: skip
+    # The turns' rules are drawn even before the first turn (no rows yet): the chart keeps one
+    # shape from the game's start to its end, and a browser then only feeds its view new rows
+    # at a resolve instead of building the view again (see trajectory_figure in ui.game_views).
+    marks = turns.copy()
+    marks["date"] = _dates(marks["month"])
+    marks["number"] = marks["turn"].astype(str)
+    rules = alt.Chart(marks)
+    layers += [
+        rules.mark_rule(color=RULE_COLOUR, strokeDash=[4, 4], opacity=0.7).encode(x=x),
+        rules.mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=size.label, fontWeight="bold",
+                        color=RULE_COLOUR).encode(x=x, y=alt.value(0), text="number:N"),
+    ]  # fmt: skip
     main = alt.layer(*layers).properties(height=size.height, title=alt.Title(name, fontSize=size.heading))
     return Figure(_configured(main, size), data.reset_index(drop=True).round({"value": 2}))
 
@@ -174,13 +176,14 @@ def _configured(chart: alt.TopLevelMixin, size: Sizes) -> alt.TopLevelMixin:
 
 def decision_strip(
     decisions: pd.DataFrame, months: Sequence[str], lang: str, places: str, wall: bool = False
-) -> alt.Chart | None:
+) -> alt.Chart:
     """One row per seat, one marker per turn: filled where a team decided, grey where the rules did.
 
     Drawn under :func:`game_chart` on the same months and the same axis width, so that each
     marker stands under its turn's line. Rows never share a marker, so turns as close as a month
     apart stay apart; the row's name is the seat's; what was decided is in each marker's
-    tooltip and listed under the chart.
+    tooltip and listed under the chart. Before the first resolve the rows stand empty, every
+    seat named: the strip has one shape all game long (see :func:`game_chart`).
 
     Args:
         decisions: One row per seat and resolved turn: ``turn``, ``month``, ``seat`` (id),
@@ -190,8 +193,6 @@ def decision_strip(
         places: Place-name setting.
         wall: Sizes for the projector.
     """
-    if decisions.empty:
-        return None
     size = WALL if wall else SCREEN
     x = time_axis(months, lang, size, labels=False)  # the months are labelled on the chart above
     d = decisions.copy()
@@ -208,6 +209,7 @@ def decision_strip(
             y=alt.Y(
                 "seat_label:N",
                 sort=order,
+                scale=alt.Scale(domain=order),  # every seat's row, decided or not yet
                 title=None,
                 axis=alt.Axis(labelFontSize=size.label, labelLimit=size.extent, minExtent=size.extent,
                               maxExtent=size.extent),

@@ -384,14 +384,16 @@ def trajectory_figure(
 ) -> tuple[charts.Figure, Any] | None:
     """The class's game so far, its turns numbered, optionally the fan; and who decided what.
 
-    Before the first resolve the chart shows where the game starts: a page draws its chart
-    when it opens, and a resolve then only redraws it (a browser's first Vega-Lite chart costs
-    it about half a second more than the later ones, and thirty browsers of a class pay it at
-    once on a resolve otherwise).
+    Before the first resolve the chart shows where the game starts, its turns' rules and the
+    strip of decisions stand empty: a page draws both charts when it opens, in the shape they
+    keep all game, and a resolve then only gives each view its new rows. (A browser's first
+    Vega-Lite chart costs it about half a second more than the later ones, and a chart whose
+    spec changes is built again: thirty browsers of a class would pay both at once on the
+    first resolve otherwise.)
 
     Returns:
-        The figure and the strip of decisions to draw under it (None before the first
-        resolve), or None when there is nothing to draw and no fan was asked for.
+        The figure and the strip of decisions to draw under it, or None when there is nothing
+        to draw and no fan was asked for.
     """
     table = game_table(view)
     if table.empty:

@@ -155,9 +155,56 @@ def test_a_page_draws_where_the_game_starts_before_the_first_resolve(tmp_path):
         figure, strip = gv.trajectory_figure(game, tl, view, "en", "both")
     finally:
         store.dispose()
-    assert strip is None  # nobody has decided anything yet
+    rows = strip.to_dict()
+    assert pd.DataFrame(rows["datasets"][rows["data"]["name"]]).empty  # nobody has decided anything yet
+    assert rows["encoding"]["y"]["scale"]["domain"] == [tr(f"actor.{s}") for s in ACTORS]  # every row named
     start = view.trajectory[(view.trajectory.t == -1) & (view.trajectory.variable == "relationship_index")]
     assert figure.data["value"].tolist() == [round(float(start.value.iloc[0]), 2)]
     assert figure.data["month"].tolist() == [game.months_of(0)[0]]
     layers = figure.chart.to_dict()["layer"]
     assert any(layer["mark"]["type"] == "line" for layer in layers)  # the class's line, one point so far
+
+
+def shape(spec: dict) -> str:
+    """A Vega-Lite spec without its rows: what a browser's view is built from."""
+    import json
+
+    names = {name: f"data-{k}" for k, name in enumerate(spec.get("datasets", {}))}
+    text = json.dumps({k: v for k, v in spec.items() if k != "datasets"}, sort_keys=True)
+    for name, stable in names.items():
+        text = text.replace(name, stable)
+    return text
+
+
+@pytest.mark.parametrize("wall", [False, True])
+def test_the_charts_keep_their_shape_from_the_start_to_the_last_turn(tmp_path, wall):
+    """Only the rows change at a resolve, the first one included, so a page's browser keeps its views.
+
+    A browser builds a Vega-Lite view again when the spec changes; the turns' rules and the
+    strip of decisions appearing at the first resolve made thirty browsers of a class build
+    two views at once (the class's slowest resolve, issue 15). The projector's fan (not drawn
+    here) reaches a fixed span past the present, so its axis, and its one view, move each turn.
+    """
+    from model.game.engine import Game
+    from model.game.setup import create_game, scenario_file
+    from model.game.store import GameStore
+    from ui import game_views as gv
+
+    store = GameStore(f"sqlite:///{tmp_path / 'games.db'}")
+    try:
+        new = create_game(store, scenario_file("baseline-2026").read_text(encoding="utf-8"), ["seoul"], seed=3, turns=3)
+        game = Game(store, new.id)
+        shapes, rows = [], []
+        for turn in range(3):
+            tl = game.timeline()
+            drawn = gv.trajectory_prepared(game, tl, game.world(tl), "en", "both", wall=wall)
+            shapes.append([shape(spec) for spec in drawn.specs])
+            rows.append(len(drawn.data))
+            if turn == 0:
+                assert game.start(new.instructor_code)
+            assert game.resolve(new.instructor_code, turn)
+    finally:
+        store.dispose()
+    assert len(shapes[0]) == 2  # the chart and its strip, from the start
+    assert shapes[0] == shapes[1] == shapes[2]
+    assert rows[0] < rows[1] < rows[2]  # the rows did change
