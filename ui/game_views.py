@@ -430,10 +430,16 @@ def trajectory_prepared(
 
 
 def publics_prepared(game: Game, view: WorldView, lang: str, places: str, wall: bool = False) -> Prepared | None:
-    """Both publics in the class's game (one line each), prepared once per world."""
+    """Both publics in the class's game (one line each), prepared once per world.
+
+    Before the first resolve, where they start: the projector draws the chart when it opens,
+    and a resolve then only gives its view new rows (see :func:`trajectory_figure`).
+    """
 
     def make() -> Prepared | None:
         table = game_table(view)
+        if table.empty:
+            table = start_table(view)
         if table.empty:
             return None
         months = list(view.months[: game.turns * game.turn_months])

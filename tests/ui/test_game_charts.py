@@ -208,3 +208,32 @@ def test_the_charts_keep_their_shape_from_the_start_to_the_last_turn(tmp_path, w
     assert len(shapes[0]) == 2  # the chart and its strip, from the start
     assert shapes[0] == shapes[1] == shapes[2]
     assert rows[0] < rows[1] < rows[2]  # the rows did change
+
+
+def test_the_projector_draws_both_publics_from_the_start(tmp_path):
+    """Before the first resolve the publics' chart shows where each starts, in the shape it keeps."""
+    from model.game.engine import Game
+    from model.game.setup import create_game, scenario_file
+    from model.game.store import GameStore
+    from ui import game_views as gv
+
+    store = GameStore(f"sqlite:///{tmp_path / 'games.db'}")
+    try:
+        new = create_game(store, scenario_file("baseline-2026").read_text(encoding="utf-8"), ["seoul"], seed=3, turns=2)
+        game = Game(store, new.id)
+        drawn = []
+        for turn in range(2):
+            tl = game.timeline()
+            drawn.append(gv.publics_prepared(game, game.world(tl), "en", "both", wall=True))
+            if turn == 0:
+                assert game.start(new.instructor_code)
+            assert game.resolve(new.instructor_code, turn)
+        start = game.world(game.timeline()).trajectory
+    finally:
+        store.dispose()
+    before, after = drawn
+    assert before is not None and after is not None
+    assert len(before.data) == 2  # one point for each public
+    begun = start[(start.t == -1) & start.variable.isin(ACTORS_PUBLICS)]
+    assert sorted(before.data["value"]) == sorted(round(float(v), 2) for v in begun.value)
+    assert [shape(s) for s in before.specs] == [shape(s) for s in after.specs]
