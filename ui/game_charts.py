@@ -112,6 +112,7 @@ def game_chart(
     x = time_axis(months, lang, size)
     name = tr(f"variable.{variable}", lang, places)
     line = game[game["variable"] == variable][["month", "value"]].copy()
+    line["value"] = line["value"].astype(float).round(2)  # a float32 58.2 would be labelled 58.200001
     line["date"] = _dates(line["month"])
     line["month_label"] = [month_text(m, lang) for m in line["month"]]
     y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=_value_axis(size))
@@ -165,7 +166,8 @@ def game_chart(
 
 def _value_axis(size: Sizes) -> alt.Axis:
     """The value axis, of a fixed width so that the strip below lines up month for month."""
-    return alt.Axis(minExtent=size.extent, maxExtent=size.extent, labelFontSize=size.label)
+    # at most one decimal: with one point (before the first resolve) Vega labels 58.2 "58.200000"
+    return alt.Axis(minExtent=size.extent, maxExtent=size.extent, labelFontSize=size.label, format=".1~f")
 
 
 def _configured(chart: alt.TopLevelMixin, size: Sizes) -> alt.TopLevelMixin:
@@ -239,13 +241,15 @@ def publics_game_chart(game: pd.DataFrame, months: Sequence[str], lang: str, pla
     size = WALL if wall else SCREEN
     x = time_axis(months, lang, size)
     d = game[game["variable"].isin(PUBLIC_OPINION)][["month", "variable", "value"]].copy()
+    d["value"] = d["value"].astype(float).round(2)
     d["date"] = _dates(d["month"])
     d["label"] = [tr(f"variable.{v}", lang, places) for v in d["variable"]]
     labels = [tr(f"variable.{v}", lang, places) for v in PUBLIC_OPINION]
     title = tr("game.chart.publics_title", lang, places)
     chart = (
         alt.Chart(d)
-        .mark_line(strokeWidth=size.stroke + 1)
+        # points: before the first resolve each public is one month, which a bare line does not draw
+        .mark_line(strokeWidth=size.stroke + 1, point=alt.OverlayMarkDef(size=size.marker / 3, filled=True))
         .encode(
             x=x,
             y=alt.Y("value:Q", title=tr("charts.value", lang), scale=alt.Scale(zero=False)),

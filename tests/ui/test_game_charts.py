@@ -237,3 +237,15 @@ def test_the_projector_draws_both_publics_from_the_start(tmp_path):
     begun = start[(start.t == -1) & start.variable.isin(ACTORS_PUBLICS)]
     assert sorted(before.data["value"]) == sorted(round(float(v), 2) for v in begun.value)
     assert [shape(s) for s in before.specs] == [shape(s) for s in after.specs]
+
+
+def test_the_value_axis_labels_a_start_of_one_point_as_it_is_written():
+    """One point of float32 (the game's start) was labelled "58.200001": rows of 2 decimals, labels of at most 1."""
+    import numpy as np
+
+    start = {"run": 0, "month": ["2026-01"], "variable": ["relationship_index"], "value": [np.float32(58.2)]}
+    table = pd.DataFrame(start)
+    spec = game_chart(table, turns(0), MONTHS, "en", "both").chart.to_dict()
+    line = next(v for v in marks(spec) if mark_type(v) == "line")
+    assert [row["value"] for row in spec["datasets"][line["data"]["name"]]] == [58.2]
+    assert line["encoding"]["y"]["axis"]["format"] == ".1~f"
