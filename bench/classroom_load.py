@@ -18,6 +18,13 @@ within 5 s, median at most 3 s; the teacher answered within 2 s; every page load
     .venv/bin/python bench/classroom_load.py                      # one class, one server
     .venv/bin/python bench/classroom_load.py --school             # 4 classes, 2 processes, PostgreSQL
     .venv/bin/python bench/classroom_load.py --pages-per-seat 1   # a quick look (7 pages)
+    .venv/bin/python bench/classroom_load.py --school --browser-seats 5   # the servers' side of a school
+
+With ``--browser-seats N`` only N seat pages per class (one per seat first: those submit) are
+drawn in Chromium; the others are protocol pages (``bench/protocol_page.py``): the same
+websocket, watch route and reruns as a browser, drawing nothing. A harness variant, labelled as
+such: it measures what the app servers deliver when the students' devices draw their own
+pages elsewhere, which 30-130 browsers on the servers' own cores cannot show.
 
 Needs Debian's chromium (and postgresql for ``--postgres``/``--school``, nginx for more than
 one process). Prints the figures, the load average and the servers' CPU; ``--json`` writes them.
@@ -43,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import BrowserContext, Page, async_playwright  # noqa: E402
 
+from bench.protocol_page import ProtocolPage  # noqa: E402
 from bench.serving import cpu_seconds  # noqa: E402
 from model.i18n import tr  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -79,7 +87,8 @@ class Tab:
 
     role: str
     link: str
-    page: Page | None = None
+    drawn: bool = True  # in Chromium; else a protocol page (the server's side only)
+    page: Page | ProtocolPage | None = None
     load: float | None = None
     opened: float | None = None  # when the bench opened the link (epoch s)
     seen: list[float | None] = field(default_factory=list)
@@ -96,20 +105,25 @@ class ClassResult:
     game: str
     tabs: list[Tab]
     teacher: list[float | None] = field(default_factory=list)
-    resolve_cpu: list[tuple[float, float]] = field(default_factory=list)  # (browsers, servers) CPU s
+    resolve_cpu: list[tuple[float, float, float]] = field(default_factory=list)  # (browsers, servers, bench) CPU s
     start_seen: list[float | None] = field(default_factory=list)
     start_steps: dict[str, list[float | None]] = field(default_factory=dict)  # the start, step by step
     resolve_steps: dict[str, list[float | None]] = field(default_factory=dict)  # seat pages' resolves, too
     errors: list[str] = field(default_factory=list)
 
 
-async def want(page: Page, text: str) -> None:
+async def want(page: Page | ProtocolPage, text: str) -> None:
     """Ask the page's watcher to time the appearance of ``text`` (now if already there)."""
+    if isinstance(page, ProtocolPage):
+        page.wanted(text)
+        return
     await page.evaluate("(t) => { window.__want.push(t); window.__check(); }", text)
 
 
-async def seen_at(page: Page, text: str) -> float | None:
+async def seen_at(page: Page | ProtocolPage, text: str) -> float | None:
     """When (epoch seconds) ``text`` appeared on the page, or None."""
+    if isinstance(page, ProtocolPage):
+        return page.seen_at(text)
     ms = await page.evaluate("(t) => window.__marks[t] ?? null", text)
     return None if ms is None else ms / 1000.0
 
@@ -184,6 +198,22 @@ async def open_tab(context: BrowserContext, tab: Tab, ready: str) -> None:
     except Exception as err:  # a page that never loaded is a finding, not a crash of the bench
         tab.load = None
         print(f"  {tab.role}: did not load ({type(err).__name__})", file=sys.stderr)
+
+
+async def open_protocol_page(tab: Tab, ready: str) -> None:
+    """Open a seat's link as a protocol page and time until ``ready`` arrived from the server."""
+    page = ProtocolPage(tab.link)
+    tab.page, tab.answers, tab.sends = page, page.answers, page.sends
+    page.wanted(ready)
+    t0 = tab.opened = time.time()
+    try:
+        await page.open()
+        while page.seen_at(ready) is None and time.time() < t0 + PAGE_TIMEOUT_MS / 1000:
+            await asyncio.sleep(0.1)
+    except Exception as err:
+        print(f"  {tab.role}: protocol page did not open ({type(err).__name__}: {err})", file=sys.stderr)
+    at = page.seen_at(ready)
+    tab.load = None if at is None else at - t0
 
 
 async def submit_one(page: Page, statement: str, tries: int = 2) -> bool:
@@ -267,22 +297,27 @@ async def run_class(
     number: int,
     cpu,
     start_when_live: bool = False,
+    browser_seats: int | None = None,
 ) -> ClassResult:
     """Open every page of one class, start, play and resolve every turn, timing each page."""
     await asyncio.sleep(offset)
     tabs = [Tab("instructor", game["instructor"]["link"]), Tab("projector", game["viewer"]["projector"])]
-    for _ in range(pages_per_seat):
+    for _ in range(pages_per_seat):  # one page per seat first: the first of each seat submits
         tabs += [Tab(seat, entry["link"]) for seat, entry in game["seats"].items()]
+    for i, tab in enumerate(tabs[2:]):
+        tab.drawn = browser_seats is None or i < browser_seats
     result = ClassResult(game["game"], tabs)
-    contexts = [await browser.new_context(viewport={"width": 1280, "height": 900}) for _ in tabs]
+    contexts = [await browser.new_context(viewport={"width": 1280, "height": 900}) for t in tabs if t.drawn]
     teacher, projector, seats = tabs[0], tabs[1], tabs[2:]
     ready_seat = tr("game.play.briefing")
     ready_teacher = tr("game.instructor.start")
     ready_projector = tr("game.projector.fan")
     # Students open their links over a few seconds, not all in the same millisecond.
     openings = [open_tab(contexts[0], teacher, ready_teacher), open_tab(contexts[1], projector, ready_projector)]
+    drawn = iter(contexts[2:])
     for i, tab in enumerate(seats):
-        openings.append(_later(0.2 * i, open_tab(contexts[i + 2], tab, ready_seat)))
+        opening = open_tab(next(drawn), tab, ready_seat) if tab.drawn else open_protocol_page(tab, ready_seat)
+        openings.append(_later(0.2 * i, opening))
     await asyncio.gather(*openings)
     print(f"  class {number}: {sum(t.load is not None for t in tabs)}/{len(tabs)} pages loaded", file=sys.stderr)
     if teacher.page is None or teacher.load is None:
@@ -311,8 +346,8 @@ async def run_class(
         between = asked()
         await asyncio.sleep(think / 2)
         writers = {}
-        for tab in seats:  # one page per seat submits
-            if tab.role not in writers and tab.page is not None:
+        for tab in seats:  # one page per seat submits (a drawn one: protocol pages never submit)
+            if tab.role not in writers and tab.drawn and tab.page is not None:
                 writers[tab.role] = tab
         await asyncio.gather(*(submit_one(t.page, f"Class {number}, turn {turn}.") for t in writers.values()))
         await asyncio.sleep(think / 2)
@@ -332,7 +367,7 @@ async def run_class(
         result.teacher.append(answered[0])
         times = await wait_all(tabs, target, t0, 60)
         cpu1 = cpu()
-        result.resolve_cpu.append((cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]))
+        result.resolve_cpu.append(tuple(b - a for a, b in zip(cpu0, cpu1, strict=True)))
         for tab, x in zip(tabs, times, strict=True):
             tab.seen.append(x)
             if tab.role not in ("instructor", "projector"):
@@ -348,6 +383,10 @@ async def run_class(
         )
     for context in contexts:
         await context.close()
+    for tab in seats:
+        if isinstance(tab.page, ProtocolPage):
+            result.errors += [f"{tab.role} (protocol page): {e}" for e in tab.page.errors]
+            await tab.page.close()
     return result
 
 
@@ -403,10 +442,10 @@ async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> 
         mine = [p for p in descendants(os.getpid()) if p not in server_pids and p != os.getpid()]
         b0 = cpu_seconds(mine)
 
-        def cpu() -> tuple[float, float]:
-            """CPU seconds so far of the browsers (all classes') and of the app servers."""
+        def cpu() -> tuple[float, float, float]:
+            """CPU seconds so far of the browsers (all classes'), the app servers and this process."""
             browsers = [p for p in descendants(os.getpid()) if p not in server_pids and p != os.getpid()]
-            return cpu_seconds(browsers), cpu_seconds(server_pids)
+            return cpu_seconds(browsers), cpu_seconds(server_pids), time.process_time()
 
         health: list[float] = []
         probe = asyncio.create_task(probe_health(fronts[0], health))
@@ -422,6 +461,7 @@ async def play(args, fronts: list[str], db_url: str, server_pids: list[int]) -> 
                     i + 1,
                     cpu,
                     args.start_when_live,
+                    args.browser_seats,
                 )
                 for i, g in enumerate(games)
             )
@@ -455,7 +495,7 @@ def summarise(args, results: list[ClassResult], load_before, load_after, server_
     seen = [x for r in results for t in r.tabs for x in t.seen]
     got = [x for x in seen if x is not None]
     loads = [t.load for r in results for t in r.tabs]
-    live = [min(t.asks) - t.opened if t.asks and t.opened else None for r in results for t in r.tabs]
+    live = [min(t.asks) - t.opened if t.asks and t.opened else None for r in results for t in r.tabs if t.drawn]
     teacher = [x for r in results for x in r.teacher]
     out = {
         "classes": args.classes,
@@ -470,6 +510,12 @@ def summarise(args, results: list[ClassResult], load_before, load_after, server_
             "p90": statistics.quantiles(got, n=10, method="inclusive")[-1] if len(got) > 1 else None,
             "max": max(got, default=None),
         },
+        "resolve_to_page_by_kind": {
+            kind: {"observations": len(xs), "median": _median(xs), "max": _max(xs), "missed": xs.count(None)}
+            for kind, drawn in (("drawn", True), ("protocol", False))
+            for xs in [[x for r in results for t in r.tabs if t.drawn == drawn for x in t.seen]]
+        },
+        "protocol_pages": sum(not t.drawn for r in results for t in r.tabs),
         "teacher_answered": {"median": _median(teacher), "max": _max(teacher), "missed": teacher.count(None)},
         "page_load": {
             "loaded": sum(x is not None for x in loads),
@@ -479,6 +525,7 @@ def summarise(args, results: list[ClassResult], load_before, load_after, server_
             "live_median": _median(live),
             "live_max": _max(live),
             "live": sum(x is not None for x in live),
+            "live_of": len(live),
         },
         "start_to_seats": {
             "median": _median([x for r in results for x in r.start_seen]),
@@ -498,8 +545,9 @@ def summarise(args, results: list[ClassResult], load_before, load_after, server_
         "start_when_live": args.start_when_live,
         "server_cpu_cores": round(server_cpu, 2),
         "cpu_per_resolve": {
-            "browsers_median_s": _median([b for r in results for b, _ in r.resolve_cpu]),
-            "servers_median_s": _median([s for r in results for _, s in r.resolve_cpu]),
+            "browsers_median_s": _median([b for r in results for b, _, _ in r.resolve_cpu]),
+            "servers_median_s": _median([s for r in results for _, s, _ in r.resolve_cpu]),
+            "bench_median_s": _median([b for r in results for _, _, b in r.resolve_cpu]),
         },
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in load_after],
@@ -540,15 +588,28 @@ def report(out: dict) -> None:
             f"  HARNESS VARIANT, not the goal's setting: the browsers run at nice {out['browser_nice']}, "
             "below the app servers (as if the students' devices did their own drawing)"
         )
+    if out["protocol_pages"]:
+        print(
+            f"  HARNESS VARIANT, not the goal's setting: {out['protocol_pages']} of {out['pages']} pages are protocol "
+            "pages (bench/protocol_page.py): the server's side of a page whose device draws elsewhere; "
+            "for them 'on the new turn' is when the server's message with it arrived"
+        )
     print(
         f"  resolve -> page on the new turn: median {_fmt(r['median'])} s, 90% {_fmt(r['p90'])} s, "
         f"max {_fmt(r['max'])} s, missed {r['missed']} of {r['observations']}"
     )
+    if out["protocol_pages"]:
+        for kind, k in out["resolve_to_page_by_kind"].items():
+            print(
+                f"    {kind} pages: median {_fmt(k['median'])} s, max {_fmt(k['max'])} s, "
+                f"missed {k['missed']} of {k['observations']}"
+            )
     print(f"  teacher answered: median {_fmt(t['median'])} s, max {_fmt(t['max'])} s, missed {t['missed']}")
     print(f"  pages loaded: {p['loaded']} of {p['of']}, median {_fmt(p['median'])} s, max {_fmt(p['max'])} s")
     print(
-        f"  pages live (their watch's first question reached the server: the page's code loaded): {p['live']} of "
-        f"{p['of']}, median {_fmt(p['live_median'])} s, max {_fmt(p['live_max'])} s after the link was opened"
+        f"  pages live (their watch's first question reached the server: the page's code loaded): "
+        f"{p['live']} of {p['live_of']} drawn, median {_fmt(p['live_median'])} s, "
+        f"max {_fmt(p['live_max'])} s after the link was opened"
     )
     if out.get("start_when_live"):
         print("  VARIANT: Start was pressed once every seat page was live (not only showing its briefing)")
@@ -576,7 +637,8 @@ def report(out: dict) -> None:
     c = out["cpu_per_resolve"]
     print(
         f"  CPU from a resolve's click until every page showed it (all classes'): browsers "
-        f"{_fmt(c['browsers_median_s'])} s, app servers {_fmt(c['servers_median_s'])} s (medians)"
+        f"{_fmt(c['browsers_median_s'])} s, app servers {_fmt(c['servers_median_s'])} s, this bench's own process "
+        f"(the browsers' driver, the protocol pages) {_fmt(c['bench_median_s'])} s (medians)"
     )
     print(f"  load average before {out['loadavg_before']}, after {out['loadavg_after']}")
     print(
@@ -611,6 +673,11 @@ def main() -> None:
         type=int,
         default=0,
         help="a harness variant, not the goal's setting: run the browsers at this nice level, below the servers",
+    )
+    parser.add_argument(
+        "--browser-seats",
+        type=int,
+        help="a harness variant: only this many seat pages per class in Chromium, the rest protocol pages",
     )
     args = parser.parse_args()
     if args.school:
