@@ -45,7 +45,9 @@ class ProtocolPage:
     want: list[str] = field(default_factory=list)
     answers: list[float] = field(default_factory=list)  # when the watch route answered
     sends: list[float] = field(default_factory=list)  # when this page asked its server to run
-    runs: int = 0  # runs the server finished for this page
+    runs: int = 0  # whole runs the server finished for this page (not those cut short by a rerun)
+    finished: float = 0.0  # when the last run ended, however it ended
+    known: int = -1  # the last log position the watch route answered
     received: int = 0  # messages from the server
     errors: list[str] = field(default_factory=list)
     _socket: object = None
@@ -56,6 +58,10 @@ class ProtocolPage:
     def wanted(self, text: str) -> None:
         """Note the first arrival of ``text`` from now on (at once if the page already has it)."""
         self.want.append(text)
+
+    def idle(self) -> bool:
+        """Whether every run this page asked for has ended (requests made meanwhile are merged)."""
+        return bool(self.sends) and self.finished >= self.sends[-1]
 
     def seen_at(self, text: str) -> float | None:
         """When ``text`` first arrived, or None."""
@@ -112,7 +118,9 @@ class ProtocolPage:
                 if kind == "navigation" and msg.navigation.page_script_hash:
                     self._page_hash = msg.navigation.page_script_hash
                 elif kind == "script_finished":
-                    self.runs += 1
+                    self.finished = now
+                    if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                        self.runs += 1
                 elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     element = msg.delta.new_element
                     if element.WhichOneof("type") == "component_instance":
@@ -134,10 +142,10 @@ class ProtocolPage:
 
     async def _watch_loop(self) -> None:
         """The component's loop: hold a question open; wake the page when the mark moved."""
-        sent = known = -1
+        sent = -1
         while True:
             args = self._watch["args"]
-            after = max(args["seen"], sent, known)
+            after = max(args["seen"], sent, self.known)
             asked = time.monotonic()
             try:
                 answer = await asyncio.wait_for(_get_json(self._route(after, args["wait_s"])), args["wait_s"] + 30)
@@ -146,11 +154,12 @@ class ProtocolPage:
                 await asyncio.sleep(1.0)
                 continue
             self.answers.append(time.time())
+            args = self._watch["args"]  # as the page shows it now (a run may have redrawn it meanwhile)
             wakes = args["wake"] != "mark" or answer["mark"] != args["mark"]
             if answer["seq"] > args["seen"] and answer["seq"] != sent and wakes:
                 sent = answer["seq"]
                 await self._rerun(sent)
-            known = max(known, answer["seq"])
+            self.known = max(self.known, answer["seq"])
             took = time.monotonic() - asked
             if took < AT_LEAST_S:
                 await asyncio.sleep(AT_LEAST_S - took)
