@@ -249,3 +249,31 @@ def test_the_value_axis_labels_a_start_of_one_point_as_it_is_written():
     line = next(v for v in marks(spec) if mark_type(v) == "line")
     assert [row["value"] for row in spec["datasets"][line["data"]["name"]]] == [58.2]
     assert line["encoding"]["y"]["axis"]["format"] == ".1~f"
+
+
+def test_a_prepared_chart_sends_the_rows_it_was_drawn_from(tmp_path):
+    """The rows are turned into Arrow once for every page: what is sent reads back as the rows drawn."""
+    import pyarrow as pa
+
+    from model.game.engine import Game
+    from model.game.setup import create_game, scenario_file
+    from model.game.store import GameStore
+    from ui import game_views as gv
+
+    store = GameStore(f"sqlite:///{tmp_path / 'games.db'}")
+    try:
+        new = create_game(store, scenario_file("baseline-2026").read_text(encoding="utf-8"), ["seoul"], seed=3, turns=2)
+        game = Game(store, new.id)
+        assert game.start(new.instructor_code)
+        assert game.resolve(new.instructor_code, 0)
+        tl = game.timeline()
+        drawn = gv.trajectory_prepared(game, tl, game.world(tl), "en", "both")
+    finally:
+        store.dispose()
+    assert [shape(s) for s in drawn.sent] == [shape(s) for s in drawn.specs]
+    for spec, sent in zip(drawn.specs, drawn.sent, strict=True):
+        assert spec["datasets"].keys() == sent["datasets"].keys()
+        for name, rows in spec["datasets"].items():
+            back = pa.ipc.open_stream(sent["datasets"][name]).read_all().to_pandas()
+            assert back.to_dict("records") == pd.DataFrame(rows).to_dict("records")
+    assert drawn.arrow.to_pandas().equals(drawn.data.reset_index(drop=True))

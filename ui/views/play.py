@@ -81,15 +81,26 @@ def what_happened(game: Game, seat: str, view: WorldView, lang: str, places: str
     return "\n".join(lines)
 
 
+def before_last_turn(view: WorldView) -> dict[str, float]:
+    """Each variable's value just before the last turn's months, read once for every page."""
+
+    def make() -> dict[str, float]:
+        if not view.outcomes:
+            return {}
+        traj = view.trajectory
+        rows = traj[traj.t == view.outcomes[-1].first_t - 1]
+        return dict(zip(rows.variable, rows.value.astype(float), strict=True))
+
+    return view.derived("before_last_turn", make)
+
+
 def indicators(view: WorldView, lang: str, places: str) -> str:
     """Key numbers now, with their change over the last turn (one HTML block of tiles)."""
-    traj = view.trajectory
-    before_t = view.outcomes[-1].first_t - 1 if view.outcomes else -1
+    before = before_last_turn(view)
     shown = []
     for var in INDICATORS:
         now = view.value(var)
-        past = traj[(traj.t == before_t) & (traj.variable == var)].value
-        delta = None if past.empty or not view.outcomes else round(now - float(past.iloc[0]), 1)
+        delta = round(now - before[var], 1) if var in before else None
         # a rising threat is bad news
         shown.append(Tile(tr(f"variable.{var}", lang, places), f"{now:.1f}", delta, var != "nk_threat"))
     return tiles(shown)
