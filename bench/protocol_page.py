@@ -56,7 +56,7 @@ class ProtocolPage:
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     def wanted(self, text: str) -> None:
-        """Note the first arrival of ``text`` from now on (at once if the page already has it)."""
+        """Note the first arrival of ``text`` from now on (what arrived before is not searched: ask first)."""
         self.want.append(text)
 
     def idle(self) -> bool:
