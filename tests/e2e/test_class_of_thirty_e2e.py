@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.protocol_page import ProtocolPage
 from model.game.engine import Game
@@ -91,4 +92,6 @@ async def play(app_server: AppServer) -> None:
 
 
 def test_thirty_seat_pages_each_run_once_per_resolve_and_never_for_a_submission(app_server: AppServer):
-    asyncio.run(play(app_server))
+    # In its own thread: the browser tests' Playwright keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(play(app_server))).result()
