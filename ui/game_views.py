@@ -369,7 +369,7 @@ def prepare(fig: charts.Figure, *more: Any) -> Prepared:
     all draw the same chart of the same point of the game, so it is done once. The view size
     of Altair's default theme is dropped, as Streamlit does when it converts a chart itself.
     Streamlit turns each dataset of rows into Arrow bytes and the table into an Arrow table at
-    every draw: a third of a seat page's run on the server (py-spy, one class), thirty times per
+    every draw: 27% of a seat page's run on the server (py-spy, one class), thirty times per
     resolve; here it is done once, with Streamlit's own conversion, so the bytes sent are the same.
     """
     specs = []
