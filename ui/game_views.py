@@ -350,16 +350,14 @@ def fan_table(game: Game, tl: Timeline, view: WorldView) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Prepared:
-    """Charts ready to send (Vega-Lite specs, drawn one under the other) and their numbers.
+    """Charts ready to send (Vega-Lite specs, drawn one under the other) and the table of their numbers.
 
-    ``sent`` holds the same specs with their rows already in Arrow's format and ``arrow`` the
-    table of numbers likewise: the form Streamlit sends them in, made once for every page.
+    Both in the form Streamlit sends them in (each dataset's rows as Arrow bytes, the table as
+    an Arrow table), made once for every page.
     """
 
     specs: tuple[dict[str, Any], ...]
-    data: pd.DataFrame
-    sent: tuple[dict[str, Any], ...]
-    arrow: pa.Table
+    table: pa.Table
 
 
 def prepare(fig: charts.Figure, *more: Any) -> Prepared:
@@ -378,22 +376,19 @@ def prepare(fig: charts.Figure, *more: Any) -> Prepared:
         view = spec.get("config", {}).get("view", {})
         for name in ("continuousWidth", "continuousHeight"):
             view.pop(name, None)
+        datasets = spec.get("datasets", {})
+        for name, rows in datasets.items():
+            datasets[name] = convert_anything_to_arrow_bytes(rows)
         specs.append(spec)
-    sent = tuple(
-        {**spec, "datasets": {name: convert_anything_to_arrow_bytes(rows) for name, rows in spec["datasets"].items()}}
-        if "datasets" in spec
-        else spec
-        for spec in specs
-    )
-    return Prepared(tuple(specs), fig.data, sent, convert_pandas_df_to_arrow_table(fig.data))
+    return Prepared(tuple(specs), convert_pandas_df_to_arrow_table(fig.data))
 
 
 def show_prepared(drawn: Prepared, lang: str, key: str) -> None:
     """Draw prepared charts and, folded under them, the table of their numbers."""
-    for spec in drawn.sent:
+    for spec in drawn.specs:
         st.vega_lite_chart(spec=spec, width="stretch")
     with st.expander(tr("charts.show_table", lang)):
-        st.dataframe(drawn.arrow, hide_index=True, key=f"table_{key}")
+        st.dataframe(drawn.table, hide_index=True, key=f"table_{key}")
 
 
 def trajectory_figure(

@@ -199,7 +199,7 @@ def test_the_charts_keep_their_shape_from_the_start_to_the_last_turn(tmp_path, w
             tl = game.timeline()
             drawn = gv.trajectory_prepared(game, tl, game.world(tl), "en", "both", wall=wall)
             shapes.append([shape(spec) for spec in drawn.specs])
-            rows.append(len(drawn.data))
+            rows.append(drawn.table.num_rows)
             if turn == 0:
                 assert game.start(new.instructor_code)
             assert game.resolve(new.instructor_code, turn)
@@ -233,9 +233,9 @@ def test_the_projector_draws_both_publics_from_the_start(tmp_path):
         store.dispose()
     before, after = drawn
     assert before is not None and after is not None
-    assert len(before.data) == 2  # one point for each public
+    assert before.table.num_rows == 2  # one point for each public
     begun = start[(start.t == -1) & start.variable.isin(ACTORS_PUBLICS)]
-    assert sorted(before.data["value"]) == sorted(round(float(v), 2) for v in begun.value)
+    assert sorted(before.table.column("value").to_pylist()) == sorted(round(float(v), 2) for v in begun.value)
     assert [shape(s) for s in before.specs] == [shape(s) for s in after.specs]
 
 
@@ -267,13 +267,18 @@ def test_a_prepared_chart_sends_the_rows_it_was_drawn_from(tmp_path):
         assert game.start(new.instructor_code)
         assert game.resolve(new.instructor_code, 0)
         tl = game.timeline()
-        drawn = gv.trajectory_prepared(game, tl, game.world(tl), "en", "both")
+        figure, strip = gv.trajectory_figure(game, tl, game.world(tl), "en", "both")
     finally:
         store.dispose()
-    assert [shape(s) for s in drawn.sent] == [shape(s) for s in drawn.specs]
-    for spec, sent in zip(drawn.specs, drawn.sent, strict=True):
+    drawn = gv.prepare(figure, strip)
+    specs = [figure.chart.to_dict(), strip.to_dict()]
+    for spec in specs:  # as prepare() leaves them: the default theme's view size dropped
+        for name in ("continuousWidth", "continuousHeight"):
+            spec.get("config", {}).get("view", {}).pop(name, None)
+    assert [shape(s) for s in drawn.specs] == [shape(s) for s in specs]
+    for spec, sent in zip(specs, drawn.specs, strict=True):
         assert spec["datasets"].keys() == sent["datasets"].keys()
         for name, rows in spec["datasets"].items():
             back = pa.ipc.open_stream(sent["datasets"][name]).read_all().to_pandas()
             assert back.to_dict("records") == pd.DataFrame(rows).to_dict("records")
-    assert drawn.arrow.to_pandas().equals(drawn.data.reset_index(drop=True))
+    assert drawn.table.to_pandas().equals(figure.data.reset_index(drop=True))
