@@ -19,6 +19,7 @@ the teacher on another play the same game.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import json
 import os
@@ -35,6 +36,26 @@ STATE_ENV = "RAPPROCHEMENT_STATE_DIR"
 BASE_URL_ENV = "RAPPROCHEMENT_BASE_URL"
 COOKIE = "rapprochement_node"
 WILDCARDS = ("0.0.0.0", "::", "")
+# The types of the files of Streamlit's front end (browsers run a script only if its type says so).
+STATIC_TYPES = {
+    "js": "application/javascript",
+    "css": "text/css",
+    "json": "application/json",
+    "html": "text/html",
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "gif": "image/gif",
+    "woff2": "font/woff2",
+}
+# What nginx compresses (text/html always): Streamlit's scripts, styles and JSON answers.
+COMPRESSED_TYPES = (
+    "application/javascript",
+    "text/javascript",
+    "text/css",
+    "application/json",
+    "image/svg+xml",
+    "text/plain",
+)
 # Addresses that no packet is sent to: connecting a UDP socket only picks the interface that
 # would carry it, which is the machine's address on that network.
 _PROBES = ("10.255.255.255", "172.31.255.255", "192.168.255.255", "192.0.2.1")
@@ -162,13 +183,15 @@ def running_servers() -> list[ServerRecord]:
 # ----- several processes behind one address ----------------------------------------------
 
 
-def nginx_config(upstreams: list[str], listen: str, prefix: Path | str) -> str:
+def nginx_config(upstreams: list[str], listen: str, prefix: Path | str, static_root: Path | None = None) -> str:
     """An nginx configuration that puts several app processes behind one address.
 
     Args:
         upstreams: The app processes as ``host:port`` (on this machine or others).
         listen: What nginx listens on (``0.0.0.0:8501``, ``8501``, ...).
         prefix: A folder nginx may write its pid, error log and buffers into.
+        static_root: The folder of Streamlit's own front-end files (``streamlit/static`` of
+            the installed package, see :func:`streamlit_static_root`), or None.
 
     Returns:
         The configuration text (for ``nginx -p PREFIX -c FILE``). A browser without the
@@ -176,6 +199,13 @@ def nginx_config(upstreams: list[str], listen: str, prefix: Path | str) -> str:
         given the cookie naming the process that answered; with the cookie it stays on that
         process, and on another one while that one is down. Websockets (Streamlit's session)
         pass through; the ``Host`` header is kept, so the app sees the address students used.
+
+        Every page of a class fetches the same few megabytes of Streamlit's front end (about 90
+        files), which its app processes serve uncompressed. So nginx compresses what it sends
+        (a school's pages share one network), and with ``static_root`` it serves those files
+        from disk itself, cached for good as Streamlit does (their names hold their hash): the
+        app processes keep their cores for the games. A file not on disk there (another
+        Streamlit version behind the front) is asked of the app processes as before.
     """
     if not upstreams:
         raise ValueError(tr("cli.app.no_process"))
@@ -213,9 +243,38 @@ def nginx_config(upstreams: list[str], listen: str, prefix: Path | str) -> str:
         '        default "";',
         *(f'        "~(^|, ){re.escape(u)}$" {node};' for node, u in zip(nodes, upstreams, strict=True)),
         "    }",
+        "    gzip on;",
+        "    gzip_comp_level 5;",
+        "    gzip_min_length 1024;",
+        f"    gzip_types {' '.join(COMPRESSED_TYPES)};",
+        "    gzip_vary on;",
         "    server {",
         f"        listen {listen};",
         "        location / {",
+        *_proxied(),
+        "        }",
+    ]
+    if static_root is not None:
+        lines += [
+            "        location /static/ {  # Streamlit's front end: the same files for every page",
+            f'            root "{static_root}";',
+            "            types {",
+            *(f"                {kind} {ext};" for ext, kind in STATIC_TYPES.items()),
+            "            }",
+            "            try_files $uri @app;",
+            '            add_header Cache-Control "public, immutable, max-age=31536000";',
+            "        }",
+            "        location @app {",
+            *_proxied(),
+            "        }",
+        ]
+    lines += ["    }", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def _proxied() -> list[str]:
+    """A location's lines that pass a request (or a websocket) to the browser's app process."""
+    return [
         "            proxy_pass http://$rapprochement_upstream;",
         "            proxy_http_version 1.1;",
         "            proxy_set_header Host $http_host;",
@@ -227,11 +286,20 @@ def nginx_config(upstreams: list[str], listen: str, prefix: Path | str) -> str:
         "            proxy_buffering off;",
         f'            add_header Set-Cookie "{COOKIE}=$rapprochement_served; Path=/; HttpOnly; SameSite=Lax" always;',
         "            add_header X-Rapprochement-Node $rapprochement_served always;",
-        "        }",
-        "    }",
-        "}",
     ]
-    return "\n".join(lines) + "\n"
+
+
+def streamlit_static_root() -> Path | None:
+    """The folder of the installed Streamlit's front-end files, found without importing it.
+
+    Its ``static/`` subfolder is what Streamlit serves at ``/static/``. None when Streamlit is
+    not installed here (a front on a machine without the app).
+    """
+    spec = importlib.util.find_spec("streamlit")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations))) / "static"
+    return root if (root / "static").is_dir() else None
 
 
 def _numeric(upstream: str) -> str:

@@ -27,7 +27,15 @@ from pathlib import Path
 from model.cli import UserError, http_address, port, say
 from model.game.store import ENV_VAR
 from model.i18n import join_list, tr
-from model.serving import BASE_URL_ENV, WILDCARDS, is_local, links_base, nginx_config, record_server
+from model.serving import (
+    BASE_URL_ENV,
+    WILDCARDS,
+    is_local,
+    links_base,
+    nginx_config,
+    record_server,
+    streamlit_static_root,
+)
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "serve.py"  # the pages and their watch route
 START_TIMEOUT = 120.0
@@ -182,7 +190,7 @@ def _front(children: _Children, upstreams: list[str], listen: str, prefix: Path)
     prefix.mkdir(parents=True, exist_ok=True)
     prefix.chmod(0o777)  # nginx's workers may run as another user (www-data) when we are root
     conf = prefix / "nginx.conf"
-    conf.write_text(nginx_config(upstreams, listen, prefix), encoding="utf-8")
+    conf.write_text(nginx_config(upstreams, listen, prefix, streamlit_static_root()), encoding="utf-8")
     check = subprocess.run([binary, "-t", "-q", "-p", str(prefix), "-c", str(conf)], capture_output=True, text=True)
     if check.returncode != 0:
         raise UserError(tr("cli.app.nginx_refused", message=check.stderr.strip()))
@@ -237,7 +245,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         raise UserError(tr("cli.app.no_upstream"))
     prefix = Path(args.prefix or tempfile.mkdtemp(prefix="rapprochement-front-"))
     try:
-        text = nginx_config(args.upstream, args.listen, prefix)
+        text = nginx_config(args.upstream, args.listen, prefix, streamlit_static_root())
     except ValueError as err:
         raise UserError(str(err)) from err
     if args.print_config:
