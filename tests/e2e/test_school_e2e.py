@@ -7,7 +7,9 @@ each browser is given a process and keeps it (Streamlit's session lives in one p
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 import subprocess
 import time
 import urllib.error
@@ -175,3 +177,34 @@ def test_two_servers_one_postgresql_game_every_page_sees_every_resolve(school, b
         # full rerun and a fragment's rerun cross, which it calls harmless (seen once in CI)
         assert server.log().count("does not exist anymore") <= 2, server.log()[-2000:]
         assert "Traceback" not in server.log(), server.log()[-2000:]
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-case names) and body of a GET that accepts gzip."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
+
+
+def test_the_front_serves_streamlits_files_itself_compressed_and_cached(school):
+    """Every page of a school fetches the same front-end files: nginx sends them, compressed, cached for good.
+
+    The app processes served each page's ~90 files (2.8 MB) uncompressed; a file the front
+    does not have (another Streamlit version behind it) still comes from them.
+    """
+    _, (a, _), front = school
+    _, headers, index = fetch(front + "/")
+    assert headers.get("content-encoding") == "gzip"  # the page itself comes from an app process, compressed
+    script = re.search(rb'src="\./(static/js/[^"]+\.js)"', gzip.decompress(index)).group(1).decode()
+    status, headers, body = fetch(f"{front}/{script}")
+    assert status == 200 and headers.get("content-encoding") == "gzip"
+    assert "x-rapprochement-node" not in headers  # nginx's own answer, not an app process's
+    assert headers["content-type"] == "application/javascript"
+    assert "immutable" in headers["cache-control"]
+    _, _, direct = fetch(f"{a.url}/{script}")
+    assert gzip.decompress(body) == direct and len(body) < len(direct) / 2
+    status, headers, _ = fetch(f"{front}/static/js/not-on-the-fronts-disk.js")
+    assert headers.get("x-rapprochement-node") in ("node0", "node1")  # asked of an app process
