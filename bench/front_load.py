@@ -61,17 +61,18 @@ async def measure(url: str, links: list[str]) -> dict:
             await asyncio.sleep(3)  # the last files of the first draw
             wire, decoded, requests = [], [], []
             for _, done, _ in opened:
-                sizes = [await r.sizes() for r in done]
                 requests.append(len(done))
-                wire.append(sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes))
-                bodies = 0
+                sent = bodies = 0
                 for r in done:
+                    sizes = await r.sizes()
+                    sent += sizes["responseBodySize"] + sizes["responseHeadersSize"]
                     response = await r.response()
                     if response is not None:
                         try:
                             bodies += len(await response.body())
                         except Exception:  # a redirect or a closed stream has no body to read
                             pass
+                wire.append(sent)
                 decoded.append(bodies)
             return {"seconds": seconds, "wire": wire, "decoded": decoded, "requests": requests}
         finally:

@@ -184,13 +184,13 @@ class _Children:
                 proc.wait()
 
 
-def _front(children: _Children, upstreams: list[str], listen: str, prefix: Path) -> subprocess.Popen:
-    """Start nginx in front of the app processes (its files under ``prefix``)."""
+def _front(children: _Children, config: str, prefix: Path) -> subprocess.Popen:
+    """Start nginx with ``config`` (:func:`~model.serving.nginx_config`, its files under ``prefix``)."""
     binary = nginx_binary()
     prefix.mkdir(parents=True, exist_ok=True)
     prefix.chmod(0o777)  # nginx's workers may run as another user (www-data) when we are root
     conf = prefix / "nginx.conf"
-    conf.write_text(nginx_config(upstreams, listen, prefix, streamlit_static_root()), encoding="utf-8")
+    conf.write_text(config, encoding="utf-8")
     check = subprocess.run([binary, "-t", "-q", "-p", str(prefix), "-c", str(conf)], capture_output=True, text=True)
     if check.returncode != 0:
         raise UserError(tr("cli.app.nginx_refused", message=check.stderr.strip()))
@@ -231,7 +231,8 @@ def _school(args: argparse.Namespace, address: str, env: dict[str, str]) -> int:
             time.sleep(0.3)
         prefix = Path(tempfile.mkdtemp(prefix="rapprochement-front-"))
         listen = f"[{address}]:{args.port}" if ":" in address else f"{address}:{args.port}"
-        _front(children, [f"127.0.0.1:{p}" for p in ports], listen, prefix)
+        upstreams = [f"127.0.0.1:{p}" for p in ports]
+        _front(children, nginx_config(upstreams, listen, prefix, streamlit_static_root()), prefix)
         say(tr("cli.app.school", processes=args.processes, ports=join_list(map(str, ports), short=True), listen=listen))
     except BaseException:
         children.stop()
@@ -252,7 +253,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         print(text, end="")
         return 0
     children = _Children()
-    _front(children, args.upstream, args.listen, prefix)
+    _front(children, text, prefix)  # the configuration --print-config shows
     say(tr("cli.app.proxy", listen=args.listen, upstreams=join_list(args.upstream, short=True)))
     return _wait(children)
 
