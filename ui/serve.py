@@ -3,10 +3,11 @@
 Every open page of a game wants to know at once when the game's log moves (the watch
 component, ``ui/components/watch``). Asked through Streamlit, each question would be a script
 run on the server and a redraw in the browser; here it is one small HTTP route that holds the
-question open (a long poll): it looks at the process's log watch (:mod:`model.game.live`: the
-database is asked at most four times a second per game, whoever asks) every quarter second, and
-answers as soon as the log has moved past what the page shows, or after ``wait`` seconds
-anyway. While nothing happens a page costs one open request; when something happens it
+question open (a long poll). The questions of one game wait together (:mod:`model.game.held`):
+one looker per game looks at the process's log watch (:mod:`model.game.live`: the database is
+asked at most four times a second per game, whoever asks) every quarter second while anyone
+waits, and answers them all as soon as the log has moved past what they show, or each after
+its ``wait`` seconds anyway. While nothing happens a page costs one open request; when something happens it
 learns within about half a second, and only then runs anything.
 
 ``streamlit run ui/serve.py`` finds ``app`` (an ``st.App``) and serves ``ui/app.py`` with the
@@ -16,10 +17,8 @@ who could not open its pages.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-import time
 from pathlib import Path
 
 import streamlit as st
@@ -34,12 +33,12 @@ if str(ROOT) not in sys.path:
 
 from model.game.engine import Game  # noqa: E402
 from model.game.errors import GameError  # noqa: E402
+from model.game.held import HeldQuestions  # noqa: E402
 from model.game.live import WATCH, page_mark  # noqa: E402
 from model.game.store import ENV_VAR, shared_store  # noqa: E402
 
 WATCH_PATH = "/_rapprochement/watch/{game}"  # ui/game_views.WATCH_ROUTE, from the root
 MAX_WAIT = 25.0  # seconds a question is held open at most (proxies close idle requests later)
-LOOK_EVERY = 0.25  # seconds between two looks at the log watch while a question is held
 
 
 def last_seq(game_id: str, code: str) -> int:
@@ -51,6 +50,15 @@ def last_seq(game_id: str, code: str) -> int:
     store = shared_store(os.environ.get(ENV_VAR) or None)
     store.role_of(game_id, code)  # the game's row and digests are remembered: no query after the first
     return WATCH.last_seq(store, game_id)
+
+
+def _last_seq_of(game_id: str) -> int:
+    """Where the game's log ends (the held questions' look: their code was checked on arrival)."""
+    return WATCH.last_seq(shared_store(os.environ.get(ENV_VAR) or None), game_id)
+
+
+HELD = HeldQuestions(_last_seq_of)
+"""The process's held questions: one look at each game four times a second, however many wait."""
 
 
 def position(game_id: str, seq: int) -> list:
@@ -76,14 +84,11 @@ async def watch(request: Request) -> JSONResponse:
         wait = min(max(float(request.query_params.get("wait", "0")), 0.0), MAX_WAIT)
     except ValueError:
         return JSONResponse({"error": "bad request"}, status_code=400, headers=headers)
-    until = time.monotonic() + wait
     try:
-        while True:
-            seq = await run_in_threadpool(last_seq, game, code)
-            if seq > after or time.monotonic() >= until or await request.is_disconnected():
-                mark = await run_in_threadpool(position, game, seq)
-                return JSONResponse({"seq": seq, "mark": mark}, headers=headers)
-            await asyncio.sleep(LOOK_EVERY)
+        seq = await run_in_threadpool(last_seq, game, code)  # and the code opens the game
+        seq = await HELD.wait_past(game, seq, after, wait)
+        mark = await run_in_threadpool(position, game, seq)
+        return JSONResponse({"seq": seq, "mark": mark}, headers=headers)
     except GameError as err:
         return JSONResponse({"error": err.key}, status_code=404, headers=headers)
     except Exception:  # the database is briefly unreachable: the page keeps what it shows
