@@ -55,7 +55,8 @@ class HeldQuestions:
         then the question waits on the game's looker with the others.
         """
         looker = self._games.setdefault(game_id, _Looker(seq))
-        looker.seq, looker.error = max(looker.seq, seq), None
+        looker.error = None
+        await self._advance(looker, seq)  # a move this question saw first wakes the others too
         if looker.seq > after or timeout <= 0:
             return looker.seq
         looker.waiting += 1
@@ -77,6 +78,14 @@ class HeldQuestions:
         self.looks += 1
         return await asyncio.to_thread(self.look, game_id)
 
+    @staticmethod
+    async def _advance(looker: _Looker, seq: int) -> None:
+        """The log was seen at ``seq``: if that is a move, every waiting question hears it."""
+        if seq > looker.seq:
+            looker.seq = seq
+            async with looker.moved:
+                looker.moved.notify_all()
+
     async def _keep_looking(self, game_id: str, looker: _Looker) -> None:
         """Look every ``every`` seconds while anyone waits; wake them all when the log moved."""
         try:
@@ -86,13 +95,11 @@ class HeldQuestions:
                     seq = await self._look(game_id)
                 except Exception as err:  # the waiting questions answer with it, not after their wait
                     looker.error = err
+                    async with looker.moved:
+                        looker.moved.notify_all()
                 else:
                     looker.error = None
-                    if seq <= looker.seq:
-                        continue
-                    looker.seq = seq
-                async with looker.moved:
-                    looker.moved.notify_all()
+                    await self._advance(looker, seq)
         finally:
             looker.task = None
             if looker.waiting == 0 and self._games.get(game_id) is looker:

@@ -129,3 +129,23 @@ def test_a_failing_look_reaches_the_waiting_questions_as_its_error_and_the_next_
         return await ask(questions, log, "a", 3, 10)
 
     assert asyncio.run(scenario()) == 5
+
+
+def test_a_move_first_seen_by_an_arriving_question_still_wakes_the_waiting_ones() -> None:
+    """A page that arrives just after a move looks on arrival: the others must not miss the move."""
+
+    async def scenario() -> tuple[list[int], float]:
+        log = Log()
+        questions = HeldQuestions(log.look, every=0.5)  # the looker's next look is far off
+        waiting = [asyncio.create_task(ask(questions, log, "a", 3, 10)) for _ in range(5)]
+        await asyncio.sleep(0.05)
+        log.seq["a"] = 4
+        loop = asyncio.get_running_loop()
+        moved = loop.time()
+        assert await ask(questions, log, "a", 3, 10) == 4  # the newcomer sees the move itself
+        heard = await asyncio.gather(*waiting)
+        return list(heard), loop.time() - moved
+
+    heard, took = asyncio.run(scenario())
+    assert heard == [4] * 5
+    assert took < 2.0  # at the looker's next look at the latest, not after the questions' 10 s
