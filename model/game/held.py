@@ -18,7 +18,9 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 
-LOOK_EVERY = 0.25  # seconds between two looks at a game while anyone waits (as model.game.live.WATCH_SECONDS)
+from model.game.live import WATCH_SECONDS
+
+LOOK_EVERY = WATCH_SECONDS  # seconds between two looks at a game while anyone waits: as fresh as the log watch
 
 
 class _Looker:
