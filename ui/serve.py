@@ -17,14 +17,18 @@ who could not open its pages.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +74,35 @@ def position(game_id: str, seq: int) -> list:
     return page_mark(Game(store, game_id).timeline(at_least=seq))
 
 
+async def _until_disconnected(request: Request) -> None:
+    """Return when the asker has gone (a GET's one message read, the next is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def unless_gone[T](request: Request, waiting: Coroutine[Any, Any, T]) -> T | None:
+    """``await waiting``, unless the asker goes away first: then it is cancelled and None returned.
+
+    The server does not cancel a request whose client has gone; a question left waiting would
+    keep its game looked at for its whole wait.
+    """
+    answer = asyncio.ensure_future(waiting)
+    gone = asyncio.ensure_future(_until_disconnected(request))
+    try:
+        await asyncio.wait({answer, gone}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:  # the server stops
+        answer.cancel()
+        raise
+    finally:
+        gone.cancel()
+    if answer.done():
+        return answer.result()
+    answer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await answer
+    return None
+
+
 async def watch(request: Request) -> JSONResponse:
     """``GET /_rapprochement/watch/GAME?code=C[&after=N&wait=S]`` -> ``{"seq": N, "mark": M}`` (never cached).
 
@@ -86,7 +119,9 @@ async def watch(request: Request) -> JSONResponse:
         return JSONResponse({"error": "bad request"}, status_code=400, headers=headers)
     try:
         seq = await run_in_threadpool(last_seq, game, code)  # and the code opens the game
-        seq = await HELD.wait_past(game, seq, after, wait)
+        seq = await unless_gone(request, HELD.wait_past(game, seq, after, wait))
+        if seq is None:  # the page went away (a tab put away, a reload): nobody reads an answer
+            return Response(status_code=204, headers=headers)
         mark = await run_in_threadpool(position, game, seq)
         return JSONResponse({"seq": seq, "mark": mark}, headers=headers)
     except GameError as err:

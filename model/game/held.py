@@ -23,6 +23,10 @@ from model.game.live import WATCH_SECONDS
 LOOK_EVERY = WATCH_SECONDS  # seconds between two looks at a game while anyone waits: as fresh as the log watch
 
 
+class LookFailed(RuntimeError):
+    """The game's log could not be read while questions waited (the database is away)."""
+
+
 class _Looker:
     """One game's looker: the last position seen, and the questions waiting for a later one."""
 
@@ -39,7 +43,7 @@ class HeldQuestions:
 
     Args:
         look: ``look(game_id) -> seq``, where the game's log ends now (blocking; run in a
-            worker thread). It may raise; the questions waiting then raise the same error.
+            worker thread). It may raise; the questions waiting then raise :class:`LookFailed`.
         every: Seconds between two looks while anyone waits.
     """
 
@@ -56,11 +60,16 @@ class HeldQuestions:
         to check the question's code: what this process has just written is answered at once);
         then the question waits on the game's looker with the others.
         """
-        looker = self._games.setdefault(game_id, _Looker(seq))
-        looker.error = None
-        await self._advance(looker, seq)  # a move this question saw first wakes the others too
-        if looker.seq > after or timeout <= 0:
-            return looker.seq
+        looker = self._games.get(game_id)
+        if looker is None:  # nobody waits on the game: a looker only for a question that will wait
+            if seq > after or timeout <= 0:
+                return seq
+            looker = self._games[game_id] = _Looker(seq)
+        else:
+            looker.error = None
+            await self._advance(looker, seq)  # a move this question saw first wakes the others too
+            if looker.seq > after or timeout <= 0:
+                return looker.seq
         looker.waiting += 1
         try:
             if looker.task is None:
@@ -71,7 +80,7 @@ class HeldQuestions:
                         looker.moved.wait_for(lambda: looker.seq > after or looker.error is not None), timeout
                     )
             if looker.seq <= after and looker.error is not None:
-                raise looker.error
+                raise LookFailed(str(looker.error)) from looker.error
             return looker.seq
         finally:
             looker.waiting -= 1
@@ -82,10 +91,16 @@ class HeldQuestions:
 
     @staticmethod
     async def _advance(looker: _Looker, seq: int) -> None:
-        """The log was seen at ``seq``: if that is a move, every waiting question hears it."""
-        if seq > looker.seq:
-            looker.seq = seq
-            async with looker.moved:
+        """The log was seen at ``seq``: if that is a move, every waiting question hears it.
+
+        The move is recorded only with the lock held, together with the wake-up: a question
+        cancelled while it waits for the lock leaves the move for the looker to see and announce.
+        """
+        if seq <= looker.seq:
+            return
+        async with looker.moved:
+            if seq > looker.seq:
+                looker.seq = seq
                 looker.moved.notify_all()
 
     async def _keep_looking(self, game_id: str, looker: _Looker) -> None:

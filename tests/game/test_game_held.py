@@ -12,7 +12,7 @@ import asyncio
 
 import pytest
 
-from model.game.held import HeldQuestions
+from model.game.held import HeldQuestions, LookFailed
 
 EVERY = 0.02  # seconds between looks in these tests
 
@@ -98,18 +98,24 @@ def test_a_question_nobody_answers_returns_where_the_log_is_after_its_wait() -> 
     assert 0.15 <= took < 2.0
 
 
-def test_a_game_nobody_waits_on_is_not_looked_at() -> None:
-    async def scenario() -> tuple[int, int]:
+def test_a_game_nobody_waits_on_is_not_looked_at_nor_remembered() -> None:
+    async def scenario() -> tuple[int, int, int, dict]:
         log = Log()
         questions = held(log)
         await ask(questions, log, "a", 3, 0.1)
+        while_waiting = questions.looks
         await asyncio.sleep(2 * EVERY)  # the looker's last round
         after = questions.looks
         await asyncio.sleep(0.3)
-        return after, questions.looks
+        for _ in range(20):  # questions answered at once (no wait, or already past) leave nothing
+            await ask(questions, log, "b", 7, 0)
+            await ask(questions, log, "b", 1, 10)
+        return while_waiting, after, questions.looks, dict(questions._games)
 
-    after, later = asyncio.run(scenario())
+    while_waiting, after, later, games = asyncio.run(scenario())
+    assert while_waiting >= 2  # it looked while the question waited
     assert later == after
+    assert games == {}
 
 
 def test_a_failing_look_reaches_the_waiting_questions_as_its_error_and_the_next_question_recovers() -> None:
@@ -122,11 +128,15 @@ def test_a_failing_look_reaches_the_waiting_questions_as_its_error_and_the_next_
         done, _ = await asyncio.wait(waiting, timeout=2)
         assert len(done) == 5  # answered with the error, not after their 10 s
         for task in done:
-            with pytest.raises(ConnectionError):
+            with pytest.raises(LookFailed) as failed:
                 task.result()
+            assert isinstance(failed.value.__cause__, ConnectionError)
         log.failing = False
+        later = asyncio.create_task(ask(questions, log, "a", 3, 10))  # waits again, on a looker that looks again
+        await asyncio.sleep(0.1)
+        assert not later.done()
         log.seq["a"] = 5
-        return await ask(questions, log, "a", 3, 10)
+        return await asyncio.wait_for(later, 2)
 
     assert asyncio.run(scenario()) == 5
 
@@ -136,7 +146,7 @@ def test_a_move_first_seen_by_an_arriving_question_still_wakes_the_waiting_ones(
 
     async def scenario() -> tuple[list[int], float]:
         log = Log()
-        questions = HeldQuestions(log.look, every=0.5)  # the looker's next look is far off
+        questions = HeldQuestions(log.look, every=5.0)  # the looker's next look is far off
         waiting = [asyncio.create_task(ask(questions, log, "a", 3, 10)) for _ in range(5)]
         await asyncio.sleep(0.05)
         log.seq["a"] = 4
@@ -148,4 +158,83 @@ def test_a_move_first_seen_by_an_arriving_question_still_wakes_the_waiting_ones(
 
     heard, took = asyncio.run(scenario())
     assert heard == [4] * 5
-    assert took < 2.0  # at the looker's next look at the latest, not after the questions' 10 s
+    assert took < 1.0  # at once, not at the looker's next look (5 s) nor after the questions' 10 s
+
+
+def test_a_question_given_up_stops_counting_and_the_others_still_hear() -> None:
+    async def scenario() -> tuple[int, list[int], dict]:
+        log = Log()
+        questions = held(log)
+        left = asyncio.create_task(ask(questions, log, "a", 3, 10))
+        stay = [asyncio.create_task(ask(questions, log, "a", 3, 10)) for _ in range(3)]
+        await asyncio.sleep(0.05)
+        left.cancel()
+        await asyncio.sleep(0.05)
+        waiting = questions._games["a"].waiting
+        log.seq["a"] = 4
+        heard = await asyncio.wait_for(asyncio.gather(*stay), 2)
+        await asyncio.sleep(3 * EVERY)
+        return waiting, list(heard), dict(questions._games)
+
+    waiting, heard, games = asyncio.run(scenario())
+    assert waiting == 3
+    assert heard == [4, 4, 4]
+    assert games == {}
+
+
+def test_the_route_lets_a_question_go_when_its_page_goes() -> None:
+    """A tab put away or reloaded drops its question: the server must not keep it waiting."""
+    from starlette.requests import Request
+
+    from ui import serve
+
+    async def scenario() -> tuple[object, float, int, object]:
+        log = Log()
+        questions = held(log)
+        gone = asyncio.Event()
+
+        async def receive() -> dict:
+            if not getattr(receive, "read", False):
+                receive.read = True  # type: ignore[attr-defined]
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        request = Request({"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}, receive)
+        loop = asyncio.get_running_loop()
+        asked = asyncio.create_task(serve.unless_gone(request, ask(questions, log, "a", 3, 10)))
+        await asyncio.sleep(0.1)
+        waiting = questions._games["a"].waiting
+        gone.set()
+        start = loop.time()
+        answer = await asyncio.wait_for(asked, 2)
+        took = loop.time() - start
+        await asyncio.sleep(3 * EVERY)
+        return answer, took, waiting, dict(questions._games)
+
+    answer, took, waiting, games = asyncio.run(scenario())
+    assert waiting == 1
+    assert answer is None and took < 1.0
+    assert games == {}  # nobody waits: the game is no longer looked at
+
+
+def test_the_route_answers_a_question_whose_page_stays() -> None:
+    from starlette.requests import Request
+
+    from ui import serve
+
+    async def scenario() -> object:
+        log = Log()
+        questions = held(log)
+
+        async def receive() -> dict:
+            await asyncio.sleep(60)  # the page stays
+            return {"type": "http.disconnect"}
+
+        request = Request({"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}, receive)
+        asked = asyncio.create_task(serve.unless_gone(request, ask(questions, log, "a", 3, 10)))
+        await asyncio.sleep(0.1)
+        log.seq["a"] = 6
+        return await asyncio.wait_for(asked, 2)
+
+    assert asyncio.run(scenario()) == 6

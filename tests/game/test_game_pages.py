@@ -134,7 +134,6 @@ def test_instructor_creates_a_game_and_runs_a_turn(db):
     assert tr("game.instructor.resolve", turn=2) in [b.label for b in second_tab.button]
 
 
-
 def test_the_teachers_page_draws_only_its_open_tab(db, scenario_text):
     """A resolve reruns the teacher's page: the tabs the teacher is not looking at are not sent.
 

@@ -403,14 +403,12 @@ def draw(lang: str, places: str) -> None:
             gv.watch(game, tl, lang, places, KEY, live=lambda now: seats_table(game, now, lang, places),
                      code=opened.code)
             gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_trajectory")
-    with links_tab:
-        if links_tab.open:
-            links(opened, lang, places)
-    with log_tab:
-        if log_tab.open:
-            log_table(opened, lang, places)
-    if not class_tab.open:  # the page keeps watching the game (its header, a resolve elsewhere)
-        gv.watch(game, tl, lang, places, KEY, live=lambda _now: None, code=opened.code)
+    for tab, body in ((links_tab, links), (log_tab, log_table)):
+        with tab:
+            if tab.open:  # the page keeps watching the game (its header, the clock, a resolve elsewhere)
+                gv.watch(game, tl, lang, places, KEY, live=lambda _now: None, code=opened.code)
+                body(opened, lang, places)
+
 
 if __name__ == "__main__":
     main()
