@@ -9,6 +9,9 @@ waiting question hears a move at once, and that a failing look reaches them as a
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -31,6 +34,12 @@ class Log:
         return self.seq[game_id]
 
 
+def run[T](scenario: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: the browser tests' Playwright keeps a loop running in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, scenario).result()
+
+
 def held(log: Log) -> HeldQuestions:
     return HeldQuestions(log.look, every=EVERY)
 
@@ -47,7 +56,7 @@ def test_the_looks_follow_the_time_not_the_number_of_questions() -> None:
         await asyncio.gather(*(ask(questions, log, "a", 3, 0.4) for _ in range(n)))
         return questions.looks
 
-    one, many = asyncio.run(looks_with(1)), asyncio.run(looks_with(60))
+    one, many = run(looks_with(1)), run(looks_with(60))
     assert 5 <= one <= 40  # about 0.4 s / 0.02 s, whatever the machine's timer does
     assert many <= one + 5  # sixty questions cost what one does
 
@@ -67,7 +76,7 @@ def test_every_waiting_question_hears_a_move_at_once() -> None:
         log.seq["b"] = 9
         return [task.result() for task in waiting[::2]], took, list(await asyncio.gather(*waiting[1::2]))
 
-    heard_a, took, heard_b = asyncio.run(scenario())
+    heard_a, took, heard_b = run(scenario())
     assert heard_a == [4] * 20
     assert heard_b == [9] * 20
     assert took < 1.0  # a look or two, not the questions' 10 s
@@ -81,7 +90,7 @@ def test_a_position_already_past_or_no_wait_is_answered_without_waiting() -> Non
         quick = await ask(questions, log, "a", 3, 0)
         return past, quick, questions.looks
 
-    assert asyncio.run(scenario()) == (3, 3, 0)
+    assert run(scenario()) == (3, 3, 0)
 
 
 def test_a_question_nobody_answers_returns_where_the_log_is_after_its_wait() -> None:
@@ -93,7 +102,7 @@ def test_a_question_nobody_answers_returns_where_the_log_is_after_its_wait() -> 
         seq = await ask(questions, log, "a", 3, 0.2)
         return seq, loop.time() - start
 
-    seq, took = asyncio.run(scenario())
+    seq, took = run(scenario())
     assert seq == 3
     assert 0.15 <= took < 2.0
 
@@ -112,7 +121,7 @@ def test_a_game_nobody_waits_on_is_not_looked_at_nor_remembered() -> None:
             await ask(questions, log, "b", 1, 10)
         return while_waiting, after, questions.looks, dict(questions._games)
 
-    while_waiting, after, later, games = asyncio.run(scenario())
+    while_waiting, after, later, games = run(scenario())
     assert while_waiting >= 2  # it looked while the question waited
     assert later == after
     assert games == {}
@@ -138,7 +147,7 @@ def test_a_failing_look_reaches_the_waiting_questions_as_its_error_and_the_next_
         log.seq["a"] = 5
         return await asyncio.wait_for(later, 2)
 
-    assert asyncio.run(scenario()) == 5
+    assert run(scenario()) == 5
 
 
 def test_a_move_first_seen_by_an_arriving_question_still_wakes_the_waiting_ones() -> None:
@@ -156,7 +165,7 @@ def test_a_move_first_seen_by_an_arriving_question_still_wakes_the_waiting_ones(
         heard = await asyncio.gather(*waiting)
         return list(heard), loop.time() - moved
 
-    heard, took = asyncio.run(scenario())
+    heard, took = run(scenario())
     assert heard == [4] * 5
     assert took < 1.0  # at once, not at the looker's next look (5 s) nor after the questions' 10 s
 
@@ -176,7 +185,7 @@ def test_a_question_given_up_stops_counting_and_the_others_still_hear() -> None:
         await asyncio.sleep(3 * EVERY)
         return waiting, list(heard), dict(questions._games)
 
-    waiting, heard, games = asyncio.run(scenario())
+    waiting, heard, games = run(scenario())
     assert waiting == 3
     assert heard == [4, 4, 4]
     assert games == {}
@@ -212,7 +221,7 @@ def test_the_route_lets_a_question_go_when_its_page_goes() -> None:
         await asyncio.sleep(3 * EVERY)
         return answer, took, waiting, dict(questions._games)
 
-    answer, took, waiting, games = asyncio.run(scenario())
+    answer, took, waiting, games = run(scenario())
     assert waiting == 1
     assert answer is None and took < 1.0
     assert games == {}  # nobody waits: the game is no longer looked at
@@ -237,4 +246,4 @@ def test_the_route_answers_a_question_whose_page_stays() -> None:
         log.seq["a"] = 6
         return await asyncio.wait_for(asked, 2)
 
-    assert asyncio.run(scenario()) == 6
+    assert run(scenario()) == 6
