@@ -230,11 +230,9 @@ def test_every_page_reads_in_the_language_of_the_link(
     join = context.new_page()  # the join screen is opened from the teacher's page, which hands it the links
     path, code = game["instructor"]
     join.goto(f"{server.url}/{path}?game={game['id']}&code={code}&lang={lang}")
-    # the links tab is drawn when opened (a run of the page), the join screen is another run
     join.get_by_role("tab", name=tr("game.instructor.links", lang)).click(timeout=RUN_TIMEOUT_MS)
-    join.get_by_role("button", name=tr("game.instructor.open_join_screen", lang)).click(timeout=RUN_TIMEOUT_MS)
-    qr_codes = join.locator('[data-testid="stImage"] img, [data-testid="stFullScreenFrame"] img')
-    qr_codes.first.wait_for(timeout=RUN_TIMEOUT_MS)
+    join.get_by_role("button", name=tr("game.instructor.open_join_screen", lang)).click()
+    join.locator('[data-testid="stImage"] img, [data-testid="stFullScreenFrame"] img').first.wait_for()
     check(join, lang, "join")
 
     for name in ("play", "instructor", "projector", "debrief"):

@@ -134,38 +134,6 @@ def test_instructor_creates_a_game_and_runs_a_turn(db):
     assert tr("game.instructor.resolve", turn=2) in [b.label for b in second_tab.button]
 
 
-def test_the_teachers_page_draws_only_its_open_tab(db, scenario_text):
-    """A resolve reruns the teacher's page: the tabs the teacher is not looking at are not sent.
-
-    Before the class starts the links tab is open (and drawn); once it plays, the class tab
-    (who submitted, the chart) and neither the links nor the log, until the teacher opens one.
-    """
-    _game, new = new_game(db, scenario_text)
-    at = page("instructor", game=new.id, code=new.instructor_code).run()
-    assert not at.exception, at.exception
-    seq = tr("game.instructor.log_seq")
-
-    def seat_links() -> int:
-        return sum(1 for c in at.code if "/play?" in str(c.value))
-
-    def tables() -> list[bool]:
-        """Which of the tables drawn is the log."""
-        return [seq in d.value.columns for d in at.dataframe]
-
-    assert seat_links() == 2 and not at.get("vega_lite_chart")
-    button(at, tr("game.instructor.start")).click().run()
-    button(at, tr("game.instructor.resolve", turn=1)).click().run()
-    assert not at.exception, at.exception
-    assert seat_links() == 0 and at.get("vega_lite_chart")
-    assert tables() == [False, False]  # who submitted, and the chart's numbers
-    at.session_state["instructor_tabs_class"] = tr("game.instructor.log")
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.get("vega_lite_chart") and seat_links() == 0
-    assert tables() == [True]
-    assert at.get("component_instance")  # still watching the game
-
-
 def test_instructor_injects_and_rewinds_after_naming_what_it_discards(db, scenario_text):
     """Inject, resolve; the rewind names the decisions, event and submission it discards, asks, then rewinds."""
     game, new = new_game(db, scenario_text)

@@ -390,24 +390,17 @@ def draw(lang: str, places: str) -> None:
         tr("game.instructor.links", lang, places),
         tr("game.instructor.log", lang, places),
     ]
-    # Before the class starts the links are what the teacher needs; once it plays, the class.
-    # Only the open tab is drawn (Streamlit's lazy tabs): a resolve reruns this page, and the
-    # links' QR codes and the growing log would otherwise be sent and drawn again each time,
-    # unseen (the teacher's browser spends about a second per resolve: bench/teacher_page_cost.py).
-    order = [names[1], names[0], names[2]] if tl.status == LOBBY else names
-    phase = "lobby" if tl.status == LOBBY else "class"  # a new phase opens on its first tab
-    opened_tabs = dict(zip(order, st.tabs(order, key=f"{KEY}_tabs_{phase}", on_change="rerun"), strict=True))
-    class_tab, links_tab, log_tab = (opened_tabs[name] for name in names)
+    if tl.status == LOBBY:  # before the class starts, the links are what the teacher needs
+        links_tab, class_tab, log_tab = st.tabs([names[1], names[0], names[2]])
+    else:
+        class_tab, links_tab, log_tab = st.tabs(names)
     with class_tab:
-        if class_tab.open:
-            gv.watch(game, tl, lang, places, KEY, live=lambda now: seats_table(game, now, lang, places),
-                     code=opened.code)
-            gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_trajectory")
-    for tab, body in ((links_tab, links), (log_tab, log_table)):
-        with tab:
-            if tab.open:  # the page keeps watching the game (its header, the clock, a resolve elsewhere)
-                gv.watch(game, tl, lang, places, KEY, live=lambda _now: None, code=opened.code)
-                body(opened, lang, places)
+        gv.watch(game, tl, lang, places, KEY, live=lambda now: seats_table(game, now, lang, places), code=opened.code)
+        gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_trajectory")
+    with links_tab:
+        links(opened, lang, places)
+    with log_tab:
+        log_table(opened, lang, places)
 
 
 if __name__ == "__main__":
