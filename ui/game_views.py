@@ -369,8 +369,8 @@ def prepare(fig: charts.Figure, *more: Any) -> Prepared:
     Streamlit turns each dataset of rows into Arrow bytes and the table into an Arrow table at
     every draw: 27% of a seat page's run on the server (py-spy, one class), thirty times per
     resolve; here it is done once, with Streamlit's own conversion, so the bytes sent are the same.
-    Altair's check of the spec against the Vega-Lite schema is left out here (a third of the
-    teacher's run after a resolve, on the teacher's path to an answer): the charts are built by
+    Altair's check of the spec against the Vega-Lite schema is left out here (26 of 68 ms per
+    chart and strip, on the teacher's path to an answer after a resolve): the charts are built by
     code, not by users, and the tests check the same specs with it (``tests/ui/test_game_charts.py``).
     """
     specs = []

@@ -39,7 +39,7 @@ from model.game.engine import Game  # noqa: E402
 from model.game.errors import GameError  # noqa: E402
 from model.game.held import HeldQuestions  # noqa: E402
 from model.game.live import WATCH, page_mark  # noqa: E402
-from model.game.store import ENV_VAR, shared_store  # noqa: E402
+from model.game.store import ENV_VAR, GameStore, shared_store  # noqa: E402
 
 WATCH_PATH = "/_rapprochement/watch/{game}"  # ui/game_views.WATCH_ROUTE, from the root
 MAX_WAIT = 25.0  # seconds a question is held open at most (proxies close idle requests later)
@@ -51,14 +51,18 @@ def last_seq(game_id: str, code: str) -> int:
     Raises:
         GameError: No such game, or a code that opens nothing in it.
     """
-    store = shared_store(os.environ.get(ENV_VAR) or None)
-    store.role_of(game_id, code)  # the game's row and digests are remembered: no query after the first
-    return WATCH.last_seq(store, game_id)
+    _store().role_of(game_id, code)  # the game's row and digests are remembered: no query after the first
+    return _last_seq_of(game_id)
+
+
+def _store() -> GameStore:
+    """The process's store of games (``rapprochement app --db`` sets it), shared with the pages."""
+    return shared_store(os.environ.get(ENV_VAR) or None)
 
 
 def _last_seq_of(game_id: str) -> int:
     """Where the game's log ends (the held questions' look: their code was checked on arrival)."""
-    return WATCH.last_seq(shared_store(os.environ.get(ENV_VAR) or None), game_id)
+    return WATCH.last_seq(_store(), game_id)
 
 
 HELD = HeldQuestions(_last_seq_of)
@@ -70,8 +74,7 @@ def position(game_id: str, seq: int) -> list:
 
     The process's shared timeline: read from the database once per new entry, whoever asks.
     """
-    store = shared_store(os.environ.get(ENV_VAR) or None)
-    return page_mark(Game(store, game_id).timeline(at_least=seq))
+    return page_mark(Game(_store(), game_id).timeline(at_least=seq))
 
 
 async def _until_disconnected(request: Request) -> None:
