@@ -9,9 +9,12 @@ profile) must measure the same setting, or their figures cannot be read side by 
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
+import statistics
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -35,6 +38,22 @@ def beside_one_server[T](run: Callable[[str, str], T]) -> T:
             return run(server.url, db_url)
         finally:
             server.close()
+
+
+def per_resolve[T](description: str, measure: Callable[[str, str, int, float], Awaitable[T]], settle_help: str) -> T:
+    """Parse ``--turns`` and ``--settle`` and run ``measure(url, db_url, turns, settle)`` beside one server."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--turns", type=int, default=5)
+    parser.add_argument("--settle", type=float, default=6.0, help=settle_help)
+    args = parser.parse_args()
+    return beside_one_server(lambda url, db_url: asyncio.run(measure(url, db_url, args.turns, args.settle)))
+
+
+def later_medians(rows: Sequence[Sequence[float]]) -> list[float] | None:
+    """Each column's median over the resolves after the first (which pays one-off costs), if there are two."""
+    if len(rows) <= 2:
+        return None
+    return [statistics.median(col) for col in zip(*rows[1:], strict=True)]
 
 
 def create_seat_game(db_url: str, turns: int):

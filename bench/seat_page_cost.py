@@ -20,10 +20,8 @@ resolve also pays one-off costs; the median is over the later ones.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
-import statistics
 import sys
 from pathlib import Path
 
@@ -32,7 +30,13 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from bench.seat_page import beside_one_server, create_seat_game, require_turn_shown, teacher_and_seat_browser  # noqa: E402
+from bench.seat_page import (  # noqa: E402
+    create_seat_game,
+    later_medians,
+    per_resolve,
+    require_turn_shown,
+    teacher_and_seat_browser,
+)
 from model.i18n import tr  # noqa: E402
 
 COUNTERS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration", "ThreadTime", "ProcessTime")
@@ -70,19 +74,14 @@ async def measure(url: str, db_url: str, turns: int, settle: float) -> list[list
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--turns", type=int, default=5)
-    parser.add_argument("--settle", type=float, default=6.0, help="seconds counted after each click on Resolve")
-    args = parser.parse_args()
-    rows = beside_one_server(lambda url, db_url: asyncio.run(measure(url, db_url, args.turns, args.settle)))
+    rows = per_resolve(__doc__.splitlines()[0], measure, "seconds counted after each click on Resolve")
     print(f"one seat page per resolve, seconds (load average {os.getloadavg()[0]:.2f}):")
     print("           main thread's task durations  CPU: main thread, renderer, whole browser; messages received")
     print("  resolve  " + " ".join(f"{c:>8}" for c in COLUMNS))
     for turn, row in enumerate(rows, start=1):
         print(f"  {turn:>7}  " + " ".join(f"{x:8.3f}" for x in row))
-    if len(rows) > 2:
-        later = rows[1:]
-        medians = [statistics.median(col) for col in zip(*later, strict=True)]
+    medians = later_medians(rows)
+    if medians:
         print(f"  median 2-{len(rows)}  " + " ".join(f"{x:8.3f}" for x in medians))
 
 

@@ -13,10 +13,8 @@ The first resolve also pays one-off costs; the medians are over the later ones.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -27,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from bench.seat_page import beside_one_server, create_seat_game  # noqa: E402
+from bench.seat_page import create_seat_game, later_medians, per_resolve  # noqa: E402
 from bench.serving import cpu_seconds, descendants  # noqa: E402
 from model.i18n import tr  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -73,17 +71,13 @@ async def measure(url: str, db_url: str, turns: int, settle: float) -> list[tupl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--turns", type=int, default=5)
-    parser.add_argument("--settle", type=float, default=6.0, help="seconds counted after the teacher was answered")
-    args = parser.parse_args()
-    rows = beside_one_server(lambda url, db_url: asyncio.run(measure(url, db_url, args.turns, args.settle)))
+    rows = per_resolve(__doc__.splitlines()[0], measure, "seconds counted after the teacher was answered")
     print(f"per resolve (load average {os.getloadavg()[0]:.2f}): teacher answered (s), CPU s of the teacher's "
           "browser, of the projector's")
     for turn, (answered, teacher, projector) in enumerate(rows, start=1):
         print(f"  resolve {turn}: {answered:6.2f} {teacher:6.2f} {projector:6.2f}")
-    if len(rows) > 2:
-        medians = [statistics.median(col) for col in zip(*rows[1:], strict=True)]
+    medians = later_medians(rows)
+    if medians:
         print(f"  median 2-{len(rows)}: " + " ".join(f"{x:6.2f}" for x in medians))
 
 
