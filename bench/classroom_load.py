@@ -217,38 +217,20 @@ async def open_protocol_page(tab: Tab, ready: str) -> None:
 
 
 async def submit_one(page: Page, statement: str, tries: int = 2) -> bool:
-    """Pick the first decision on the seat's menu, write a statement, submit (a second try if refused).
-
-    The menu is scrolled into view and left to settle before the click: a click that scrolls
-    the page first (Playwright's default) opens the list on mousedown and the scroll that lands
-    right after closes it again, so the option never shows (every first try after Start failed
-    so until this was found; a student scrolls, then clicks). The choice is checked on the menu
-    before Submit is pressed.
-    """
+    """Tick the first decision of the seat's form, write a statement, submit (a second try if refused)."""
     for attempt in range(tries):
         try:
-            await page.keyboard.press("Escape")
-            box = page.locator('[data-testid="stMultiSelect"]').first
-            await box.scroll_into_view_if_needed()
-            await page.wait_for_timeout(300)
-            await box.click()
-            # the first real option (Streamlit lists "Select all" first)
-            option = page.locator('[role="option"]').filter(has_not_text="Select all").first
-            await option.wait_for(timeout=15_000)
-            label = (await option.inner_text()).strip()
-            await option.click()
-            await page.keyboard.press("Escape")
-            await box.get_by_text(label, exact=True).wait_for(timeout=15_000)  # the choice is on the menu
-            await page.locator('[data-testid="stTextArea"] textarea').first.fill(statement)
-            await page.get_by_role("button", name=tr("game.play.submit")).click()
+            form = page.locator("form.rp-form").first
+            box = form.locator('input[name="decision"]').first
+            await box.check(timeout=15_000)
+            await form.locator('textarea[name="statement"]').fill(statement)
+            await form.get_by_role("button", name=tr("game.play.submit")).click()
             await page.wait_for_function("(t) => document.body.textContent.includes(t)", arg=SUBMITTED, timeout=60_000)
             return True
         except Exception as err:
-            alerts = await page.locator('[data-testid="stAlert"]').all_inner_texts()
-            shown = await page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+            notices = await page.locator(".rp-alert").all_inner_texts()
             print(
-                f"  submission failed (try {attempt + 1}, {type(err).__name__}: {str(err).splitlines()[0]}): "
-                f"the menu shows {shown!r}; {alerts}",
+                f"  submission failed (try {attempt + 1}, {type(err).__name__}: {str(err).splitlines()[0]}): {notices}",
                 file=sys.stderr,
             )
     return False

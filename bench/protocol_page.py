@@ -10,8 +10,12 @@ uses, and draws nothing:
   link's query string and the page's ``url_path``), then uses the page's script hash the
   server names, as the frontend does;
 - it keeps the watch's side of the page (``ui/components/watch``): one question held open at
-  the watch route, and, when the answer's mark differs from the one the page shows (a seat
-  page's rule), a rerun with the component's new value, as the component asks its page to;
+  the watch route, and, when the answer's mark differs from the one the page shows, a rerun
+  with the component's new value, as the component asks its page to (the teacher's page and
+  the projector);
+- a seat's page (``ui/components/seat``) does as its component does: one question held open
+  at the watch route and, when the answer's mark differs from the one shown, one GET of the
+  seat's HTML at the seat route (no rerun);
 - it notes when each wanted text first arrived in a message from the server (what the browser
   would then draw: a real device adds its own redraw, 0.25-0.5 CPU s per resolve on one seat
   page, ``bench/seat_page_cost.py``).
@@ -33,6 +37,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 WATCH_COMPONENT = "game_watch"
+SEAT_COMPONENT = "rapprochement_seat"
 AT_LEAST_S = 0.5  # between two of the watch's questions, as in the component
 
 
@@ -49,10 +54,12 @@ class ProtocolPage:
     finished: float = 0.0  # when the last run ended, however it ended
     known: int = -1  # the last log position the watch route answered
     received: int = 0  # messages from the server
+    fetches: int = 0  # seat pages: the seat's HTML fetched from the seat route
     errors: list[str] = field(default_factory=list)
     _socket: object = None
     _page_hash: str = ""
     _watch: dict | None = None  # the watch component's id and arguments, as last drawn
+    _seat: dict | None = None  # the seat component's data, as last drawn
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     def wanted(self, text: str) -> None:
@@ -109,9 +116,7 @@ class ProtocolPage:
             async for raw in self._socket:
                 now = time.time()
                 self.received += 1
-                for text in self.want:
-                    if text not in self.marks and text.encode() in raw:
-                        self.marks[text] = now
+                self._seen(raw)
                 msg = ForwardMsg()
                 msg.ParseFromString(raw)
                 kind = msg.WhichOneof("type")
@@ -123,7 +128,14 @@ class ProtocolPage:
                         self.runs += 1
                 elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     element = msg.delta.new_element
-                    if element.WhichOneof("type") == "component_instance":
+                    if element.WhichOneof("type") == "bidi_component" and element.bidi_component.component_name == (
+                        SEAT_COMPONENT
+                    ):
+                        first = self._seat is None
+                        self._seat = json.loads(element.bidi_component.json)
+                        if first:
+                            self._tasks.append(asyncio.create_task(self._seat_loop()))
+                    elif element.WhichOneof("type") == "component_instance":
                         ci = element.component_instance
                         if ci.component_name.endswith(WATCH_COMPONENT):
                             first = self._watch is None
@@ -134,6 +146,13 @@ class ProtocolPage:
             pass
         except Exception as err:  # a finding of the bench, not its crash
             self.errors.append(f"{type(err).__name__}: {err}")
+
+    def _seen(self, raw: bytes) -> None:
+        """Note the wanted texts that arrived in ``raw`` (a message, or the seat route's answer)."""
+        now = time.time()
+        for text in self.want:
+            if text not in self.marks and text.encode() in raw:
+                self.marks[text] = now
 
     def _route(self, after: int, wait: float) -> str:
         args = self._watch["args"]
@@ -165,7 +184,45 @@ class ProtocolPage:
                 await asyncio.sleep(AT_LEAST_S - took)
 
 
+    async def _seat_loop(self) -> None:
+        """The seat component's loop: hold a question open; fetch the seat's page when the mark moved."""
+        data = self._seat
+        shown = {"seq": data["page"]["seq"], "mark": data["page"]["mark"]}
+        base = self._route_base
+        while True:
+            asked = time.monotonic()
+            query = urllib.parse.urlencode({"code": data["code"], "after": shown["seq"], "wait": data["wait_s"]})
+            try:
+                answer = await asyncio.wait_for(
+                    _get_json(base + data["watch_route"] + "?" + query), data["wait_s"] + 30
+                )
+                self.answers.append(time.time())
+                if answer["seq"] > shown["seq"] and answer["mark"] != shown["mark"]:
+                    reading = {"lang": data["lang"], "places": data["places"], "at_least": answer["seq"]}
+                    query = urllib.parse.urlencode({"code": data["code"], **reading})
+                    raw = await asyncio.wait_for(_get(base + data["seat_route"] + "?" + query), 60)
+                    self.fetches += 1
+                    self._seen(raw)
+                    page = json.loads(raw)
+                    shown = {"seq": page["seq"], "mark": page["mark"]}
+                else:
+                    shown["seq"] = max(shown["seq"], answer["seq"])
+                self.known = max(self.known, answer["seq"])
+            except Exception as err:
+                self.errors.append(f"seat: {type(err).__name__}: {err}")
+                await asyncio.sleep(1.0)
+                continue
+            took = time.monotonic() - asked
+            if took < AT_LEAST_S:
+                await asyncio.sleep(AT_LEAST_S - took)
+
+
 async def _get_json(url: str) -> dict:
+    """:func:`_get`, read as JSON."""
+    return json.loads(await _get(url))
+
+
+async def _get(url: str) -> bytes:
     """GET a JSON answer on the event loop, so that closing the page drops its held question.
 
     A closed tab lets its question go; a thread blocked in ``urllib`` would hold it until the
@@ -183,10 +240,10 @@ async def _get_json(url: str) -> dict:
     head, _, body = raw.partition(b"\r\n\r\n")
     status = head.split(b" ", 2)[1]
     if status != b"200":
-        raise OSError(f"the watch route answered {status.decode()}")
+        raise OSError(f"the route answered {status.decode()}")
     if b"transfer-encoding: chunked" in head.lower():
         body = _unchunk(body)
-    return json.loads(body)
+    return body
 
 
 def _unchunk(body: bytes) -> bytes:

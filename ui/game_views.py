@@ -175,17 +175,21 @@ def open_page(lang: str, places: str, key: str, title_key: str) -> tuple[Opened,
     return found
 
 
-def header(game: Game, tl: Timeline, lang: str, places: str) -> None:
-    """Turn, months and status of a game in one line (at the end: how many turns it had)."""
+def status_parts(game: Game, tl: Timeline, lang: str, places: str) -> tuple[str, str]:
+    """The status line's lead (the turn, or how many turns the game had) and the rest, as text."""
     status_text = tr("game.common.status", lang, places, status=tr(f"game.status.{tl.status}", lang, places))
     if tl.status == ENDED:
-        st.markdown(f"**{tr('game.common.ended_after', lang, places, turns=len(tl.resolved))}** · {status_text}")
-        return
+        return tr("game.common.ended_after", lang, places, turns=len(tl.resolved)), status_text
     turn = min(tl.turn, game.turns - 1)
     months = game.months_of(turn)
     span = tr("game.common.months", lang, places, first=month_text(months[0], lang), last=month_text(months[-1], lang))
-    turn_text = tr("game.common.turn_of", lang, places, turn=turn + 1, turns=game.turns)
-    st.markdown(f"**{turn_text}** · {span} · {status_text}")
+    return tr("game.common.turn_of", lang, places, turn=turn + 1, turns=game.turns), f"{span} · {status_text}"
+
+
+def header(game: Game, tl: Timeline, lang: str, places: str) -> None:
+    """Turn, months and status of a game in one line (at the end: how many turns it had)."""
+    lead, rest = status_parts(game, tl, lang, places)
+    st.markdown(f"**{lead}** · {rest}")
 
 
 def signature(tl: Timeline) -> tuple:
@@ -538,27 +542,28 @@ def wall_style() -> None:
     st.html(WALL_CSS)
 
 
-def breaking_news(
-    game: Game, tl: Timeline, lang: str, places: str, wall: bool = False, footer: str = ""
-) -> None:
-    """The open turn's injected events at the top of the page: what happened, and its briefing.
+def news_items(game: Game, tl: Timeline, lang: str, places: str) -> list[tuple[str, str, str]]:
+    """The open turn's injected events as ``(title, briefing, when)``: the seats' and the wall's news.
 
-    The world the page shows already includes them (:mod:`model.game.world`): the numbers,
+    The world the pages show already includes them (:mod:`model.game.world`): the numbers,
     the menus and the advisers' leanings are those after the event, so the teams can answer
     it in this very turn.
     """
     if not tl.injects or tl.status == ENDED:
-        return
+        return []
     cat = load_catalogue()
-    month = month_text(game.months_of(tl.turn)[0], lang)
-    for event in dict.fromkeys(tl.injects):
-        title = tr("game.news.breaking", lang, places, event=event_label(event, lang, places))
-        body = cat.briefing("event", event, lang, places)
-        when = tr("game.news.when", lang, places, month=month)
-        heading = "## " if wall else "**"
-        closing = "" if wall else "**"
-        text = f"{heading}{title}{closing}\n\n{body}\n\n{when}"
-        st.error(f"{text} {footer}" if footer else text, icon=":material/campaign:")
+    when = tr("game.news.when", lang, places, month=month_text(game.months_of(tl.turn)[0], lang))
+    return [
+        (tr("game.news.breaking", lang, places, event=event_label(event, lang, places)),
+         cat.briefing("event", event, lang, places), when)
+        for event in dict.fromkeys(tl.injects)
+    ]
+
+
+def breaking_news(game: Game, tl: Timeline, lang: str, places: str) -> None:
+    """The open turn's injected events at the top of the wall's page, in large type (see :func:`news_items`)."""
+    for title, body, when in news_items(game, tl, lang, places):
+        st.error(f"## {title}\n\n{body}\n\n{when}", icon=":material/campaign:")
 
 
 @functools.lru_cache(maxsize=512)

@@ -1,28 +1,31 @@
-"""Folds and number tiles drawn as one Markdown element each, for pages a class redraws at once.
+"""HTML of a seat's page: Markdown read to HTML, folds and number tiles, and their style.
 
-Why: every element a Streamlit page draws costs its browser a share of every rerun (one
-message, and React's work on it), whatever it holds. A seat page drew each of its seventeen
-decisions as an expander holding a Markdown text and its six numbers as six metrics in three
-columns: 45 of its 75 elements, redrawn by each of a class's thirty browsers at every resolve
-(docs/PERFORMANCE.md, "A lighter seat page"). Here the same things are one Markdown element
-with a few HTML tags (``<details>``, ``<div>``), styled by a ``<style>`` inside the same
-element, so they cost one message.
+Why HTML and not Streamlit elements: a seat's page is redrawn by each of a class's thirty
+browsers at every resolve, and a Streamlit rerun costs each browser about a quarter of a CPU
+second whatever the page holds (its frontend renders its tree again for each of the run's
+messages: docs/PERFORMANCE.md, "Where a seat page's browser spends a resolve"). The seat's
+page is one block of HTML instead (:mod:`ui.seat_page`) that its browser swaps in place.
 
-What goes between the tags is the app's own text (catalogue and translation tables, numbers),
-Markdown as elsewhere; ``<`` and ``&`` in it are escaped, so no text can open a tag of its own.
-Text a person wrote does not belong here (use :func:`ui.plain_text.plain` in a plain element).
+Markdown is read by markdown-it (CommonMark) with raw HTML off: ``<`` in any text is shown,
+never opened as a tag. The app's own text (catalogue and translation tables) is Markdown as
+elsewhere; a person's text goes through :func:`ui.plain_text.plain` first, as on every page.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html import escape
+
+from markdown_it import MarkdownIt
 
 FOLD_CLASS = "rp-fold"
 TILES_CLASS = "rp-tiles"
 
-# Close to Streamlit's own expander and metric (its default theme), in both light and dark themes.
-STYLE = f"""<style>
+# Close to Streamlit's own expander, metric and alerts (its default theme), in both light and
+# dark themes; the seat component's style sheet (ui/components/seat) holds it.
+STYLE = f"""
 details.{FOLD_CLASS} {{ border: 1px solid rgba(128, 132, 149, 0.4); border-radius: 0.5rem;
   margin: 0 0 0.5rem 0; padding: 0 1rem; }}
 details.{FOLD_CLASS} > summary {{ padding: 0.55rem 0; cursor: pointer; }}
@@ -34,25 +37,45 @@ div.{TILES_CLASS} .rp-value {{ font-size: 2.25rem; line-height: 1.2; }}
 div.{TILES_CLASS} .rp-delta {{ font-size: 0.875rem; }}
 div.{TILES_CLASS} .rp-good {{ color: #09ab3b; }}
 div.{TILES_CLASS} .rp-bad {{ color: #ff2b2b; }}
-</style>"""
+"""
+
+
+@functools.cache
+def _reader() -> MarkdownIt:
+    """CommonMark without raw HTML (and without link finding: a text's address stays text)."""
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def markdown(text: str) -> str:
+    """Markdown as HTML; any ``<`` in it is shown as written."""
+    return _reader().render(str(text))
+
+
+def inline(text: str) -> str:
+    """One line of Markdown as HTML, without a paragraph around it (labels, titles)."""
+    return _reader().renderInline(str(text))
 
 
 def escaped(text: str) -> str:
-    """``text`` with ``<`` and ``&`` as entities: Markdown still reads, no tag can open."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;")
+    """``text`` as HTML text: no tag can open, quotes are safe in attributes."""
+    return escape(str(text), quote=True)
+
+
+def alert_html(text: str, level: str) -> str:
+    """A box like Streamlit's ``st.info`` / ``st.success`` / ``st.warning`` / ``st.error`` (Markdown text)."""
+    return f'<div class="rp-alert rp-{level}">{markdown(text)}</div>'
 
 
 def folds(items: Iterable[tuple[str, str, bool]]) -> str:
-    """Markdown of titled folds, closed until opened: ``(title, Markdown body, struck)`` each.
+    """HTML of titled folds, closed until opened: ``(title, Markdown body, struck)`` each.
 
-    A struck title is drawn crossed out (a decision not open now). The blank lines around
-    each body make Markdown read it as Markdown inside the HTML block.
+    A struck title is drawn crossed out (a decision not open now).
     """
     parts = []
     for title, body, struck in items:
         shown = f"<s>{escaped(title)}</s>" if struck else escaped(title)
-        parts.append(f'<details class="{FOLD_CLASS}"><summary>{shown}</summary>\n\n{escaped(body)}\n\n</details>')
-    return "\n\n".join(parts)
+        parts.append(f'<details class="{FOLD_CLASS}"><summary>{shown}</summary>{markdown(body)}</details>')
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -66,7 +89,7 @@ class Tile:
 
 
 def tiles(items: Iterable[Tile]) -> str:
-    """Markdown (one HTML block) of numbers in a grid, each with its change, as ``st.metric`` shows them."""
+    """HTML of numbers in a grid, each with its change, as ``st.metric`` shows them."""
     cells = []
     for tile in items:
         change = ""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Coroutine
@@ -39,9 +40,13 @@ from model.game.engine import Game  # noqa: E402
 from model.game.errors import GameError  # noqa: E402
 from model.game.held import HeldQuestions  # noqa: E402
 from model.game.live import WATCH, page_mark  # noqa: E402
+from model.game.setup import SEATS  # noqa: E402
 from model.game.store import ENV_VAR, GameStore, shared_store  # noqa: E402
+from model.i18n import DEFAULT_LANGUAGE, DEFAULT_PLACES, LANGUAGES, PLACE_SETTINGS  # noqa: E402
 
+LOG = logging.getLogger(__name__)
 WATCH_PATH = "/_rapprochement/watch/{game}"  # ui/game_views.WATCH_ROUTE, from the root
+SEAT_PATH = "/_rapprochement/seat/{game}"  # ui/seat_page.SEAT_ROUTE, from the root
 MAX_WAIT = 25.0  # seconds a question is held open at most (proxies close idle requests later)
 
 
@@ -133,4 +138,48 @@ async def watch(request: Request) -> JSONResponse:
         return JSONResponse({"error": "unavailable"}, status_code=503, headers=headers)
 
 
-app = st.App("app.py", routes=[Route(WATCH_PATH, watch)])
+def seat_shown(game_id: str, code: str, lang: str, places: str, at_least: int) -> dict:
+    """The seat's page at the game's present position (:func:`ui.seat_page.shown`) and its clock.
+
+    Raises:
+        GameError: No such game, or a code that opens no seat of it.
+    """
+    from ui import game_views, seat_page  # the pages' modules: imported once the app runs
+
+    game = Game(_store(), game_id)
+    seat = game.role(code)
+    if seat not in SEATS:
+        raise GameError("game.error.not_a_seat")
+    tl = game.timeline(at_least=at_least) if at_least >= 0 else game.timeline()
+    shown = seat_page.shown(game, code, seat, lang, places, at_least=tl.last_seq)
+    return {"seq": shown.seq, "mark": shown.mark, "html": shown.html, "left": game_views.deadline_left(tl)}
+
+
+async def seat(request: Request) -> JSONResponse:
+    """``GET /_rapprochement/seat/GAME?code=C&lang=L&places=P[&at_least=N]`` -> the seat's page (never cached).
+
+    ``{"seq", "mark", "html", "left"}``: the HTML its component swaps in (built once for every
+    page of the seat at that point of the game), and the seconds to the turn's deadline.
+    """
+    headers = {"Cache-Control": "no-store"}
+    query = request.query_params
+    lang = query.get("lang", DEFAULT_LANGUAGE)
+    places = query.get("places", DEFAULT_PLACES)
+    try:
+        at_least = int(query.get("at_least", "-1"))
+    except ValueError:
+        at_least = None
+    if at_least is None or lang not in LANGUAGES or places not in PLACE_SETTINGS:
+        return JSONResponse({"error": "bad request"}, status_code=400, headers=headers)
+    try:
+        shown = await run_in_threadpool(seat_shown, request.path_params["game"], query.get("code", ""), lang,
+                                        places, at_least)
+        return JSONResponse(shown, headers=headers)
+    except GameError as err:
+        return JSONResponse({"error": err.key}, status_code=404, headers=headers)
+    except Exception:  # the database is briefly unreachable: the page keeps what it shows
+        LOG.exception("the seat's page could not be built")
+        return JSONResponse({"error": "unavailable"}, status_code=503, headers=headers)
+
+
+app = st.App("app.py", routes=[Route(WATCH_PATH, watch), Route(SEAT_PATH, seat)])

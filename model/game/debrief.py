@@ -145,6 +145,26 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def game_svg(view: WorldView, lang: str = "en", places: str = "both", width: int = 760) -> str:
+    """The game so far as an SVG chart (its turns marked), or "" before there is anything to draw.
+
+    The debrief (one file that opens offline) and the seat's page (redrawn by thirty browsers
+    at every resolve: a few lines of SVG cost a browser far less than a chart library) share it.
+    """
+    traj = view.trajectory[view.trajectory.t >= 0]
+    months = list(dict.fromkeys(traj.month))
+    if not months:
+        return ""
+    series = {tr(f"variable.{v}", lang, places): list(traj[traj.variable == v].value) for v in CHART_VARIABLES}
+    markers = [
+        (months.index(o.months[0]), tr("game.common.turn_marker", lang, places, turn=o.turn + 1))
+        for o in view.outcomes
+        if o.months[0] in months
+    ]
+    labels = [month_text(m, lang) for m in months]
+    return line_chart(series, labels, markers, width=width, font_family=font_stack(lang))
+
+
 def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: str = "both") -> str:
     """The whole debrief as one HTML file with no outside resources (charts are inline SVG)."""
     cat = load_catalogue()
@@ -153,21 +173,7 @@ def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: 
     def t(key: str, **values: object) -> str:
         return tr(key, lang, places, **values)
 
-    traj = view.trajectory[view.trajectory.t >= 0]
-    months = list(dict.fromkeys(traj.month))
-    series = {t(f"variable.{v}"): list(traj[traj.variable == v].value) for v in CHART_VARIABLES}
-    markers = [
-        (months.index(o.months[0]), t("game.common.turn_marker", turn=o.turn + 1))
-        for o in view.outcomes
-        if o.months[0] in months
-    ]
-    labels = [month_text(m, lang) for m in months]
-    fonts = font_stack(lang)
-    chart = (
-        line_chart(series, labels, markers, font_family=fonts)
-        if months
-        else f"<p>{escape(t('game.common.nothing_yet'))}</p>"
-    )
+    chart = game_svg(view, lang, places) or f"<p>{escape(t('game.common.nothing_yet'))}</p>"
 
     turn_rows = []
     for o in view.outcomes:
@@ -237,6 +243,7 @@ def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: 
         seed=record.seed,
         date=date_text(datetime.now(UTC).date(), lang),
     )
+    fonts = font_stack(lang)
     style = (
         f"body{{font-family:{fonts};max-width:60em;margin:2em auto;padding:0 1em;color:#222;line-height:1.5}}"
         "table{border-collapse:collapse;width:100%;margin:1em 0}"

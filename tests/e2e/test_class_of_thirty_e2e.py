@@ -1,17 +1,22 @@
 """A class of thirty on one server: every seat page learns of each resolve, and of nothing else.
 
 Thirty seat pages (six per seat) speak to a real app server as their browsers would: the same
-websocket, the same watch route, the same reruns (``bench/protocol_page.py``; nothing is
+websocket, the same watch route, the same seat route (``bench/protocol_page.py``; nothing is
 drawn, so the test measures the server's side of a class, not a browser's). Issue 15 saw a
 single server stall at 12-18 pages when every page's poll reran its script; here a seat page
-runs once when it opens, once when the game starts, never for the other teams' submissions, and
-once per resolve, and every page hears of every resolve.
+runs its script once, when it opens, and never again: the start and each resolve cost it one
+fetch of the seat's HTML (``ui/seat_page.py``), the other teams' submissions nothing, and every
+page hears of every resolve.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.protocol_page import ProtocolPage
@@ -39,14 +44,15 @@ async def until(pages: list[ProtocolPage], ready, what: str) -> None:
 
 
 async def settled(pages: list[ProtocolPage], game: Game, what: str) -> list[int]:
-    """Each page's runs once it heard of the log's last entry and has no run in flight.
+    """Each page's (runs, fetches of the seat's page) once it heard of the log's last entry.
 
-    A page's watch asks for its run before it counts the answer as heard (as the component
-    does), so a page that heard of the last entry and ran what it asked for will run no more.
+    A page's watch fetches the seat's page before it counts the answer as heard (as the
+    component does), so a page that heard of the last entry and ran what it asked for will
+    run and fetch no more.
     """
     last = game.timeline().last_seq
     await until(pages, lambda p: p.known >= last and p.idle(), what)
-    return [p.runs for p in pages]
+    return [(p.runs, p.fetches) for p in pages]
 
 
 async def play(app_server: AppServer) -> None:
@@ -58,7 +64,7 @@ async def play(app_server: AppServer) -> None:
     pages = [ProtocolPage(link) for link in links]
     briefing, submit = tr("game.play.briefing"), tr("game.play.submit")
     turn_two = tr("game.common.turn_of", turn=2, turns=TURNS)
-    once = [1] * len(pages)
+    once = [(1, 0)] * len(pages)
     try:
         for page in pages:
             page.wanted(briefing)
@@ -70,20 +76,20 @@ async def play(app_server: AppServer) -> None:
 
         game.start(new.instructor_code)
         await until(pages, lambda p: p.seen_at(submit), "showed the started game")
-        assert await settled(pages, game, "settled after the start") == [2] * len(pages)
+        assert await settled(pages, game, "settled after the start") == [(1, 1)] * len(pages)
 
         view = game.world(game.timeline())
         for seat in SEATS:  # the five teams submit: the log moves five times
             first = next(d for d, open_now in view.available(seat).items() if open_now)
             game.submit(new.seat_codes[seat], [first], statement=f"{seat} keeps its course.")
         runs = await settled(pages, game, "heard of the submissions")
-        assert runs == [2] * len(pages), "a seat page ran for the other teams' submissions"
+        assert runs == [(1, 1)] * len(pages), "a seat page ran or fetched for the other teams' submissions"
         assert not any(p.seen_at(turn_two) for p in pages)
 
         game.resolve(new.instructor_code, 0)
         await until(pages, lambda p: p.seen_at(turn_two), "showed the resolve")
-        assert await settled(pages, game, "settled after the resolve") == [3] * len(pages), (
-            "a seat page ran more or less than once for one resolve"
+        assert await settled(pages, game, "settled after the resolve") == [(1, 2)] * len(pages), (
+            "a seat page ran on a resolve, or fetched its page other than once"
         )
     finally:
         for page in pages:
@@ -91,7 +97,35 @@ async def play(app_server: AppServer) -> None:
         store.dispose()
 
 
-def test_thirty_seat_pages_each_run_once_per_resolve_and_never_for_a_submission(app_server: AppServer):
+def status_of(url: str) -> int:
+    """The HTTP status a GET of ``url`` is answered with."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_the_seat_route_answers_a_seat_only_and_refuses_bad_requests(app_server: AppServer):
+    store = GameStore(app_server.db_url)
+    try:
+        new = create_game(store, scenario_file("baseline-2026").read_text(encoding="utf-8"), ["seoul"], seed=5,
+                          turns=TURNS)
+    finally:
+        store.dispose()
+    route = f"{app_server.url}/_rapprochement/seat/{new.id}?"
+    seat = {"code": new.seat_codes["seoul"], "lang": "ja", "places": "both"}
+    with urllib.request.urlopen(route + urllib.parse.urlencode(seat), timeout=60) as answer:
+        page = json.loads(answer.read())
+        assert answer.headers["Cache-Control"] == "no-store"
+    assert tr("game.play.briefing", "ja") in page["html"] and page["mark"][1] == "lobby"
+    assert status_of(route + urllib.parse.urlencode({**seat, "code": new.instructor_code})) == 404
+    assert status_of(route + urllib.parse.urlencode({**seat, "code": "WRONGCODE123"})) == 404
+    assert status_of(route + urllib.parse.urlencode({**seat, "lang": "fr"})) == 400
+    assert status_of(route + urllib.parse.urlencode({**seat, "at_least": "soon"})) == 400
+
+
+def test_thirty_seat_pages_fetch_once_per_resolve_never_run_and_ignore_submissions(app_server: AppServer):
     # In its own thread: the browser tests' Playwright keeps an event loop running in this one.
     with ThreadPoolExecutor(1) as pool:
         pool.submit(lambda: asyncio.run(play(app_server))).result()

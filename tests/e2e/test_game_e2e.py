@@ -22,7 +22,7 @@ from model.game.store import GameStore
 from model.i18n import tr
 from tests.support.app_server import RAPPROCHEMENT, ROOT, AppServer
 from tests.support.browser import BrowserSession
-from tests.support.seat_form import choose_decisions
+from tests.support.seat_form import choose_decisions, seat_form, statement_box
 
 TURNS = 3
 
@@ -77,10 +77,10 @@ def label(decision: str) -> str:
 
 
 def choose_and_submit(page: Page, decisions: list[str], statement: str) -> None:
-    """Pick decisions in the seat's multiselect, write a statement, submit."""
+    """Tick decisions in the seat's form, write a statement, submit."""
     page.get_by_role("button", name=tr("game.play.submit")).wait_for()
     choose_decisions(page, [label(d) for d in decisions])
-    page.locator('[data-testid="stTextArea"] textarea').first.fill(statement)
+    statement_box(page).fill(statement)
     page.get_by_role("button", name=tr("game.play.submit")).click()
     page.get_by_text(tr("game.play.submitted", decisions="").split(":")[0], exact=False).first.wait_for()
 
@@ -151,17 +151,16 @@ def test_a_choice_made_before_the_page_redraws_is_the_one_submitted(app_server: 
         seoul = browser.new_page(game["seats"]["seoul"]["link"])
         seoul.get_by_role("button", name=tr("game.play.submit")).wait_for()
         chosen = ["seoul_propose_summit", "seoul_trilateral_exercise"]
-        box = seoul.locator('[data-testid="stMultiSelect"]').first
         choose_decisions(seoul, [label(d) for d in chosen])
-        seoul.locator('[data-testid="stTextArea"] textarea').first.fill("Talks first.")
+        statement_box(seoul).fill("Talks first.")
 
         Game(store, game["game"]).inject(codes["instructor"], "nuclear_test")
         news = tr("game.news.breaking", event=load_catalogue().label("event", "nuclear_test"))
         seoul.get_by_text(news).first.wait_for()  # the page has redrawn with the crisis on it
 
         for decision in chosen:  # still on the form, as the team left it
-            box.get_by_text(label(decision), exact=True).wait_for(timeout=5_000)
-        assert seoul.locator('[data-testid="stTextArea"] textarea').first.input_value() == "Talks first."
+            assert seat_form(seoul).get_by_label(label(decision), exact=True).is_checked()
+        assert statement_box(seoul).input_value() == "Talks first."
         seoul.get_by_role("button", name=tr("game.play.submit")).click()
         seoul.get_by_text(tr("game.play.submitted", decisions="").split(":")[0], exact=False).first.wait_for()
         pending = Game(store, game["game"]).timeline().pending["seoul"]

@@ -32,7 +32,7 @@ from tests.support.app_server import ROOT, AppServer
 from tests.support.artifacts import artifacts_dir
 from tests.support.browser import BrowserSession
 from tests.support.languages import english_left
-from tests.support.seat_form import choose_decisions
+from tests.support.seat_form import choose_decisions, statement_box
 
 RUN_TIMEOUT_MS = 120_000
 LANGS = ("ko", "ja")
@@ -167,7 +167,7 @@ def game(server: AppServer, _chromium) -> Iterator[dict]:
         seoul.get_by_role("button", name=tr("game.play.submit", lang)).wait_for()
         choice = label("seoul_propose_summit", lang)
         choose_decisions(seoul, [choice])
-        seoul.locator('[data-testid="stTextArea"] textarea').first.fill("우리의 성명 / 私たちの声明")
+        statement_box(seoul).fill("우리의 성명 / 私たちの声明")
         seoul.get_by_role("button", name=tr("game.play.submit", lang)).click()
         seoul.get_by_text(tr("game.play.submitted", lang, decisions=choice), exact=False).first.wait_for()
         instructor.get_by_role("button", name=tr("game.instructor.resolve", lang, turn=1)).click()

@@ -25,7 +25,7 @@ from model.scenario import ScenarioError, parse_scenario
 from tests.support import hostile, payloads
 from tests.support.app_server import RAPPROCHEMENT, ROOT, AppServer
 from tests.support.browser import BrowserSession
-from tests.support.seat_form import choose_decisions
+from tests.support.seat_form import choose_decisions, statement_box
 from ui.plain_text import WORD_JOINER
 
 LOAD_MS = 120_000  # a page's first load also imports the model and reads the catalogue
@@ -131,7 +131,7 @@ def test_a_statement_reads_as_text_on_the_other_teams_page(app_server: AppServer
         tokyo = browser.new_page(game["seats"]["tokyo"]["link"])
         seoul.get_by_role("button", name=tr("game.play.submit")).wait_for(timeout=LOAD_MS)
         choose(seoul, load_catalogue().label("decision", "seoul_propose_summit"))
-        seoul.locator('[data-testid="stTextArea"] textarea').first.fill(payloads.STATEMENT)
+        statement_box(seoul).fill(payloads.STATEMENT)
         seoul.get_by_role("button", name=tr("game.play.submit")).click()
         seoul.get_by_text(tr("game.play.submitted", decisions="").split(":")[0], exact=False).first.wait_for()
         Game(store, game["game"]).resolve(game["instructor"]["code"], 0)
@@ -139,7 +139,7 @@ def test_a_statement_reads_as_text_on_the_other_teams_page(app_server: AppServer
     finally:
         store.dispose()
     # the statement's own line (the text around it has a heading of the page's, with its anchor link)
-    line = tokyo.locator('[data-testid="stMarkdownContainer"] li').filter(has_text="FAKE HEADING").last
+    line = tokyo.locator(".rp-body li").filter(has_text="FAKE HEADING").last
     html = line.inner_html()
     assert "<h1" not in html and "<a " not in html and "<img" not in html and "color" not in html, html
     assert payloads.STATEMENT in line.inner_text().replace(WORD_JOINER, "")
@@ -160,7 +160,7 @@ def test_a_pasted_statement_over_the_limit_stays_and_submit_says_what_to_cut(
         seoul = browser.new_page(game["seats"]["seoul"]["link"])
         seoul.get_by_role("button", name=tr("game.play.submit")).wait_for(timeout=LOAD_MS)
         choose(seoul, load_catalogue().label("decision", "seoul_propose_summit"))
-        box = seoul.locator('[data-testid="stTextArea"] textarea').first
+        box = statement_box(seoul)
         long = "We will not be silenced. " * 13  # 325 characters, pasted at once
         box.click()
         seoul.keyboard.insert_text(long)

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from model import i18n
 from model.cli import main
 from tests.game.test_game_pages import db, new_game, page, texts  # noqa: F401 (db is a fixture)
+from tests.support.seat_view import seat_html
 
 
 def lang_of(url: str) -> str | None:
@@ -38,7 +39,7 @@ def test_a_japanese_link_opens_the_seat_page_in_japanese(db, scenario_text):  # 
     at = page("play", game=game.id, code=new.seat_codes["tokyo"], lang="ja")
     assert not at.exception
     shown = texts(at)
-    assert f"### {i18n.tr('game.play.what_happened', 'ja')}" in shown  # the heading of its text
+    assert f"<h3>{i18n.tr('game.play.what_happened', 'ja')}</h3>" in seat_html(at)  # the heading of its text
     assert i18n.tr("actor.tokyo", "ja") in shown
     assert "2026年1月" in shown  # the month as Japanese writes it
 

@@ -135,8 +135,8 @@ def test_the_extended_timeline_equals_a_fresh_fold(sqlite_store, scenario_text):
 
 
 def test_one_point_of_a_game_is_computed_once_for_all_its_pages(tmp_path, monkeypatch, scenario_text):
-    """Six seat pages, the teacher and the projector: one world, one trajectory chart per language."""
-    from ui import game_charts
+    """Six seat pages of two seats: one world, and each seat's page built once for all its pages."""
+    from ui import seat_page
 
     url = f"sqlite:///{tmp_path / 'pages.db'}"
     monkeypatch.setenv(ENV_VAR, url)
@@ -149,8 +149,8 @@ def test_one_point_of_a_game_is_computed_once_for_all_its_pages(tmp_path, monkey
         game.start(new.instructor_code)
         game.resolve(new.instructor_code, 0)
         built = []
-        original = game_charts.game_chart
-        monkeypatch.setattr(game_charts, "game_chart", lambda *a, **k: built.append(1) or original(*a, **k))
+        original = seat_page.body
+        monkeypatch.setattr(seat_page, "body", lambda *a, **k: built.append(a[2]) or original(*a, **k))
         pages = []
         for k in range(6):
             seat = ("seoul", "tokyo")[k % 2]
@@ -159,7 +159,7 @@ def test_one_point_of_a_game_is_computed_once_for_all_its_pages(tmp_path, monkey
             pages.append(at.run())
         for at in pages:
             assert not at.exception
-        assert len(built) == 1  # the seat pages' trajectory, built by the first page only
+        assert sorted(built) == ["seoul", "tokyo"]  # each seat's page, built by its first page only
         view = game.world()
         assert game.world() is view and len(WORLDS.views) == 1
     finally:
@@ -188,3 +188,29 @@ def test_the_watch_route_answers_from_memory_and_only_to_a_code_of_the_game(tmp_
         serve.last_seq(new.id, "WRONGCODE123")
     with pytest.raises(GameError):
         serve.last_seq("nosuchgame", new.seat_codes["seoul"])
+
+
+def test_the_seat_route_gives_a_seat_its_page_and_nobody_else(tmp_path, monkeypatch, scenario_text):
+    """The seat's HTML and its clock to the seat's code; the viewer, the teacher and strangers get nothing."""
+    import pytest
+
+    from model.game.errors import GameError
+    from model.game.store import shared_store
+    from model.i18n import tr
+    from ui import serve
+
+    url = f"sqlite:///{tmp_path / 'seat.db'}"
+    monkeypatch.setenv(ENV_VAR, url)
+    store = shared_store(url)
+    new = create_game(store, scenario_text, ["seoul"], seed=1, turns=2)
+    game = Game(store, new.id)
+    game.start(new.instructor_code)
+    page = serve.seat_shown(new.id, new.seat_codes["seoul"], "ko", "both", -1)
+    assert page["seq"] == game.timeline().last_seq and page["mark"] == [0, "running", 0, None, 0]
+    assert tr("game.common.turn_of", "ko", turn=1, turns=2) in page["html"] and page["left"] is None
+    game.resolve(new.instructor_code, 0)
+    moved = serve.seat_shown(new.id, new.seat_codes["seoul"], "en", "both", game.timeline().last_seq)
+    assert tr("game.common.turn_of", turn=2, turns=2) in moved["html"] and moved["mark"][0] == 1
+    for code in (new.viewer_code, new.instructor_code, "WRONGCODE123"):
+        with pytest.raises(GameError):
+            serve.seat_shown(new.id, code, "en", "both", -1)

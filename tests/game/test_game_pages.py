@@ -6,6 +6,7 @@ AppTest instances in one process share ``st.cache_resource`` as two browsers sha
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from model.game.engine import Game
 from model.game.setup import create_game
 from model.game.store import ENV_VAR, GameStore
 from model.i18n import tr
+from tests.support.seat_view import seat_html, visible_text
+from ui import seat_page
 from ui.plain_text import plain
 
 PAGES = Path(__file__).resolve().parents[2] / "ui" / "views"
@@ -45,8 +48,10 @@ def page(name: str, **params: str) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
+    """Every text of the page (a seat's page: the text of its component's HTML too)."""
     parts = [e.value for e in at.markdown] + [e.value for e in at.title] + [e.value for e in at.caption]
     parts += [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.error]
+    parts.append(visible_text(seat_html(at)))
     return "\n".join(str(p) for p in parts)
 
 
@@ -92,22 +97,24 @@ def test_seat_joins_submits_and_replaces(db, scenario_text):
     assert not at.exception
     assert "seoul" in game.timeline().joined
     assert tr("game.play.waiting_start") in texts(at)
+    assert "<form" not in seat_html(at)  # nothing to submit before the start
     game.start(new.instructor_code)
-    at.run()  # the poll's rerun
-    choice = at.multiselect[0]
-    choice.set_value(["seoul_propose_summit", "seoul_trilateral_exercise"])
-    at.text_area[0].input("Let us meet.")
-    button(at, tr("game.play.submit")).click().run()
-    assert not at.exception and not at.error
+    at.run()  # the watch's look
+    assert 'class="rp-form"' in seat_html(at)
+    sent = seat_page.submit(game, code, ["seoul_propose_summit", "seoul_trilateral_exercise"], "Let us meet.", 0, 0,
+                            "en", "both")
+    assert sent.level == "success"
     pending = game.timeline().pending["seoul"]
     assert pending.decisions == ("seoul_propose_summit", "seoul_trilateral_exercise")
     assert pending.statement == "Let us meet."
-    at.multiselect[0].set_value(["seoul_hold"])
-    button(at, tr("game.play.submit")).click().run()
+    seat_page.submit(game, code, ["seoul_hold"], "", 0, 0, "en", "both")
     tl = game.timeline()
     assert tl.pending["seoul"].decisions == ("seoul_hold",)
     assert [r.decisions for r in tl.replaced] == [("seoul_propose_summit", "seoul_trilateral_exercise")]
-    assert any(tr("game.play.submitted", decisions="").split(":")[0] in s.value for s in at.success)
+    at.run()
+    shown = texts(at)
+    assert tr("game.play.submitted", decisions=load_catalogue().label("decision", "seoul_hold")) in shown
+    assert 'value="seoul_hold" checked' in seat_html(at)  # the form shows what was sent
 
 
 def test_instructor_creates_a_game_and_runs_a_turn(db):
@@ -183,8 +190,8 @@ def test_homework_student_resolves_from_the_seat_page(db, scenario_text):
     game, new = new_game(db, scenario_text, humans=("tokyo",), homework=True)
     at = page("play", game=game.id, code=new.seat_codes["tokyo"])
     assert not at.exception
-    at.multiselect[0].set_value(["tokyo_propose_summit"])
-    button(at, tr("game.play.submit")).click().run()
+    assert 'class="rp-form"' in seat_html(at)  # the student may submit before starting
+    seat_page.submit(game, new.seat_codes["tokyo"], ["tokyo_propose_summit"], "", 0, 0, "en", "both")
     button(at, tr("game.play.resolve_homework")).click().run()
     assert not at.exception and not at.error
     outcome = game.world().outcomes[0]
@@ -258,7 +265,8 @@ def test_every_seat_sees_its_private_note_with_numbers(db, scenario_text, seat):
     game.start(new.instructor_code)
     at = page("play", game=game.id, code=new.seat_codes[seat])
     assert not at.exception, [e.value for e in at.exception]
-    notes = [e.value for e in at.info]
+    html = seat_html(at)
+    notes = [visible_text(block) for block in re.findall(r'<div class="rp-alert rp-info">(.*?)</div>', html, re.S)]
     assert notes and not any("{" in n for n in notes)
     if seat.endswith("_public"):
         assert any("million a year" in n for n in notes)
@@ -268,7 +276,9 @@ def test_every_seat_sees_its_private_note_with_numbers(db, scenario_text, seat):
 
 
 def alerts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for e in list(at.error) + list(at.warning))
+    """The page's warnings and errors (a seat's page: its boxes of breaking news and warnings too)."""
+    boxes = re.findall(r'<div class="rp-alert rp-(?:error|warning)"[^>]*>(.*?)</div>', seat_html(at), re.S)
+    return "\n".join([str(e.value) for e in list(at.error) + list(at.warning)] + [visible_text(b) for b in boxes])
 
 
 def test_an_injected_crisis_is_breaking_news_on_every_seat_and_the_projector(db, scenario_text):

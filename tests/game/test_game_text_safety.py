@@ -17,7 +17,8 @@ from model.game.engine import Game
 from model.game.setup import create_game
 from tests.game.test_game_pages import PAGES, TIMEOUT, db  # noqa: F401 (the fixture)
 from tests.support import payloads
-from ui.plain_text import plain
+from tests.support.seat_view import seat_html, visible_text
+from ui.plain_text import WORD_JOINER, plain
 
 SCENARIO = f"""\
 id: hostile-game
@@ -64,11 +65,17 @@ def assert_plain_only(at: AppTest, text: str) -> None:
 
 
 def test_other_teams_read_a_statement_as_text_on_their_seat(played):
-    """Tokyo's page: Seoul's statement and the game's title are plain, not Markdown."""
+    """Tokyo's page: the game's title is plain, not Markdown; Seoul's statement reads as written.
+
+    The statement is in the seat's HTML (``ui/seat_page.py``): its Markdown is not read and
+    no tag of it opens (no heading, link, image or colour); the reader sees the text typed.
+    """
     game, new = played
     at = open_page("play", game, new.seat_codes["tokyo"])
-    assert_plain_only(at, payloads.STATEMENT)
     assert_plain_only(at, payloads.TITLE)
+    html = seat_html(at)
+    assert "<h1" not in html and "<a " not in html and "<img" not in html and "color" not in html
+    assert payloads.STATEMENT in visible_text(html).replace(WORD_JOINER, "")
 
 
 def test_the_instructor_sees_the_title_as_text_and_the_statement_whole(played):

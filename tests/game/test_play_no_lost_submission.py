@@ -2,23 +2,25 @@
 
 Reproduced first: the team fills in the form, the teacher resolves, the team presses Submit
 before its page has redrawn: the page jumped to the next turn with no message and nothing was
-logged. AppTest keeps the page as it was last drawn, so clicking its Submit after a resolve in
-the store is exactly that race. A statement over the limit was silently dropped (a paste into
-a box with ``max_chars``): now the box takes it and Submit says what to shorten.
+logged. The seat's form names the turn and branch it was drawn for (``ui/seat_page.py``), and
+its Submit is sent for that turn: sending the form of a closed turn is exactly that race. A
+statement over the limit was silently dropped (a paste into a box with ``max_chars``): now the
+box takes it and Submit says what to shorten (the page keeps the text: the browser tests).
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from model.game.engine import Game
 from model.game.setup import create_game
 from model.game.show import show_game
 from model.i18n import tr
 from model.limits import MAX_STATEMENT
-from tests.game.test_game_pages import PAGES, TIMEOUT, db  # noqa: F401 (the fixture)
-from ui.plain_text import shown
+from tests.game.test_game_pages import db  # noqa: F401 (the fixture)
+from ui import seat_page
 
 
 @pytest.fixture
@@ -26,41 +28,33 @@ def seat(db, scenario_text):  # noqa: F811 (the fixture imported above)
     new = create_game(db, scenario_text, ["seoul", "tokyo"], seed=4, turns=3)
     game = Game(db, new.id)
     game.start(new.instructor_code)
-    at = AppTest.from_file(str(PAGES / "play.py"), default_timeout=TIMEOUT)
-    at.query_params["game"] = game.id
-    at.query_params["code"] = new.seat_codes["seoul"]
-    at.run()
-    assert not at.exception
-    return game, new, at
+    return game, new
 
 
-def fill(at: AppTest, decision: str, statement: str) -> None:
-    """Choose a decision and write a statement in the current form (not sent yet)."""
-    at.multiselect[0].set_value([decision])
-    at.text_area[0].input(statement)
+def form_of(game: Game, new) -> tuple[int, int]:
+    """The (branch, turn) the seat's form is drawn for now, read off its HTML."""
+    html = seat_page.shown(game, new.seat_codes["seoul"], "seoul", "en", "both").html
+    found = re.search(r'<form class="rp-form" data-branch="(\d+)" data-turn="(\d+)"', html)
+    assert found, "no form on the seat's page"
+    return int(found[1]), int(found[2])
 
 
-def submit(at: AppTest) -> AppTest:
-    (button,) = [b for b in at.button if b.label == tr("game.play.submit")]
-    return button.click().run()
+def send(game: Game, new, decisions: list[str], statement: str, drawn: tuple[int, int]) -> seat_page.Sent:
+    """Press Submit on a form drawn for ``drawn`` (branch, turn)."""
+    branch, turn = drawn
+    return seat_page.submit(game, new.seat_codes["seoul"], decisions, statement, branch, turn, "en", "both")
 
 
 def submissions(game: Game) -> list[dict]:
     return [e for e in show_game(game.store, game.id)["log"] if e["kind"] == "submission"]
 
 
-def page_text(at: AppTest) -> str:
-    kinds = ("markdown", "warning", "error", "success", "info")
-    return "\n".join(shown(str(e.value)) for kind in kinds for e in at.get(kind))
-
-
 def test_a_submit_pressed_as_the_turn_closes_is_logged_late_and_the_team_told(seat):
     """Resolve between drawing the form and pressing Submit: a late entry and words that say so."""
-    game, new, at = seat
-    fill(at, "seoul_propose_summit", "Let us talk.")
+    game, new = seat
+    drawn = form_of(game, new)
     game.resolve(new.instructor_code, 0)  # the teacher, while the team's page still shows turn 1
-    at = submit(at)
-    assert not at.exception, [e.value for e in at.exception]
+    sent = send(game, new, ["seoul_propose_summit"], "Let us talk.", drawn)
     (entry,) = submissions(game)
     assert (entry["turn"], entry["decisions"], entry["statement"], entry["fate"]) == (
         0,
@@ -68,51 +62,51 @@ def test_a_submit_pressed_as_the_turn_closes_is_logged_late_and_the_team_told(se
         "Let us talk.",
         "late",
     )
-    text = page_text(at)
-    assert tr("game.play.late_turn_closed", turn=1, decisions="").split("(")[0][:30] in text
-    assert tr("game.play.late_now", turn=2) in text
-    at.run()  # the next poll: the notice stays until the team sends again
-    assert tr("game.play.late_now", turn=2) in page_text(at)
+    assert sent.level == "warning" and sent.stored
+    assert tr("game.play.late_turn_closed", turn=1, decisions="").split("(")[0][:30] in sent.text
+    assert tr("game.play.late_now", turn=2) in sent.text
+    assert form_of(game, new) == (0, 1)  # the page's next form is the new turn's
 
 
-def test_a_statement_over_the_limit_is_kept_in_the_box_with_a_message(seat):
-    """312 characters (a paste): nothing sent, a message with the count, the text still there."""
-    game, _new, at = seat
+def test_a_statement_over_the_limit_is_refused_with_a_message_and_nothing_sent(seat):
+    """312 characters (a paste): nothing sent, a message with the count; shortened, it is sent."""
+    game, new = seat
     long = "x" * (MAX_STATEMENT + 32)
-    fill(at, "seoul_propose_summit", long)
-    at = submit(at)
-    assert not at.exception
-    assert tr("game.play.statement_over", count=len(long), limit=MAX_STATEMENT) in [e.value for e in at.error]
-    assert at.text_area[0].value == long and submissions(game) == []
-    at.text_area[0].input("Short.")
-    at = submit(at)
+    sent = send(game, new, ["seoul_propose_summit"], long, form_of(game, new))
+    assert (sent.level, sent.stored) == ("error", False)
+    assert sent.text == tr("game.play.statement_over", count=len(long), limit=MAX_STATEMENT)
+    assert submissions(game) == []
+    assert send(game, new, ["seoul_propose_summit"], "Short.", form_of(game, new)).stored
     assert [e["statement"] for e in submissions(game)] == ["Short."]
 
 
 def test_the_box_states_the_limit_and_takes_any_length(seat):
-    """The label names the limit; the box has no max_chars that would swallow a long paste."""
-    _game, _new, at = seat
-    box = at.text_area[0]
-    assert str(MAX_STATEMENT) in box.label
-    assert not box.proto.max_chars
+    """The label names the limit; the box has no maxlength that would swallow a long paste."""
+    game, new = seat
+    html = seat_page.shown(game, new.seat_codes["seoul"], "seoul", "en", "both").html
+    form = html[html.index('<form class="rp-form"'):html.index("</form>")]
+    assert tr("game.play.statement", limit=MAX_STATEMENT) in form
+    assert "<textarea" in form and "maxlength" not in form
 
 
-def test_a_paused_game_keeps_the_form_and_the_text(seat):
-    """Paused while typing: the form stays, Submit says the game is paused, the text survives."""
-    game, new, at = seat
-    fill(at, "seoul_propose_summit", "Wait for us.")
+def test_a_paused_game_refuses_with_a_message_and_stores_nothing(seat):
+    """Paused while typing: the form stays on the page, Submit says the game is paused."""
+    game, new = seat
+    drawn = form_of(game, new)
     game.pause(new.instructor_code)
-    at = submit(at)
-    assert tr("game.error.paused") in [e.value for e in at.error]
-    assert at.text_area[0].value == "Wait for us." and submissions(game) == []
+    sent = send(game, new, ["seoul_propose_summit"], "Wait for us.", drawn)
+    assert (sent.level, sent.text, sent.stored) == ("error", tr("game.error.paused"), False)
+    assert submissions(game) == []
+    assert form_of(game, new) == drawn  # a paused game's page keeps its form
 
 
 def test_a_double_clicked_submit_keeps_one_choice_and_no_notice(seat):
     """Two clicks on Submit: the second replaces the first (both logged), nothing late, no error."""
-    game, new, at = seat
-    fill(at, "seoul_propose_summit", "Once.")
-    at = submit(submit(at))
-    assert not at.exception and not at.error and not at.warning
+    game, new = seat
+    drawn = form_of(game, new)
+    first = send(game, new, ["seoul_propose_summit"], "Once.", drawn)
+    second = send(game, new, ["seoul_propose_summit"], "Once.", drawn)
+    assert first.level == second.level == "success"
     fates = [(e["statement"], e["fate"]) for e in submissions(game)]
     assert fates == [("Once.", "replaced"), ("Once.", "pending")]
     game.resolve(new.instructor_code, 0)

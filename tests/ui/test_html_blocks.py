@@ -1,4 +1,4 @@
-"""Folds and number tiles of a game page: one element each, and no text can open a tag."""
+"""Folds, number tiles and boxes of a seat's page: Markdown read, and no text can open a tag."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui.html_blocks import FOLD_CLASS, Tile, escaped, folds, tiles
+from ui.html_blocks import FOLD_CLASS, Tile, alert_html, escaped, folds, markdown, tiles
 
 
 def test_each_decision_is_a_fold_closed_until_opened_and_a_closed_one_struck():
@@ -16,7 +16,7 @@ def test_each_decision_is_a_fold_closed_until_opened_and_a_closed_one_struck():
     assert " open" not in shown
     assert "<summary>Summit</summary>" in shown
     assert "<summary><s>Export controls</s></summary>" in shown
-    assert "\n\nA **meeting**.\n\n</details>" in shown  # blank lines: Markdown reads the body
+    assert "<p>A <strong>meeting</strong>.</p>\n</details>" in shown  # the body's Markdown is read
 
 
 def test_a_change_is_an_arrow_coloured_by_whether_it_is_good_news():
@@ -36,10 +36,19 @@ def test_a_change_is_an_arrow_coloured_by_whether_it_is_good_news():
 
 
 OWN_TAGS = re.compile(r'</?(details|summary|s|div)( class="[a-z -]+")?>')
+# what CommonMark makes of Markdown (a link's or image's address is an attribute, quoted)
+MARKDOWN_TAGS = re.compile(r'</?(p|em|strong|code|pre|h[1-6]|ul|ol|li|blockquote|hr|br|a|img)( [a-z]+="[^"<]*")*\s*/?>')
 
 
 @given(st.text())
 def test_no_text_opens_a_tag_of_its_own(text):
-    assert "<" not in escaped(text)
-    for shown in (folds([(text, text, False), (text, text, True)]), tiles([Tile(text, text, 1.0)])):
-        assert "<" not in OWN_TAGS.sub("", shown)  # every tag left is one of ours
+    assert "<" not in escaped(text) and ">" not in escaped(text)
+    assert "<" not in OWN_TAGS.sub("", tiles([Tile(text, text, 1.0)]))  # every tag left is one of ours
+    for shown in (folds([(text, text, False), (text, text, True)]), alert_html(text, "info")):
+        assert "<" not in MARKDOWN_TAGS.sub("", OWN_TAGS.sub("", shown))  # no raw HTML of the text's
+
+
+def test_markdown_shows_html_as_written():
+    shown = markdown('<script>alert(1)</script> <b>bold</b> <img src="x">')
+    assert "<script" not in shown and "<b>" not in shown and "<img" not in shown
+    assert "&lt;script&gt;" in shown

@@ -76,7 +76,7 @@ def draw(lang: str, places: str) -> None:
         st.caption(tr("game.projector.game_caption", lang, places))
         gv.show_trajectory(game, tl, view, lang, places, key=f"{KEY}_game", wall=True)
     else:
-        gv.breaking_news(game, tl, lang, places, wall=True)
+        gv.breaking_news(game, tl, lang, places)
         count = lambda now: submitted(game, now, lang, places)  # noqa: E731 (redrawn by the watch)
         gv.watch(game, tl, lang, places, KEY, live=count, code=opened.code, wall=True)
         st.subheader(tr("game.projector.fan", lang, places))
