@@ -9,6 +9,7 @@ restarted in the middle of the second turn, after Seoul's submission: nothing ma
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import time
@@ -167,3 +168,52 @@ def test_a_choice_made_before_the_page_redraws_is_the_one_submitted(app_server: 
     finally:
         store.dispose()
     assert list(pending.decisions) == chosen and pending.statement == "Talks first."
+
+
+def test_a_submission_the_watch_hears_of_before_the_page_runs_still_shows(
+    app_server: AppServer, browser: BrowserSession
+):
+    """The page's own submission reaches its watch before its run's answer: the page still shows it.
+
+    The seat's watch hears of every move of the log, this page's own submission too (the mark
+    does not change: nothing to fetch). If the page took the watch's news for "drawn", the run's
+    answer (the page with "Submitted: ...") would then look old and never be drawn. The test
+    holds the server's messages to the page until the watch has heard of the submission.
+    """
+    game = new_game(app_server)
+    store = GameStore(app_server.db_url)
+    holding, held = [False], []
+
+    def through(ws) -> None:
+        server = ws.connect_to_server()
+        server.on_message(lambda m: held.append((ws, m)) if holding[0] else ws.send(m))
+        ws.on_message(server.send)
+
+    try:
+        Game(store, game["game"]).start(game["instructor"]["code"])
+        context = browser.new_context()
+        seoul = context.new_page()
+        seoul.route_web_socket(re.compile(r"_stcore/stream"), through)
+        heard = []
+        seoul.on("response", lambda r: heard.append(r.url) if "/_rapprochement/watch/" in r.url else None)
+        seoul.goto(game["seats"]["seoul"]["link"])
+        seoul.get_by_role("button", name=tr("game.play.submit")).wait_for()
+        choose_decisions(seoul, [label("seoul_propose_summit")])
+        holding[0] = True
+        answered = len(heard)
+        seoul.get_by_role("button", name=tr("game.play.submit")).click()
+        deadline = time.monotonic() + 30
+        while not Game(store, game["game"]).timeline().pending.get("seoul") or len(heard) <= answered:
+            assert time.monotonic() < deadline, "the submission or the watch's answer never came"
+            seoul.wait_for_timeout(200)
+        seoul.wait_for_timeout(1000)  # the watch has taken the news in
+        while held:  # in the order they came (more may come while these are handed on)
+            ws, message = held.pop(0)
+            ws.send(message)
+        holding[0] = False
+        while held:
+            ws, message = held.pop(0)
+            ws.send(message)
+        seoul.get_by_text(tr("game.play.submitted", decisions=label("seoul_propose_summit"))).wait_for(timeout=15_000)
+    finally:
+        store.dispose()

@@ -4,7 +4,7 @@ A browser keeps at most six requests open to one address, shared by all its tabs
 page's watch holds one question open at the app's route (``ui/serve.py``), so six tabs holding
 theirs would leave a seventh tab's page without a connection for up to the route's wait. A tab
 that is put away (``document.visibilityState`` "hidden") therefore lets its question go and asks
-quick ones (``wait=0``) every few seconds instead (``ui/components/watch``).
+quick ones (``wait=0``) every few seconds instead (``ui/components/watch``, ``ui/components/seat``).
 
 Headless Chromium shows every page of a context as visible, so the test tells the pages' frames
 that they are hidden (and sends them ``visibilitychange``), as a browser does with a tab in the
@@ -30,8 +30,8 @@ from tests.support.browser import BrowserSession
 TURNS = 2
 ROUTE = "/_rapprochement/watch/"
 
-# Every frame of a page (the watch runs in a component's frame) reads its visibility from the
-# page's top window, which the test sets.
+# Every frame of a page (the teacher's and the projector's watch runs in a component's frame, a
+# seat's in the page itself) reads its visibility from the page's top window, which the test sets.
 HIDDEN_WHEN_TOLD = """
 (() => {
   const state = () => { try { return window.top.__tabHidden ? "hidden" : "visible"; } catch (e) { return "visible"; } };

@@ -125,7 +125,11 @@ export default function (component) {
     event.preventDefault();
     const values = formValues(bodyBox);
     const pressed = bodyBox.querySelector("form.rp-form button");
-    if (pressed) pressed.disabled = true;  // until the run's answer mounts this anew
+    if (pressed) {
+      pressed.disabled = true;  // until the run's answer mounts this anew
+      // or, if no answer comes (the connection dropped), long enough for the team to press again
+      window.setTimeout(function () { pressed.disabled = false; }, 10000);
+    }
     setTriggerValue("submit", values);
   };
 
