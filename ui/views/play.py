@@ -63,7 +63,8 @@ def seat_view(game: Game, code: str, seat: str, tl: Timeline, lang: str, places:
         on_submit_change=lambda: None,
         on_look_change=lambda: None,
     )
-    return result.get("submit") if hasattr(result, "get") else getattr(result, "submit", None)
+    sent = result.get("submit")  # a trigger: set for the one run its Submit caused
+    return sent if isinstance(sent, dict) else None
 
 
 def send(game: Game, code: str, sent: dict, lang: str, places: str) -> None:
