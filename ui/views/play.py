@@ -10,6 +10,8 @@ here, at their own pace.
 
 from __future__ import annotations
 
+import functools
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -24,7 +26,9 @@ from ui.html_blocks import STYLE, alert_html
 from ui.plain_text import plain
 
 KEY = "play"
+SEAT_KEY = f"{KEY}_seat"  # the seat's component
 NOTICE = f"{KEY}_notice"  # {"id", "html"}: what became of this page's last submission
+LOG = logging.getLogger(__name__)
 _HERE = Path(__file__).resolve().parent.parent / "components" / "seat"
 _seat_component = st.components.v2.component(
     "rapprochement_seat",
@@ -39,10 +43,10 @@ def _page(shown: seat_page.Shown, tl: Timeline) -> dict:
     return {"seq": shown.seq, "mark": shown.mark, "html": shown.html, "left": gv.deadline_left(tl)}
 
 
-def seat_view(game: Game, code: str, seat: str, tl: Timeline, lang: str, places: str) -> dict | None:
-    """Draw the seat's component; return a Submit it was sent (``{branch, turn, decisions, statement}``)."""
+def seat_view(game: Game, code: str, seat: str, tl: Timeline, lang: str, places: str) -> None:
+    """Draw the seat's component (a Submit it sends is handled before the next run: :func:`on_submit`)."""
     shown = seat_page.shown(game, code, seat, lang, places, at_least=tl.last_seq)
-    result = _seat_component(
+    _seat_component(
         data={
             "page": _page(shown, tl),
             "notice": st.session_state.get(NOTICE),
@@ -59,26 +63,37 @@ def seat_view(game: Game, code: str, seat: str, tl: Timeline, lang: str, places:
                 "none": tr("game.common.no_deadline", lang, places),
             },
         },
-        key=f"{KEY}_seat",
-        on_submit_change=lambda: None,
+        key=SEAT_KEY,
+        on_submit_change=functools.partial(on_submit, game, code, lang, places),
         on_look_change=lambda: None,
     )
-    sent = result.get("submit")  # a trigger: set for the one run its Submit caused
-    return sent if isinstance(sent, dict) else None
 
 
-def send(game: Game, code: str, sent: dict, lang: str, places: str) -> None:
-    """Send a Submit from the seat's component and keep what became of it for the next run to show."""
+def on_submit(game: Game, code: str, lang: str, places: str) -> None:
+    """Send the Submit the seat's component was sent, before the run that then draws what became of it.
+
+    A callback, so that one run answers a Submit: the page with "Submitted: ..." (or a notice of
+    what went wrong) reaches the component once, not after a first run that still showed the
+    page before the submission.
+    """
+    sent = (st.session_state.get(SEAT_KEY) or {}).get("submit")
+    if not isinstance(sent, dict):
+        return
     try:
         branch, turn = int(sent["branch"]), int(sent["turn"])
         decisions = [str(d) for d in sent.get("decisions") or []]
         statement = str(sent.get("statement") or "")
     except (KeyError, TypeError, ValueError):
         return  # not a form of this page
-    outcome = seat_page.submit(game, code, decisions, statement, branch, turn, lang, places)
+    try:
+        outcome = seat_page.submit(game, code, decisions, statement, branch, turn, lang, places)
+        level, text = outcome.level, outcome.text
+    except Exception as err:  # the database is unreachable, say: a message, never a traceback
+        LOG.exception("a submission failed")
+        level, text = "error", tr("game.common.error_unexpected", lang, places, message=type(err).__name__)
     number = (st.session_state.get(NOTICE) or {}).get("id", 0) + 1
     # Stored in time: the page itself now says "Submitted: ..." (and an earlier warning is void).
-    shown = "" if outcome.level == "success" else alert_html(outcome.text, outcome.level)
+    shown = "" if level == "success" else alert_html(text, level)
     st.session_state[NOTICE] = {"id": number, "html": shown}
 
 
@@ -122,10 +137,7 @@ def draw(lang: str, places: str) -> None:
     st.title(tr("game.play.title", lang, places, seat=tr(f"actor.{seat}", lang, places), scenario=title))
     if game.homework:
         homework_controls(opened, tl, lang, places)
-    sent = seat_view(game, opened.code, seat, tl, lang, places)
-    if sent:
-        send(game, opened.code, sent, lang, places)
-        st.rerun()
+    seat_view(game, opened.code, seat, tl, lang, places)
 
 
 if __name__ == "__main__":
