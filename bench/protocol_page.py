@@ -17,8 +17,8 @@ uses, and draws nothing:
   at the watch route and, when the answer's mark differs from the one shown, one GET of the
   seat's HTML at the seat route (no rerun);
 - it notes when each wanted text first arrived in a message from the server (what the browser
-  would then draw: a real device adds its own redraw, 0.25-0.5 CPU s per resolve on one seat
-  page, ``bench/seat_page_cost.py``).
+  would then draw: a real device adds its own redraw, about 0.07 CPU s per resolve on one seat
+  page, ``bench/seat_page_cost.py``; 0.25-0.5 s before the seat's page stopped rerunning).
 
 It never submits: the bench's real browser pages do that. It needs ``websockets``, which
 Streamlit's own server depends on.
@@ -182,7 +182,6 @@ class ProtocolPage:
             took = time.monotonic() - asked
             if took < AT_LEAST_S:
                 await asyncio.sleep(AT_LEAST_S - took)
-
 
     async def _seat_loop(self) -> None:
         """The seat component's loop: hold a question open; fetch the seat's page when the mark moved."""

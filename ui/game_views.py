@@ -220,10 +220,10 @@ def watch(
     answered from the process's memory (:mod:`model.game.live`); while nothing happens, neither
     the server nor the page runs anything.
 
-    A page without a ``live`` part (a seat's) is woken by the watch only when the route's
-    :func:`~model.game.live.page_mark` differs from the one it shows, and then reruns whole,
-    once: a resolve costs each of a class's thirty seat pages one run and one redraw, and the
-    others' submissions cost them nothing. A page with a ``live`` part (who joined, who
+    A page without a ``live`` part (the projector once the game has ended) is woken by the
+    watch only when the route's :func:`~model.game.live.page_mark` differs from the one it
+    shows, and then reruns whole, once. (A seat's page does not rerun at all: its component,
+    ``ui/components/seat``, swaps in the seat's HTML itself.) A page with a ``live`` part (who joined, who
     submitted) is woken at every move of the log: a fragment reads the shared timeline, reruns
     the page if its :func:`signature` changed and otherwise redraws ``live(timeline)``. A failed
     look (a database briefly unreachable) leaves the page as it is.

@@ -51,11 +51,6 @@ def markdown(text: str) -> str:
     return _reader().render(str(text))
 
 
-def inline(text: str) -> str:
-    """One line of Markdown as HTML, without a paragraph around it (labels, titles)."""
-    return _reader().renderInline(str(text))
-
-
 def escaped(text: str) -> str:
     """``text`` as HTML text: no tag can open, quotes are safe in attributes."""
     return escape(str(text), quote=True)

@@ -4,8 +4,8 @@ Why: a class is thirty seat pages, and at every resolve each of them used to rer
 Streamlit script, which costs each browser about a quarter of a CPU second whatever the page
 holds (docs/PERFORMANCE.md). Here the part of a seat's page that a resolve changes (the status
 line, breaking news, the briefing, the numbers, the menu, the form and the chart) is one HTML
-document, built once per (game, log position, seat, language, place names) for every page of
-that seat, and the page's component (``ui/components/seat``) fetches it from the app's route
+document, built once per point of the game (:func:`what_it_shows`), seat, language and place
+names for every page of that seat, and the page's component (``ui/components/seat``) fetches it from the app's route
 (``ui/serve.py``) and swaps it in when its watch learns that the game moved on: no rerun, no
 chart library, a few kilobytes per page.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from model.catalogue import ACTORS, load_catalogue
 from model.game.debrief import effects_text, game_svg
@@ -235,13 +235,19 @@ def body(game: Game, code: str, seat: str, tl: Timeline, view: WorldView, lang: 
 
 @dataclass(frozen=True)
 class Shown:
-    """What a seat's page shows of its game: the log's position, its mark, and the HTML."""
+    """What a seat's page shows of its game: the log's position, its mark, the HTML, the clock.
+
+    ``left``: seconds to the turn's deadline (None without one), taken when it was asked for.
+    """
 
     seq: int
     mark: list
-    branch: int
-    turn: int
     html: str
+    left: float | None
+
+    def data(self) -> dict:
+        """As the seat's component takes it, from the page's run or from the seat route."""
+        return asdict(self)
 
 
 _HTML: OrderedDict[tuple, str] = OrderedDict()
@@ -277,7 +283,7 @@ def shown(game: Game, code: str, seat: str, lang: str, places: str, at_least: in
             _HTML[key] = html
             while len(_HTML) > _HTML_KEPT:
                 _HTML.popitem(last=False)
-    return Shown(tl.last_seq, page_mark(tl), tl.branch, tl.turn, html)
+    return Shown(tl.last_seq, page_mark(tl), html, gv.deadline_left(tl))
 
 
 @dataclass(frozen=True)

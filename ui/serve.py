@@ -139,20 +139,18 @@ async def watch(request: Request) -> JSONResponse:
 
 
 def seat_shown(game_id: str, code: str, lang: str, places: str, at_least: int) -> dict:
-    """The seat's page at the game's present position (:func:`ui.seat_page.shown`) and its clock.
+    """The seat's page at the game's present position and its clock (:func:`ui.seat_page.shown`).
 
     Raises:
         GameError: No such game, or a code that opens no seat of it.
     """
-    from ui import game_views, seat_page  # the pages' modules: imported once the app runs
+    from ui import seat_page  # the pages' module: imported once the app runs
 
     game = Game(_store(), game_id)
     seat = game.role(code)
     if seat not in SEATS:
         raise GameError("game.error.not_a_seat")
-    tl = game.timeline(at_least=at_least) if at_least >= 0 else game.timeline()
-    shown = seat_page.shown(game, code, seat, lang, places, at_least=tl.last_seq)
-    return {"seq": shown.seq, "mark": shown.mark, "html": shown.html, "left": game_views.deadline_left(tl)}
+    return seat_page.shown(game, code, seat, lang, places, at_least=at_least).data()
 
 
 async def seat(request: Request) -> JSONResponse:

@@ -145,7 +145,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def game_svg(view: WorldView, lang: str = "en", places: str = "both", width: int = 760) -> str:
+def game_svg(view: WorldView, lang: str = "en", places: str = "both") -> str:
     """The game so far as an SVG chart (its turns marked), or "" before there is anything to draw.
 
     The debrief (one file that opens offline) and the seat's page (redrawn by thirty browsers
@@ -162,7 +162,7 @@ def game_svg(view: WorldView, lang: str = "en", places: str = "both", width: int
         if o.months[0] in months
     ]
     labels = [month_text(m, lang) for m in months]
-    return line_chart(series, labels, markers, width=width, font_family=font_stack(lang))
+    return line_chart(series, labels, markers, font_family=font_stack(lang))
 
 
 def debrief_html(record: GameRecord, view: WorldView, lang: str = "en", places: str = "both") -> str:

@@ -38,17 +38,11 @@ _seat_component = st.components.v2.component(
 )
 
 
-def _page(shown: seat_page.Shown, tl: Timeline) -> dict:
-    """What the component is given of the seat's page (as the seat route answers it)."""
-    return {"seq": shown.seq, "mark": shown.mark, "html": shown.html, "left": gv.deadline_left(tl)}
-
-
 def seat_view(game: Game, code: str, seat: str, tl: Timeline, lang: str, places: str) -> None:
     """Draw the seat's component (a Submit it sends is handled before the next run: :func:`on_submit`)."""
-    shown = seat_page.shown(game, code, seat, lang, places, at_least=tl.last_seq)
     _seat_component(
         data={
-            "page": _page(shown, tl),
+            "page": seat_page.shown(game, code, seat, lang, places, at_least=tl.last_seq).data(),
             "notice": st.session_state.get(NOTICE),
             "watch_route": f"{gv.WATCH_ROUTE}/{game.id}",
             "seat_route": f"{seat_page.SEAT_ROUTE}/{game.id}",

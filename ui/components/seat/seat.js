@@ -35,13 +35,13 @@ function fill(template, minutes, seconds) {
 function formValues(root) {
   const form = root.querySelector("form.rp-form");
   if (!form) return null;
+  const box = form.querySelector('textarea[name="statement"]');
   return {
     branch: Number(form.dataset.branch),
     turn: Number(form.dataset.turn),
     decisions: Array.from(form.querySelectorAll('input[name="decision"]:checked')).map(function (b) { return b.value; }),
-    statement: form.querySelector('textarea[name="statement"]').value,
-    // words typed and not sent (the box's own text is what the team last submitted)
-    unsent: form.querySelector('textarea[name="statement"]').value !== form.querySelector('textarea[name="statement"]').defaultValue,
+    statement: box.value,
+    unsent: box.value !== box.defaultValue,  // words typed and not sent (the box's own text was last submitted)
   };
 }
 
